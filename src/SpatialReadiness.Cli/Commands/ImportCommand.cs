@@ -1,0 +1,61 @@
+using System.Globalization;
+using SpatialReadiness.Core.Ingest;
+using SpatialReadiness.Core.Layers;
+using SpatialReadiness.Ingest;
+using SpatialReadiness.PostGis.Layers;
+
+namespace SpatialReadiness.Cli.Commands;
+
+internal static class ImportCommand
+{
+    public static async Task<int> RunAsync(Arguments arguments, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
+    {
+        var path = arguments.Positional.FirstOrDefault()
+            ?? throw new InputException(InputError.Malformed, "usage: srd import FILE --city C --kind K --licence L (run 'srd help')");
+        if (!File.Exists(path)) throw new InputException(InputError.NotFound, $"file '{path}' does not exist.");
+        var kindText = arguments.Required("kind", "ward");
+        if (!LayerKinds.TryParse(kindText, out var kind))
+            throw new InputException(InputError.Malformed, $"--kind '{kindText}' is not a layer kind; use one of {LayerKinds.Names}.");
+        var name = arguments.Option("name") ?? Names.LayerNameFromFile(path);
+        var request = new LayerImport(
+            City: arguments.Required("city", "pune"),
+            Name: name,
+            Kind: kind,
+            Title: arguments.Option("title") ?? Path.GetFileNameWithoutExtension(path),
+            Licence: arguments.Required("licence", "\"CC BY 4.0\""),
+            SourceFile: Path.GetFileName(path),
+            SourceSha256: await FileHash.Sha256Async(path, cancellationToken),
+            SourceBytes: new FileInfo(path).Length,
+            ImportedBy: arguments.Option("by") ?? Environment.UserName,
+            Organisation: arguments.Option("organisation"),
+            Description: arguments.Option("description"),
+            Source: arguments.Option("source"),
+            Custodian: arguments.Option("custodian"),
+            SurveyDate: ParseDate(arguments.Option("survey-date")),
+            Sensitive: arguments.Flag("sensitive"));
+        var options = new IngestOptions(arguments.Option("crs"), arguments.Option("encoding"), arguments.Flag("swap-xy"), arguments.Option("sublayer"));
+        arguments.RejectUnknown();
+
+        await using var dataSource = await Store.OpenAsync(cancellationToken);
+        var layer = await ImportFileAsync(new LayerStore(dataSource), path, request, options, errors, cancellationToken);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"imported {layer.FeatureCount:N0} features into {layer.City}/{layer.Name} v{layer.Version} (layer {layer.Id}; {layer.Format}, {layer.CrsReceived}; {layer.InvalidGeometryCount} invalid geometries kept as received)"));
+        return 0;
+    }
+
+    public static async Task<LayerInfo> ImportFileAsync(LayerStore store, string path, LayerImport request, IngestOptions options, TextWriter progress, CancellationToken cancellationToken)
+    {
+        using var file = LayerFile.Open(path, path, options);
+        var interactive = !Console.IsErrorRedirected;
+        var layer = await store.ImportAsync(request, file, progress: read =>
+            progress.Write(string.Create(CultureInfo.InvariantCulture, $"{(interactive ? "\r" : "")}  {read:N0} features read{(interactive ? "" : "\n")}")),
+            cancellationToken: cancellationToken);
+        if (interactive) progress.WriteLine();
+        return layer;
+    }
+
+    private static DateOnly? ParseDate(string? text) =>
+        text is null ? null
+        : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date
+        : throw new InputException(InputError.Malformed, $"--survey-date '{text}' is not a date; use YYYY-MM-DD.");
+}

@@ -1,0 +1,3 @@
+using SpatialReadiness.Cli;
+
+return await Srd.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,71 @@
+using Npgsql;
+using SpatialReadiness.Cli.Commands;
+using SpatialReadiness.Core.Ingest;
+
+namespace SpatialReadiness.Cli;
+
+/// <summary>The srd command: parses the verb, runs it, and turns errors into one line and an exit code.</summary>
+public static class Srd
+{
+    public const int ExitBadInput = 2;
+    public const int ExitFailure = 1;
+
+    public const string Usage = """
+        usage: srd <command> [options]
+          db start | migrate | status | stop     the database (embedded PostGIS under .data/pg unless SR_PG is set)
+          city add ID --name NAME [--state S]    create a city
+          city list                              list cities
+          import FILE --city C --kind K --licence L [--name N] [--title T] [--source S] [--custodian C]
+                 [--survey-date YYYY-MM-DD] [--crs EPSG:N] [--encoding E] [--swap-xy] [--sublayer NAME]
+                 [--sensitive] [--by USER] [--organisation ORG] [--description TEXT]
+                                                 import a layer file (kinds: ward|slum|asset|boundary|other)
+          layers --city C                        list a city's layers with provenance
+          demo [--dir DIR]                       generate the demo city and load it (idempotent)
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
+    {
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var arguments = Arguments.Parse(args);
+            return arguments.Verb switch
+            {
+                "db" => await DbCommand.RunAsync(arguments, output, cancel.Token),
+                "city" => await CityCommand.RunAsync(arguments, output, cancel.Token),
+                "import" => await ImportCommand.RunAsync(arguments, output, errors, cancel.Token),
+                "layers" => await LayersCommand.RunAsync(arguments, output, cancel.Token),
+                "demo" => await DemoCommand.RunAsync(arguments, output, errors, cancel.Token),
+                null or "help" or "--help" or "-h" => Help(output),
+                _ => throw new InputException(InputError.Malformed, $"unknown command '{arguments.Verb}'; run 'srd help'."),
+            };
+        }
+        catch (InputException e)
+        {
+            await errors.WriteLineAsync($"srd: {e.Message}");
+            return ExitBadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            await errors.WriteLineAsync("srd: cancelled; nothing was stored.");
+            return ExitFailure;
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException)
+        {
+            await errors.WriteLineAsync($"srd: {e.Message}");
+            return ExitFailure;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static int Help(TextWriter output)
+    {
+        output.WriteLine(Usage);
+        return 0;
+    }
+}

@@ -1,0 +1,58 @@
+namespace SpatialReadiness.Core.Layers;
+
+/// <summary>A city as the API lists it. <paramref name="Bbox"/> is [minLon, minLat, maxLon, maxLat] of its boundary.</summary>
+public sealed record CityInfo(string Id, string Name, string? State, bool HasBoundary, int LayerCount, double[]? Bbox, DateTimeOffset CreatedAt);
+
+/// <summary>Who brought which file, when, under which licence: kept for every version of a layer.</summary>
+public sealed record LayerProvenance(
+    int Version, string SourceFile, string SourceSha256, long SourceBytes, string Format, string CrsReceived,
+    long FeatureCount, string Licence, string ImportedBy, string? Organisation, DateTimeOffset ImportedAt);
+
+/// <summary>A layer's metadata and the provenance of its current version.</summary>
+public sealed record LayerInfo(
+    long Id,
+    string City,
+    string Name,
+    string Kind,
+    string Title,
+    string? Description,
+    string Licence,
+    string? Source,
+    string? Custodian,
+    DateOnly? SurveyDate,
+    bool Sensitive,
+    int Version,
+    string Format,
+    string CrsReceived,
+    long FeatureCount,
+    long InvalidGeometryCount,
+    long EmptyGeometryCount,
+    IReadOnlyList<string> Fields,
+    double[]? Bbox,
+    LayerProvenance Provenance,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>What an import asks for: the layer's identity and metadata, and the file's provenance.</summary>
+public sealed record LayerImport(
+    string City,
+    string Name,
+    LayerKind Kind,
+    string Title,
+    string Licence,
+    string SourceFile,
+    string SourceSha256,
+    long SourceBytes,
+    string ImportedBy,
+    string? Organisation = null,
+    string? Description = null,
+    string? Source = null,
+    string? Custodian = null,
+    DateOnly? SurveyDate = null,
+    bool Sensitive = false);
+
+/// <summary>An import's progress, readable while it runs (HTTP job status, CLI progress).</summary>
+public sealed record ImportJob(
+    Guid Id, string City, string LayerName, string FileName, string Status, long FeaturesRead,
+    long? LayerId, int? Version, string? ErrorCode, string? Error, string RequestedBy,
+    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt);

@@ -1,0 +1,141 @@
+using System.Text.Json;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.IO.Converters;
+using SpatialReadiness.Core.Ingest;
+using SpatialReadiness.Ingest.Crs;
+
+namespace SpatialReadiness.Ingest.Formats;
+
+/// <summary>
+/// GeoJSON as a FeatureCollection (RFC 7946, or the 2008 form with a "crs" member) or as newline-delimited features
+/// (GeoJSONSeq / NDJSON). Features stream one at a time; anything after the collection is an error.
+/// </summary>
+internal sealed class GeoJsonReader(string path, ReaderOptions options) : ILayerFileReader
+{
+    private static readonly JsonSerializerOptions GeometryOptions = new()
+    {
+        Converters = { new GeoJsonConverterFactory(new GeometryFactory(), writeGeometryBBox: false) },
+    };
+
+    private readonly FileStream _file = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+    private readonly List<string> _fields = [];
+    private readonly HashSet<string> _seenFields = new(StringComparer.Ordinal);
+
+    private string _format = "GeoJSON";
+
+    /// <summary>Set when the file was converted from another format by GDAL; the output is always EPSG:4326.</summary>
+    public string? ConvertedBy { get; init; }
+
+    public string Format => ConvertedBy ?? _format;
+    public CrsDefinition? DeclaredCrs { get; private set; }
+    public IReadOnlyList<string> Fields => _fields;
+
+    public IEnumerable<RawFeature> Read(CancellationToken cancellationToken)
+    {
+        var cursor = new JsonStreamCursor(_file, options.MaxJsonValueBytes);
+        if (!cursor.Read(out var token, out _))
+            throw new InputException(InputError.Malformed, "the file is empty; expected a GeoJSON FeatureCollection or Feature.");
+        if (token != JsonTokenType.StartObject)
+            throw new InputException(InputError.Malformed, "not GeoJSON: the file must start with a JSON object ('{').");
+
+        var ordinal = 0L;
+        var type = (string?)null;
+        var sawFeatures = false;
+        while (cursor.Read(out token, out var name) && token == JsonTokenType.PropertyName)
+        {
+            switch (name)
+            {
+                case "type":
+                    cursor.Read(out _, out type);
+                    if (type == "Feature") { foreach (var f in ReadSequence(cursor, cancellationToken)) yield return f; yield break; }
+                    if (type != "FeatureCollection")
+                        throw new InputException(InputError.Malformed, $"GeoJSON of type '{type}' is not a layer: expected a FeatureCollection, a Feature or newline-delimited Features.");
+                    break;
+                case "crs":
+                    using (var crs = cursor.ReadValue()!) DeclaredCrs = ParseCrs(crs.RootElement);
+                    break;
+                case "features":
+                    if (!cursor.Read(out token, out _) || token != JsonTokenType.StartArray)
+                        throw new InputException(InputError.Malformed, $"'features' must be an array (line {cursor.Line}).");
+                    sawFeatures = true;
+                    while (cursor.ReadValue() is { } feature)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        using (feature) yield return ToFeature(feature.RootElement, ++ordinal, cursor.Line);
+                    }
+                    break;
+                default:
+                    cursor.SkipValue();
+                    break;
+            }
+        }
+        if (!sawFeatures)
+            throw new InputException(InputError.Malformed, "the FeatureCollection has no 'features' array.");
+        if (cursor.Read(out _, out _))
+            throw new InputException(InputError.Malformed, $"unexpected content after the end of the FeatureCollection at line {cursor.Line}; the file must hold one JSON value.");
+    }
+
+    /// <summary>A file that began with a Feature: the rest of that feature, then any further features (GeoJSONSeq).</summary>
+    private IEnumerable<RawFeature> ReadSequence(JsonStreamCursor cursor, CancellationToken cancellationToken)
+    {
+        _format = "GeoJSONSeq";
+        // The first feature's "type" member has been consumed; restart the file and read whole values instead.
+        _file.Position = 0;
+        var sequence = new JsonStreamCursor(_file, options.MaxJsonValueBytes);
+        var ordinal = 0L;
+        while (sequence.ReadValue() is { } feature)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using (feature)
+            {
+                if (feature.RootElement.ValueKind != JsonValueKind.Object)
+                    throw new InputException(InputError.Malformed, $"line {sequence.Line}: expected one GeoJSON Feature object per line.");
+                yield return ToFeature(feature.RootElement, ++ordinal, sequence.Line);
+            }
+        }
+        _ = cursor;
+    }
+
+    private RawFeature ToFeature(JsonElement feature, long ordinal, long line)
+    {
+        if (feature.ValueKind != JsonValueKind.Object
+            || !feature.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "Feature")
+            throw new InputException(InputError.Malformed, $"feature {ordinal} (near line {line}) is not a GeoJSON Feature object with \"type\": \"Feature\".");
+        try
+        {
+            var id = feature.TryGetProperty("id", out var idElement) && idElement.ValueKind is JsonValueKind.String or JsonValueKind.Number
+                ? idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : idElement.GetRawText()
+                : null;
+            var attributes = AttributeJson.Empty;
+            if (feature.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in properties.EnumerateObject())
+                    if (_seenFields.Add(property.Name)) _fields.Add(property.Name);
+                attributes = properties.GetRawText();
+            }
+            Geometry? geometry = null;
+            if (feature.TryGetProperty("geometry", out var geometryElement) && geometryElement.ValueKind != JsonValueKind.Null)
+                geometry = geometryElement.Deserialize<Geometry>(GeometryOptions);
+            return new RawFeature(ordinal, id, attributes, geometry);
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InputException(InputError.Malformed,
+                $"feature {ordinal} (near line {line}): text is not valid UTF-8. GeoJSON must be UTF-8 (RFC 7946); re-save the file as UTF-8.");
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or FormatException or InvalidOperationException)
+        {
+            throw new InputException(InputError.Malformed, $"feature {ordinal} (near line {line}): invalid geometry: {e.Message}");
+        }
+    }
+
+    private static CrsDefinition? ParseCrs(JsonElement crs)
+    {
+        if (crs.ValueKind == JsonValueKind.Null) return null;
+        if (crs.TryGetProperty("properties", out var properties) && properties.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
+            return CrsRegistry.Parse(name.GetString()!);
+        throw new InputException(InputError.Unprocessable, "the GeoJSON 'crs' member is not a named CRS (\"type\": \"name\"); give the CRS with --crs.");
+    }
+
+    public void Dispose() => _file.Dispose();
+}

@@ -1,0 +1,52 @@
+using Npgsql;
+using SpatialReadiness.PostGis.Embedded;
+using SpatialReadiness.PostGis.Migrations;
+
+namespace SpatialReadiness.PostGis;
+
+/// <summary>
+/// Opens the store: the configured PostgreSQL (SR_PG or appsettings ConnectionStrings:Postgis) when there is one,
+/// otherwise the embedded cluster under {dataRoot}/pg; then migrates. One way in for the server, the CLI and tests.
+/// </summary>
+public static class Database
+{
+    public static async Task<string> ResolveConnectionStringAsync(string? configured, string dataRoot, string? database = null, CancellationToken cancellationToken = default)
+    {
+        if (!string.IsNullOrWhiteSpace(configured)) return configured;
+        return await new EmbeddedPostgis(dataRoot).StartAsync(database ?? EmbeddedPostgis.DefaultDatabase, cancellationToken);
+    }
+
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.UseNetTopologySuite();
+        return builder.Build();
+    }
+
+    public static async Task<NpgsqlDataSource> OpenAsync(string connectionString, CancellationToken cancellationToken = default)
+    {
+        var dataSource = CreateDataSource(connectionString);
+        try
+        {
+            await Migrator.MigrateAsync(dataSource, cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedFile || e.MessageText.Contains("postgis", StringComparison.OrdinalIgnoreCase))
+        {
+            await dataSource.DisposeAsync();
+            throw new InvalidOperationException($"PostGIS is not available in this PostgreSQL ({e.MessageText}); install postgresql-15-postgis-3.", e);
+        }
+        // The first migration may have created the postgis extension: later connections must learn its types.
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken)) await connection.ReloadTypesAsync(cancellationToken);
+        return dataSource;
+    }
+
+    /// <summary>The folder that holds .data: SR_DATA if set, else beside the nearest SpatialReadiness.sln, else the working directory.</summary>
+    public static string DefaultDataRoot()
+    {
+        if (Environment.GetEnvironmentVariable("SR_DATA") is { Length: > 0 } configured) return Path.GetFullPath(configured);
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "SpatialReadiness.sln"))) return Path.Combine(dir.FullName, ".data");
+        return Path.Combine(Directory.GetCurrentDirectory(), ".data");
+    }
+}

@@ -1,0 +1,107 @@
+using Npgsql;
+using NpgsqlTypes;
+using SpatialReadiness.Core.Ingest;
+using SpatialReadiness.Core.Layers;
+
+namespace SpatialReadiness.PostGis.Layers;
+
+/// <summary>
+/// Loads one layer version in one transaction: binary COPY into a fresh table with no indexes (fast, flat memory),
+/// then the whole-layer gates, then the table is attached as the layer's partition (indexes built once, in bulk) and
+/// the previous version's partition dropped. Until COMMIT every reader sees the previous version; on any error,
+/// cancellation or a dropped connection, PostgreSQL rolls everything back and nothing of the import remains.
+/// </summary>
+internal sealed class LayerImporter(NpgsqlDataSource dataSource)
+{
+    private const int ProgressEvery = 10_000;
+
+    public async Task<(long LayerId, int Version)> ImportAsync(LayerImport request, IFeatureStream stream, Action<long>? progress, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        if (await Scalar<string>(connection, "SELECT id FROM cities WHERE id = $1 FOR SHARE", cancellationToken, request.City) is null)
+            throw new InputException(InputError.NotFound, $"city '{request.City}' does not exist; create it first (srd city add {request.City} --name ...).");
+        await Scalar<object>(connection, "SELECT pg_advisory_xact_lock(hashtext($1))", cancellationToken, request.City + "/" + request.Name);
+
+        var existing = await Existing(connection, request, cancellationToken);
+        var layerId = existing?.Id ?? (await Scalar<long>(connection, "SELECT nextval('layers_id_seq')", cancellationToken));
+        var version = (existing?.Version ?? 0) + 1;
+        var table = $"features_{layerId}_v{version}";
+
+        await Execute(connection, $"CREATE TABLE {table} (LIKE features INCLUDING DEFAULTS INCLUDING GENERATED)", cancellationToken);
+        await Copy(connection, table, layerId, stream, progress, cancellationToken);
+        var summary = stream.Finish();
+
+        await Execute(connection, $"ALTER TABLE {table} ADD CONSTRAINT {table}_layer CHECK (layer_id = {layerId})", cancellationToken);
+        if (existing is not null)
+        {
+            var old = await Scalar<string>(connection,
+                "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'features'::regclass AND c.relname LIKE $1",
+                cancellationToken, $"features\\_{layerId}\\_v%");
+            if (old is not null)
+            {
+                await Execute(connection, $"ALTER TABLE features DETACH PARTITION {old}", cancellationToken);
+                await Execute(connection, $"DROP TABLE {old}", cancellationToken);
+            }
+        }
+        await Execute(connection, $"ALTER TABLE features ATTACH PARTITION {table} FOR VALUES IN ({layerId})", cancellationToken);
+        await LayerRows.UpsertAsync(connection, layerId, version, request, summary, cancellationToken);
+        if (request.Kind == LayerKind.Boundary)
+            await Execute(connection,
+                $"UPDATE cities SET boundary = (SELECT ST_Multi(ST_CollectionExtract(ST_Union(ST_MakeValid(geom)), 3)) FROM {table}) WHERE id = $1",
+                cancellationToken, request.City);
+        await Execute(connection, $"ANALYZE {table}", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (layerId, version);
+    }
+
+    private static async Task Copy(NpgsqlConnection connection, string table, long layerId, IFeatureStream stream, Action<long>? progress, CancellationToken cancellationToken)
+    {
+        await using var writer = await connection.BeginBinaryImportAsync(
+            $"COPY {table} (layer_id, ordinal, source_id, attributes, geom) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        long count = 0;
+        foreach (var feature in stream.Features(cancellationToken))
+        {
+            writer.StartRow();
+            writer.Write(layerId, NpgsqlDbType.Bigint);
+            writer.Write(feature.Ordinal, NpgsqlDbType.Bigint);
+            if (feature.SourceId is null) writer.WriteNull(); else writer.Write(feature.SourceId, NpgsqlDbType.Text);
+            writer.Write(feature.AttributesJson, NpgsqlDbType.Jsonb);
+            if (feature.Geometry is null) writer.WriteNull(); else writer.Write(feature.Geometry, NpgsqlDbType.Geometry);
+            if (++count % ProgressEvery == 0) progress?.Invoke(count);
+        }
+        await writer.CompleteAsync(cancellationToken);
+        progress?.Invoke(count);
+    }
+
+    private static async Task<(long Id, int Version)?> Existing(NpgsqlConnection connection, LayerImport request, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT id, version, kind FROM layers WHERE city_id = $1 AND name = $2 FOR UPDATE", connection)
+        {
+            Parameters = { new() { Value = request.City }, new() { Value = request.Name } },
+        };
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return null;
+        var kind = reader.GetString(2);
+        if (kind != request.Kind.ToName())
+            throw new InputException(InputError.Conflict,
+                $"layer '{request.Name}' of city '{request.City}' is a {kind} layer; a new version must be of the same kind, or import under another name.");
+        return (reader.GetInt64(0), reader.GetInt32(1));
+    }
+
+    internal static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in parameters) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    internal static async Task<T?> Scalar<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in parameters) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        var result = await command.ExecuteScalarAsync(cancellationToken);
+        return result is null or DBNull ? default : (T)result;
+    }
+}

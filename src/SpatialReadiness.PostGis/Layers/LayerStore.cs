@@ -1,0 +1,127 @@
+using Npgsql;
+using SpatialReadiness.Core.Ingest;
+using SpatialReadiness.Core.Layers;
+
+namespace SpatialReadiness.PostGis.Layers;
+
+/// <summary>Cities, layers and their provenance, and imports into them. No SQL leaves this folder.</summary>
+public sealed class LayerStore(NpgsqlDataSource dataSource)
+{
+    private readonly ImportJobs _jobs = new(dataSource);
+
+    public async Task<CityInfo> CreateCityAsync(string id, string name, string? state, CancellationToken cancellationToken = default)
+    {
+        if (!Names.IsCityId(id))
+            throw new InputException(InputError.Unprocessable, $"city id '{id}' is not allowed: use 1-63 lower-case letters, digits and '-', starting with a letter or digit (e.g. 'pune').");
+        if (string.IsNullOrWhiteSpace(name))
+            throw new InputException(InputError.Unprocessable, "a city needs a name (e.g. \"Pune\").");
+        await using var command = dataSource.CreateCommand("INSERT INTO cities (id, name, state) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING");
+        command.Parameters.Add(new() { Value = id });
+        command.Parameters.Add(new() { Value = name.Trim() });
+        command.Parameters.Add(new() { Value = (object?)state?.Trim() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+            throw new InputException(InputError.Conflict, $"city '{id}' already exists.");
+        return (await GetCityAsync(id, cancellationToken))!;
+    }
+
+    public async Task<IReadOnlyList<CityInfo>> ListCitiesAsync(CancellationToken cancellationToken = default) =>
+        await ReadCities(null, cancellationToken);
+
+    public async Task<CityInfo?> GetCityAsync(string id, CancellationToken cancellationToken = default) =>
+        (await ReadCities(id, cancellationToken)).FirstOrDefault();
+
+    private async Task<List<CityInfo>> ReadCities(string? id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT c.id, c.name, c.state, c.boundary IS NOT NULL,
+                   (SELECT count(*)::int FROM layers l WHERE l.city_id = c.id),
+                   ST_XMin(c.boundary), ST_YMin(c.boundary), ST_XMax(c.boundary), ST_YMax(c.boundary), c.created_at
+            FROM cities c WHERE $1::text IS NULL OR c.id = $1 ORDER BY c.id
+            """);
+        command.Parameters.Add(new() { Value = (object?)id ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var cities = new List<CityInfo>();
+        while (await reader.ReadAsync(cancellationToken))
+            cities.Add(new CityInfo(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.GetBoolean(3), reader.GetInt32(4),
+                reader.IsDBNull(5) ? null : [reader.GetDouble(5), reader.GetDouble(6), reader.GetDouble(7), reader.GetDouble(8)],
+                reader.GetFieldValue<DateTimeOffset>(9)));
+        return cities;
+    }
+
+    public async Task<IReadOnlyList<LayerInfo>> ListLayersAsync(string city, CancellationToken cancellationToken = default) =>
+        await ReadLayers("WHERE l.city_id = $1 ORDER BY l.kind, l.name", city, cancellationToken);
+
+    public async Task<LayerInfo?> GetLayerAsync(long id, CancellationToken cancellationToken = default) =>
+        (await ReadLayers("WHERE l.id = $1", id, cancellationToken)).FirstOrDefault();
+
+    public async Task<LayerInfo?> GetLayerAsync(string city, string name, CancellationToken cancellationToken = default)
+    {
+        var layers = await ListLayersAsync(city, cancellationToken);
+        return layers.FirstOrDefault(l => l.Name == name);
+    }
+
+    /// <summary>Every committed version of a layer, oldest first.</summary>
+    public async Task<IReadOnlyList<LayerProvenance>> ListVersionsAsync(long layerId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT version, source_file, source_sha256, source_bytes, format, crs_received, feature_count, licence, imported_by, organisation, imported_at
+            FROM layer_versions WHERE layer_id = $1 ORDER BY version
+            """);
+        command.Parameters.Add(new() { Value = layerId });
+        await using var r = await command.ExecuteReaderAsync(cancellationToken);
+        var versions = new List<LayerProvenance>();
+        while (await r.ReadAsync(cancellationToken))
+            versions.Add(new LayerProvenance(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetString(4), r.GetString(5),
+                r.GetInt64(6), r.GetString(7), r.GetString(8), r.IsDBNull(9) ? null : r.GetString(9), r.GetFieldValue<DateTimeOffset>(10)));
+        return versions;
+    }
+
+    private async Task<List<LayerInfo>> ReadLayers(string where, object key, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(LayerRows.Select + "\n" + where);
+        command.Parameters.Add(new() { Value = key });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var layers = new List<LayerInfo>();
+        while (await reader.ReadAsync(cancellationToken)) layers.Add(LayerRows.Read(reader));
+        return layers;
+    }
+
+    /// <summary>
+    /// Imports <paramref name="stream"/> as a new version of the layer, recording the attempt as an import job that can
+    /// be watched while it runs. A failure leaves the layer as it was and the job marked failed with the reason.
+    /// </summary>
+    public async Task<LayerInfo> ImportAsync(LayerImport request, IFeatureStream stream, Guid? jobId = null, Action<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (!Names.IsLayerName(request.Name))
+            throw new InputException(InputError.Unprocessable, $"layer name '{request.Name}' is not allowed: use 1-63 lower-case letters, digits, '_' and '-'.");
+        var job = await _jobs.StartAsync(jobId ?? Guid.NewGuid(), request, cancellationToken);
+        try
+        {
+            var (layerId, version) = await new LayerImporter(dataSource).ImportAsync(request, stream, read =>
+            {
+                job.Report(read);
+                progress?.Invoke(read);
+            }, cancellationToken);
+            await job.SucceededAsync(layerId, version);
+            return (await GetLayerAsync(layerId, CancellationToken.None))!;
+        }
+        catch (InputException e)
+        {
+            await job.FailedAsync(e.Code.ToString(), e.Message);
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            await job.FailedAsync("Cancelled", "the import was cancelled; nothing was stored.", cancelled: true);
+            throw;
+        }
+        catch (Exception e)
+        {
+            await job.FailedAsync("ServerError", e.Message);
+            throw;
+        }
+    }
+
+    public Task<ImportJob?> GetImportJobAsync(Guid id, CancellationToken cancellationToken = default) => _jobs.GetAsync(id, cancellationToken);
+}

@@ -1,0 +1,131 @@
+using System.Globalization;
+using SpatialReadiness.Core.Ingest;
+using SpatialReadiness.Core.Layers;
+using SpatialReadiness.Ingest;
+using SpatialReadiness.PostGis.Layers;
+using SpatialReadiness.Server.Uploads;
+
+namespace SpatialReadiness.Server.Endpoints;
+
+/// <summary>Cities, layers with provenance, and layer uploads (multipart; synchronous, or a job with Prefer: respond-async).</summary>
+public static class LayerEndpoints
+{
+    public sealed record NewCity(string? Id, string? Name, string? State);
+
+    public static void MapLayerEndpoints(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapGet("/cities", async (LayerStore store, CancellationToken ct) => Results.Ok(await store.ListCitiesAsync(ct)));
+        api.MapPost("/cities", CreateCity);
+        api.MapGet("/cities/{city}", async (string city, LayerStore store, CancellationToken ct) =>
+            await store.GetCityAsync(city, ct) is { } found ? Results.Ok(found) : CityNotFound(city));
+        api.MapGet("/cities/{city}/layers", async (string city, LayerStore store, CancellationToken ct) =>
+            await store.GetCityAsync(city, ct) is null ? CityNotFound(city) : Results.Ok(await store.ListLayersAsync(city, ct)));
+        api.MapPost("/cities/{city}/layers", UploadLayer).DisableAntiforgery();
+        api.MapGet("/layers/{id:long}", async (long id, LayerStore store, CancellationToken ct) =>
+            await store.GetLayerAsync(id, ct) is { } layer ? Results.Ok(layer) : Problems.Of(InputError.NotFound, $"layer {id} does not exist."));
+        api.MapGet("/layers/{id:long}/versions", async (long id, LayerStore store, CancellationToken ct) =>
+            await store.GetLayerAsync(id, ct) is null ? Problems.Of(InputError.NotFound, $"layer {id} does not exist.") : Results.Ok(await store.ListVersionsAsync(id, ct)));
+        api.MapGet("/imports/{id:guid}", async (Guid id, LayerStore store, CancellationToken ct) =>
+            await store.GetImportJobAsync(id, ct) is { } job ? Results.Ok(job) : Problems.Of(InputError.NotFound, $"import {id} does not exist."));
+    }
+
+    private static IResult CityNotFound(string city) => Problems.Of(InputError.NotFound, $"city '{city}' does not exist; GET /api/cities lists the cities.");
+
+    private static async Task<IResult> CreateCity(NewCity body, LayerStore store, CancellationToken ct)
+    {
+        try
+        {
+            var city = await store.CreateCityAsync(body.Id ?? "", body.Name ?? "", body.State, ct);
+            return Results.Created($"/api/cities/{city.Id}", city);
+        }
+        catch (InputException e) { return Problems.From(e); }
+    }
+
+    private static async Task<IResult> UploadLayer(string city, HttpRequest request, LayerStore store, ServerOptions options,
+        IHostApplicationLifetime lifetime, ILoggerFactory loggers, CancellationToken ct)
+    {
+        UploadedFile? upload = null;
+        try
+        {
+            if (await store.GetCityAsync(city, ct) is null) return CityNotFound(city);
+            upload = await UploadedFile.ReceiveAsync(request, options.MaxUploadBytes, ct);
+            var (layerImport, ingestOptions) = Describe(city, upload, options);
+            var file = LayerFile.Open(upload.Path, upload.FileName, ingestOptions);
+            if (PrefersAsync(request))
+            {
+                var jobId = Guid.NewGuid();
+                var ownedUpload = upload;
+                upload = null;
+                _ = Task.Run(async () =>
+                {
+                    using (ownedUpload)
+                    using (file)
+                    {
+                        try { await store.ImportAsync(layerImport, file, jobId, cancellationToken: lifetime.ApplicationStopping); }
+                        catch (Exception e) { loggers.CreateLogger("Imports").LogInformation("import {Job} failed: {Message}", jobId, e.Message); }
+                    }
+                }, CancellationToken.None);
+                await WaitForJobRow(store, jobId, ct);
+                return Results.Accepted($"/api/imports/{jobId}", await store.GetImportJobAsync(jobId, ct));
+            }
+            using (file)
+            {
+                var layer = await Task.Run(() => store.ImportAsync(layerImport, file, cancellationToken: ct), ct);
+                return Results.Created($"/api/layers/{layer.Id}", layer);
+            }
+        }
+        catch (InputException e)
+        {
+            return Problems.From(e);
+        }
+        finally
+        {
+            upload?.Dispose();
+        }
+    }
+
+    private static (LayerImport, IngestOptions) Describe(string city, UploadedFile upload, ServerOptions options)
+    {
+        string? Field(string name) => upload.Fields.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+        string Required(string name, string example) => Field(name)
+            ?? throw new InputException(InputError.Malformed, $"the form field '{name}' is required (e.g. {name}={example}).");
+
+        var kindText = Required("kind", "ward");
+        if (!LayerKinds.TryParse(kindText, out var kind))
+            throw new InputException(InputError.Malformed, $"kind '{kindText}' is not a layer kind; use one of {LayerKinds.Names}.");
+        DateOnly? surveyDate = Field("surveyDate") is { } text
+            ? DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date
+                : throw new InputException(InputError.Malformed, $"surveyDate '{text}' is not a date; use YYYY-MM-DD.")
+            : null;
+        var import = new LayerImport(
+            City: city,
+            Name: Field("name") ?? Names.LayerNameFromFile(upload.FileName),
+            Kind: kind,
+            Title: Field("title") ?? Path.GetFileNameWithoutExtension(upload.FileName),
+            Licence: Required("licence", "CC BY 4.0"),
+            SourceFile: upload.FileName,
+            SourceSha256: upload.Sha256,
+            SourceBytes: upload.Bytes,
+            ImportedBy: Field("by") ?? "anonymous",
+            Organisation: Field("organisation"),
+            Description: Field("description"),
+            Source: Field("source"),
+            Custodian: Field("custodian"),
+            SurveyDate: surveyDate,
+            Sensitive: IsTrue(Field("sensitive")));
+        var ingest = new IngestOptions(Field("crs"), Field("encoding"), IsTrue(Field("swapXY")), Field("sublayer"),
+            options.MaxVerticesPerFeature, options.MaxUnpackedBytes);
+        return (import, ingest);
+    }
+
+    private static bool IsTrue(string? value) => value is not null && (value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase) || value.Equals("on", StringComparison.OrdinalIgnoreCase));
+
+    private static bool PrefersAsync(HttpRequest request) =>
+        request.Headers["Prefer"].Any(p => p is not null && p.Contains("respond-async", StringComparison.OrdinalIgnoreCase));
+
+    private static async Task WaitForJobRow(LayerStore store, Guid jobId, CancellationToken ct)
+    {
+        for (var i = 0; i < 100 && await store.GetImportJobAsync(jobId, ct) is null; i++) await Task.Delay(20, ct);
+    }
+}

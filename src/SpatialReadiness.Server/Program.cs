@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using SpatialReadiness.PostGis;
+using SpatialReadiness.PostGis.Layers;
+using SpatialReadiness.Server;
+using SpatialReadiness.Server.Endpoints;
+
+var builder = WebApplication.CreateBuilder(args);
+var options = ServerOptions.Bind(builder.Configuration);
+builder.Services.AddSingleton(options);
+builder.Services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = options.MaxUploadBytes + (1 << 20));
+builder.Services.AddProblemDetails();
+builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
+
+var connectionString = await Database.ResolveConnectionStringAsync(options.ConnectionString, options.DataRoot);
+var dataSource = await Database.OpenAsync(connectionString);
+builder.Services.AddSingleton(dataSource);
+builder.Services.AddSingleton<LayerStore>();
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.MapLayerEndpoints();
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace SpatialReadiness.Server.Tests.Infrastructure;
+
+/// <summary>The real server (Program) in-process over its own fresh PostGIS database, spoken to over HTTP.</summary>
+public sealed class ServerFixture : IAsyncLifetime
+{
+    private readonly PostgisFixture _database = new();
+    private WebApplicationFactory<Program> _factory = null!;
+
+    public PostgisFixture Database => _database;
+    public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>Upload limit for tests, small so the over-limit case is cheap to send.</summary>
+    public const int MaxUploadMb = 8;
+    public const int MaxVertices = 100_000;
+
+    public async Task InitializeAsync()
+    {
+        await _database.InitializeAsync();
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+        {
+            host.UseSetting("SR_PG", _database.ConnectionString);
+            host.UseSetting("SR_MAX_UPLOAD_MB", MaxUploadMb.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            host.UseSetting("SR_MAX_UNPACKED_MB", "64");
+            host.UseSetting("SR_MAX_VERTICES", MaxVertices.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        });
+        Client = _factory.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await _factory.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+}
