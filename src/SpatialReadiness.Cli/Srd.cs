@@ -57,6 +57,11 @@ public static class Srd
             await errors.WriteLineAsync($"srd: {e.Message}");
             return ExitFailure;
         }
+        catch (Exception e)
+        {
+            await errors.WriteLineAsync($"srd: internal error ({e.GetType().Name}): {e.Message}; please report it with the command you ran.");
+            return ExitFailure;
+        }
         finally
         {
             Console.CancelKeyPress -= onCancel;

@@ -53,16 +53,40 @@ internal static partial class CrsRegistry
         CoordinateSystem system;
         try
         {
-            system = (CoordinateSystem)Factory.CreateFromWkt(wkt);
+            system = (CoordinateSystem)Factory.CreateFromWkt(Lcc1SpAs2Sp.Rewrite(wkt));
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or NotSupportedException or InvalidCastException or NullReferenceException)
+        catch (Exception e) when (e is ArgumentException or FormatException or NotSupportedException or InvalidCastException or NullReferenceException or InvalidOperationException)
         {
             throw new InputException(InputError.Unprocessable,
                 $"the CRS definition (WKT) could not be read: {e.Message}. Give the CRS explicitly, e.g. --crs EPSG:32643.");
         }
-        var known = Known.Values.FirstOrDefault(k => SameName(k.System.Name, system.Name));
-        return known ?? new CrsDefinition(system.Name, system);
+        // ESRI .prj files name WGS 84 "GCS_WGS_1984" and so on: match known systems by name, alias, then parameters.
+        var known = Known.Values.FirstOrDefault(k => SameName(k.System.Name, system.Name))
+            ?? (EsriAliases.TryGetValue(Normalise(system.Name), out var alias) ? Known[alias] : null)
+            ?? Known.Values.FirstOrDefault(k => k.System.EqualParams(system));
+        if (known is not null) return known;
+        var definition = new CrsDefinition(system.Name, system);
+        try
+        {
+            _ = new Reprojection(definition);
+        }
+        catch (Exception e) when (e is NotSupportedException or ArgumentException or InvalidOperationException)
+        {
+            throw new InputException(InputError.Unprocessable,
+                $"the file's CRS '{system.Name}' cannot be reprojected here ({e.Message}); reproject the file to EPSG:4326 first, or give the CRS with --crs (supported: {SupportedList}).");
+        }
+        return definition;
     }
+
+    private static readonly Dictionary<string, int> EsriAliases = new()
+    {
+        ["gcswgs1984"] = 4326,
+        ["wgs1984webmercatorauxiliarysphere"] = 3857,
+        ["wgs1984webmercator"] = 3857,
+        ["wgs1984utmzone43n"] = 32643,
+        ["wgs1984utmzone44n"] = 32644,
+        ["wgs1984utmzone45n"] = 32645,
+    };
 
     private static bool SameName(string a, string b) =>
         Normalise(a) == Normalise(b);
@@ -82,7 +106,14 @@ internal static partial class CrsRegistry
             var tab = line.IndexOf('\t');
             var label = line[..tab];
             var code = int.Parse(label["EPSG:".Length..], CultureInfo.InvariantCulture);
-            var system = code == 4326 ? GeographicCoordinateSystem.WGS84 : (CoordinateSystem)Factory.CreateFromWkt(line[(tab + 1)..]);
+            // WKT1 cannot say "spherical Mercator on the WGS 84 datum" (PROJ adds an EXTENSION ProjNET ignores), so 3857
+            // uses ProjNET's own Pseudo-Mercator definition.
+            var system = code switch
+            {
+                4326 => GeographicCoordinateSystem.WGS84,
+                3857 => ProjectedCoordinateSystem.WebMercator,
+                _ => (CoordinateSystem)Factory.CreateFromWkt(Lcc1SpAs2Sp.Rewrite(line[(tab + 1)..])),
+            };
             known[code] = new CrsDefinition(label, system);
         }
         return known;

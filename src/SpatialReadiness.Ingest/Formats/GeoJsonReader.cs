@@ -71,8 +71,15 @@ internal sealed class GeoJsonReader(string path, ReaderOptions options) : ILayer
         }
         if (!sawFeatures)
             throw new InputException(InputError.Malformed, "the FeatureCollection has no 'features' array.");
-        if (cursor.Read(out _, out _))
-            throw new InputException(InputError.Malformed, $"unexpected content after the end of the FeatureCollection at line {cursor.Line}; the file must hold one JSON value.");
+        const string after = "unexpected content after the end of the FeatureCollection; the file must hold one JSON value";
+        try
+        {
+            if (cursor.Read(out _, out _)) throw new InputException(InputError.Malformed, $"{after} (line {cursor.Line}).");
+        }
+        catch (InputException e) when (!e.Message.StartsWith(after, StringComparison.Ordinal))
+        {
+            throw new InputException(InputError.Malformed, $"{after}: {e.Message}");
+        }
     }
 
     /// <summary>A file that began with a Feature: the rest of that feature, then any further features (GeoJSONSeq).</summary>

@@ -102,9 +102,9 @@ internal sealed class JsonStreamCursor(Stream stream, long maxValueBytes)
         }
     }
 
-    private InputException Broken(JsonException e) =>
-        new(InputError.Malformed,
-            $"malformed JSON at line {_lineOfBufferStart + CountNewlines(_buffer.AsSpan(0, _start)) + (e.LineNumber ?? 0)}: {Describe(e)}");
+    // The reader state carries its line count across buffer refills, so the exception's line is the file's line.
+    private static InputException Broken(JsonException e) =>
+        new(InputError.Malformed, $"malformed JSON at line {(e.LineNumber ?? 0) + 1}: {Describe(e)}");
 
     private static string Describe(JsonException e)
     {

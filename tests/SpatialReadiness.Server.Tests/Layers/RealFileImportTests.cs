@@ -118,6 +118,7 @@ public sealed class RealFileImportTests(ServerFixture server)
     [InlineData("EPSG:32643", "GeoJSON")]
     [InlineData("EPSG:3857", "ESRI Shapefile")]
     [InlineData("EPSG:24381", "GPKG")]
+    [InlineData("EPSG:7755", "GeoJSON")]
     public async Task A_layer_reprojected_elsewhere_comes_back_to_the_same_coordinates_within_a_centimetre(string crs, string driver)
     {
         var city = "pune-" + crs.Replace("EPSG:", "crs");
