@@ -7,8 +7,8 @@ namespace SpatialReadiness.Ingest;
 
 /// <summary>
 /// One uploaded file read as a layer: the format's reader, then every feature reprojected to EPSG:4326 and measured
-/// (validity, extent), then the whole-layer gate: most features must lie in India, else the import is refused with a
-/// hint naming the CRS that would put them there. Invalid geometries pass through as received and are counted.
+/// (extent, position), then the whole-layer gate: most features must lie in India, else the import is refused with a
+/// hint naming the CRS that would put them there. Invalid geometries pass through as received (the store counts them).
 /// </summary>
 public sealed class LayerFile : IFeatureStream
 {
@@ -17,7 +17,7 @@ public sealed class LayerFile : IFeatureStream
     private readonly string? _workDirectory;
     private Reprojection? _reprojection;
     private ToWgs84? _toWgs84;
-    private long _count, _invalid, _empty, _withGeometry, _insideIndia;
+    private long _count, _empty, _withGeometry, _insideIndia;
     private double _sumX, _sumY;
     private Envelope? _extent;
 
@@ -59,7 +59,6 @@ public sealed class LayerFile : IFeatureStream
     private void Measure(Geometry wgs84, Coordinate rawCentre)
     {
         _withGeometry++;
-        if (!wgs84.IsValid) _invalid++;
         var envelope = wgs84.EnvelopeInternal;
         (_extent ??= new Envelope()).ExpandToInclude(envelope);
         if (IndiaExtent.Contains(envelope.Centre.X, envelope.Centre.Y)) _insideIndia++;
@@ -83,7 +82,7 @@ public sealed class LayerFile : IFeatureStream
                 CrsHints.Suggest(x, y, crs));
         }
         var label = crs.Label + (_options.SwapXY ? " (axes swapped)" : "") + (_reader.DeclaredCrs is null && _options.Crs is null ? " (assumed)" : "");
-        return new IngestSummary(Format, label, _count, _invalid, _empty, _extent, _reader.Fields);
+        return new IngestSummary(Format, label, _count, _empty, _extent, _reader.Fields);
     }
 
     public void Dispose()

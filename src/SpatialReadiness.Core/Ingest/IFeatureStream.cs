@@ -21,7 +21,6 @@ public sealed record IngestSummary(
     string Format,
     string CrsReceived,
     long FeatureCount,
-    long InvalidGeometryCount,
     long EmptyGeometryCount,
     Envelope? Extent,
     IReadOnlyList<string> Fields);

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using NetTopologySuite.Geometries;
-using NetTopologySuite.IO.Converters;
 using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Ingest.Crs;
 
@@ -12,11 +10,6 @@ namespace SpatialReadiness.Ingest.Formats;
 /// </summary>
 internal sealed class GeoJsonReader(string path, ReaderOptions options) : ILayerFileReader
 {
-    private static readonly JsonSerializerOptions GeometryOptions = new()
-    {
-        Converters = { new GeoJsonConverterFactory(new GeometryFactory(), writeGeometryBBox: false) },
-    };
-
     private readonly FileStream _file = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
     private readonly List<string> _fields = [];
     private readonly HashSet<string> _seenFields = new(StringComparer.Ordinal);
@@ -58,10 +51,10 @@ internal sealed class GeoJsonReader(string path, ReaderOptions options) : ILayer
                     if (!cursor.Read(out token, out _) || token != JsonTokenType.StartArray)
                         throw new InputException(InputError.Malformed, $"'features' must be an array (line {cursor.Line}).");
                     sawFeatures = true;
-                    while (cursor.ReadValue() is { } feature)
+                    while (cursor.ReadFeature(++ordinal) is { } feature)
                     {
                         cancellationToken.ThrowIfCancellationRequested();
-                        using (feature) yield return ToFeature(feature.RootElement, ++ordinal, cursor.Line);
+                        yield return ToFeature(feature, ordinal, cursor);
                     }
                     break;
                 default:
@@ -90,50 +83,22 @@ internal sealed class GeoJsonReader(string path, ReaderOptions options) : ILayer
         _file.Position = 0;
         var sequence = new JsonStreamCursor(_file, options.MaxJsonValueBytes);
         var ordinal = 0L;
-        while (sequence.ReadValue() is { } feature)
+        while (sequence.ReadFeature(++ordinal) is { } feature)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using (feature)
-            {
-                if (feature.RootElement.ValueKind != JsonValueKind.Object)
-                    throw new InputException(InputError.Malformed, $"line {sequence.Line}: expected one GeoJSON Feature object per line.");
-                yield return ToFeature(feature.RootElement, ++ordinal, sequence.Line);
-            }
+            yield return ToFeature(feature, ordinal, sequence);
         }
         _ = cursor;
     }
 
-    private RawFeature ToFeature(JsonElement feature, long ordinal, long line)
+    /// <param name="cursor">Asked for the line only when there is an error: counting lines costs a scan.</param>
+    private RawFeature ToFeature(GeoJsonFeatureParser.Parsed feature, long ordinal, JsonStreamCursor cursor)
     {
-        if (feature.ValueKind != JsonValueKind.Object
-            || !feature.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "Feature")
-            throw new InputException(InputError.Malformed, $"feature {ordinal} (near line {line}) is not a GeoJSON Feature object with \"type\": \"Feature\".");
-        try
-        {
-            var id = feature.TryGetProperty("id", out var idElement) && idElement.ValueKind is JsonValueKind.String or JsonValueKind.Number
-                ? idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : idElement.GetRawText()
-                : null;
-            var attributes = AttributeJson.Empty;
-            if (feature.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var property in properties.EnumerateObject())
-                    if (_seenFields.Add(property.Name)) _fields.Add(property.Name);
-                attributes = properties.GetRawText();
-            }
-            Geometry? geometry = null;
-            if (feature.TryGetProperty("geometry", out var geometryElement) && geometryElement.ValueKind != JsonValueKind.Null)
-                geometry = geometryElement.Deserialize<Geometry>(GeometryOptions);
-            return new RawFeature(ordinal, id, attributes, geometry);
-        }
-        catch (InvalidOperationException e) when (e.Message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InputException(InputError.Malformed,
-                $"feature {ordinal} (near line {line}): text is not valid UTF-8. GeoJSON must be UTF-8 (RFC 7946); re-save the file as UTF-8.");
-        }
-        catch (Exception e) when (e is JsonException or ArgumentException or FormatException or InvalidOperationException)
-        {
-            throw new InputException(InputError.Malformed, $"feature {ordinal} (near line {line}): invalid geometry: {e.Message}");
-        }
+        if (feature.Type != "Feature")
+            throw new InputException(InputError.Malformed, $"feature {ordinal} (near line {cursor.Line}) is not a GeoJSON Feature object with \"type\": \"Feature\".");
+        foreach (var name in feature.PropertyNames)
+            if (_seenFields.Add(name)) _fields.Add(name);
+        return new RawFeature(ordinal, feature.Id, feature.PropertiesJson ?? AttributeJson.Empty, feature.Geometry);
     }
 
     private static CrsDefinition? ParseCrs(JsonElement crs)

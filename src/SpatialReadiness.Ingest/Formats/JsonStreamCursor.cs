@@ -66,6 +66,32 @@ internal sealed class JsonStreamCursor(Stream stream, long maxValueBytes)
         }
     }
 
+    /// <summary>Reads the next Feature (in an array or at the top level); null at the end of the array or the file.</summary>
+    public GeoJsonFeatureParser.Parsed? ReadFeature(long ordinal)
+    {
+        while (true)
+        {
+            var data = _buffer.AsSpan(_start, _length - _start);
+            var reader = new Utf8JsonReader(data, _final, _state);
+            try
+            {
+                if (reader.Read())
+                {
+                    if (reader.TokenType is JsonTokenType.EndArray) { Advance(ref reader); return null; }
+                    if (GeoJsonFeatureParser.TryParse(ref reader, data, ordinal, out var feature))
+                    {
+                        Advance(ref reader);
+                        return feature;
+                    }
+                }
+                else if (_final) return null;
+            }
+            catch (JsonException e) { throw Broken(e); }
+            if (_final) throw new InputException(InputError.Malformed, $"malformed JSON: the file ends inside feature {ordinal}.");
+            Refill();
+        }
+    }
+
     /// <summary>Skips the next value, however large, without holding it (e.g. an unused top-level member).</summary>
     public void SkipValue()
     {

@@ -19,6 +19,7 @@ internal sealed class LayerImporter(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await Execute(connection, "SET LOCAL client_min_messages = warning", cancellationToken); // ST_IsValid's notices
 
         if (await Scalar<string>(connection, "SELECT id FROM cities WHERE id = $1 FOR SHARE", cancellationToken, request.City) is null)
             throw new InputException(InputError.NotFound, $"city '{request.City}' does not exist; create it first (srd city add {request.City} --name ...).");
@@ -33,6 +34,8 @@ internal sealed class LayerImporter(NpgsqlDataSource dataSource)
         await Copy(connection, table, layerId, stream, progress, cancellationToken);
         var summary = stream.Finish();
 
+        // Validity as GEOS sees it (the same engine the readiness check and QGIS use); stored as received, only counted.
+        var invalid = await Scalar<long>(connection, $"SELECT count(*) FROM {table} WHERE geom IS NOT NULL AND NOT ST_IsValid(geom)", cancellationToken);
         await Execute(connection, $"ALTER TABLE {table} ADD CONSTRAINT {table}_layer CHECK (layer_id = {layerId})", cancellationToken);
         if (existing is not null)
         {
@@ -46,7 +49,7 @@ internal sealed class LayerImporter(NpgsqlDataSource dataSource)
             }
         }
         await Execute(connection, $"ALTER TABLE features ATTACH PARTITION {table} FOR VALUES IN ({layerId})", cancellationToken);
-        await LayerRows.UpsertAsync(connection, layerId, version, request, summary, cancellationToken);
+        await LayerRows.UpsertAsync(connection, layerId, version, request, summary, invalid, cancellationToken);
         if (request.Kind == LayerKind.Boundary)
             await Execute(connection,
                 $"UPDATE cities SET boundary = (SELECT ST_Multi(ST_CollectionExtract(ST_Union(ST_MakeValid(geom)), 3)) FROM {table}) WHERE id = $1",

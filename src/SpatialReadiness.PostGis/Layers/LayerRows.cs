@@ -31,7 +31,7 @@ internal static class LayerRows
 
     private static string? NullableString(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
-    public static async Task UpsertAsync(NpgsqlConnection connection, long layerId, int version, LayerImport request, IngestSummary summary, CancellationToken cancellationToken)
+    public static async Task UpsertAsync(NpgsqlConnection connection, long layerId, int version, LayerImport request, IngestSummary summary, long invalidCount, CancellationToken cancellationToken)
     {
         const string upsert = """
             INSERT INTO layers (id, city_id, name, kind, title, description, licence, source, custodian, survey_date, sensitive,
@@ -55,7 +55,7 @@ internal static class LayerRows
             {
                 layerId, request.City, request.Name, request.Kind.ToName(), request.Title, request.Description, request.Licence,
                 request.Source, request.Custodian, request.SurveyDate, request.Sensitive, version, summary.Format, summary.CrsReceived,
-                summary.FeatureCount, summary.InvalidGeometryCount, summary.EmptyGeometryCount, summary.Fields.ToArray(),
+                summary.FeatureCount, invalidCount, summary.EmptyGeometryCount, summary.Fields.ToArray(),
                 e?.MinX, e?.MinY, e?.MaxX, e?.MaxY, request.SourceFile, request.SourceSha256, request.SourceBytes,
                 request.ImportedBy, request.Organisation,
             })
