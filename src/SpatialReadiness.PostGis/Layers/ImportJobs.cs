@@ -22,7 +22,11 @@ internal sealed class ImportJobs(NpgsqlDataSource dataSource)
     public async Task<ImportJob?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT id, city_id, layer_name, file_name, status, features_read, layer_id, version, error_code, error, requested_by, started_at, finished_at
+            SELECT id, city_id, layer_name, file_name,
+                   CASE WHEN status = 'running' AND backend_pid IS NOT NULL
+                             AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = backend_pid) THEN 'interrupted'
+                        ELSE status END,
+                   features_read, layer_id, version, error_code, error, requested_by, started_at, finished_at
             FROM import_jobs WHERE id = $1
             """);
         command.Parameters.Add(new() { Value = id });
@@ -51,6 +55,15 @@ internal sealed class ImportJobs(NpgsqlDataSource dataSource)
                 command.Parameters.Add(new() { Value = Interlocked.Read(ref _reported) });
                 await command.ExecuteNonQueryAsync();
             });
+        }
+
+        /// <summary>Records which database backend runs the import, so a job whose process died shows as interrupted.</summary>
+        public async Task AttachBackendAsync(int backendPid)
+        {
+            await using var command = dataSource.CreateCommand("UPDATE import_jobs SET backend_pid = $2 WHERE id = $1");
+            command.Parameters.Add(new() { Value = id });
+            command.Parameters.Add(new() { Value = backendPid });
+            await command.ExecuteNonQueryAsync();
         }
 
         public Task SucceededAsync(long layerId, int version) =>

@@ -15,9 +15,10 @@ internal sealed class LayerImporter(NpgsqlDataSource dataSource)
 {
     private const int ProgressEvery = 10_000;
 
-    public async Task<(long LayerId, int Version)> ImportAsync(LayerImport request, IFeatureStream stream, Action<long>? progress, CancellationToken cancellationToken)
+    public async Task<(long LayerId, int Version)> ImportAsync(LayerImport request, IFeatureStream stream, Func<int, Task> started, Action<long>? progress, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await started(connection.ProcessID);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await Execute(connection, "SET LOCAL client_min_messages = warning", cancellationToken); // ST_IsValid's notices
 

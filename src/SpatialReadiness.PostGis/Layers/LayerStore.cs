@@ -98,7 +98,7 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
         var job = await _jobs.StartAsync(jobId ?? Guid.NewGuid(), request, cancellationToken);
         try
         {
-            var (layerId, version) = await new LayerImporter(dataSource).ImportAsync(request, stream, read =>
+            var (layerId, version) = await new LayerImporter(dataSource).ImportAsync(request, stream, job.AttachBackendAsync, read =>
             {
                 job.Report(read);
                 progress?.Invoke(read);

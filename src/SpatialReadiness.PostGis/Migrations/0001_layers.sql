@@ -81,6 +81,8 @@ CREATE TABLE import_jobs (
     layer_name      text NOT NULL,
     file_name       text NOT NULL,
     status          text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'cancelled')),
+    -- The PostgreSQL backend running the import: a 'running' job whose backend is gone was interrupted.
+    backend_pid     integer,
     features_read   bigint NOT NULL DEFAULT 0,
     layer_id        bigint,
     version         integer,

@@ -64,6 +64,8 @@ public sealed class SrdTests(ServerFixture server)
         for (var i = 0; i < 100 && await server.Database.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY features%'") > 0; i++)
             await Task.Delay(100);
         Assert.Equal(0, (await server.Client.GetJsonAsync("/api/cities/killed/layers")).GetArrayLength());
+        var job = await server.Database.ScalarAsync<Guid>("SELECT id FROM import_jobs WHERE city_id = 'killed'");
+        Assert.Equal("interrupted", (await server.Client.GetJsonAsync($"/api/imports/{job}")).GetProperty("status").GetString());
         Assert.Equal(tablesBefore, await server.Database.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname LIKE 'features\\_%'"));
     }
 }
