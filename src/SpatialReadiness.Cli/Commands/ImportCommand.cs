@@ -8,6 +8,8 @@ namespace SpatialReadiness.Cli.Commands;
 
 internal static class ImportCommand
 {
+    private const int ProgressEvery = 10_000;
+
     public static async Task<int> RunAsync(Arguments arguments, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
     {
         var path = arguments.Positional.FirstOrDefault()
@@ -47,10 +49,14 @@ internal static class ImportCommand
     {
         using var file = LayerFile.Open(path, path, options);
         var interactive = !Console.IsErrorRedirected;
+        var shown = false;
         var layer = await store.ImportAsync(request, file, progress: read =>
-            progress.Write(string.Create(CultureInfo.InvariantCulture, $"{(interactive ? "\r" : "")}  {read:N0} features read{(interactive ? "" : "\n")}")),
-            cancellationToken: cancellationToken);
-        if (interactive) progress.WriteLine();
+        {
+            if (read % ProgressEvery != 0) return; // small layers finish before progress is worth showing
+            shown = true;
+            progress.Write(string.Create(CultureInfo.InvariantCulture, $"{(interactive ? "\r" : "")}  {read:N0} features read{(interactive ? "" : "\n")}"));
+        }, cancellationToken: cancellationToken);
+        if (interactive && shown) progress.WriteLine();
         return layer;
     }
 
