@@ -27,8 +27,11 @@ public static class DemoCity
     public static IReadOnlyList<DemoLayer> Write(string directory)
     {
         var random = new Random(4242);
-        var boundary = Boundary(random);
-        var wards = Wards(boundary, random);
+        var outline = Outline(random);
+        var wards = Wards(outline, random);
+        // The boundary is the union of the clean wards, so they tile it exactly on the 6-decimal grid.
+        var boundary = (Polygon)CascadedUnion(wards);
+        AddOverlapDefect(wards);
         var slums = Slums(boundary, wards, random);
 
         DemoGeoJson.Write(Path.Combine(directory, "boundary.geojson"), [(boundary, [("name", Name)])]);
@@ -53,7 +56,7 @@ public static class DemoCity
     ];
 
     /// <summary>An irregular 24-gon around the centre, 3.2-4.8 km in radius.</summary>
-    private static Polygon Boundary(Random random)
+    private static Polygon Outline(Random random)
     {
         var ring = new Coordinate[25];
         for (var i = 0; i < 24; i++)
@@ -78,10 +81,15 @@ public static class DemoCity
         var cells = builder.GetDiagram(Factory);
         var wards = sites.Select(site => Enumerable.Range(0, cells.NumGeometries).Select(cells.GetGeometryN).First(c => c.Contains(Factory.CreatePoint(site))))
             .Select(cell => (Polygon)Factory.CreateGeometry(cell.Intersection(boundary))).ToList();
-        // Defect OVERLAP: ward 12 reaches 3 m into ward 11.
-        wards[11] = (Polygon)wards[11].Union(wards[10].Intersection(wards[11].Buffer(3 / 111_000.0))).Buffer(0);
         return wards;
     }
+
+    private static Geometry CascadedUnion(IEnumerable<Polygon> polygons) =>
+        NetTopologySuite.Operation.Union.CascadedPolygonUnion.Union(polygons.Cast<Geometry>().ToList());
+
+    /// <summary>Defect OVERLAP: ward 12 reaches 3 m into ward 11.</summary>
+    private static void AddOverlapDefect(List<Polygon> wards) =>
+        wards[11] = (Polygon)wards[11].Union(wards[10].Intersection(wards[11].Buffer(3 / 111_000.0))).Buffer(0);
 
     private static List<(Geometry, (string, object?)[])> Slums(Polygon boundary, List<Polygon> wards, Random random)
     {
