@@ -35,8 +35,6 @@ public static class Database
             await dataSource.DisposeAsync();
             throw new InvalidOperationException($"PostGIS is not available in this PostgreSQL ({e.MessageText}); install postgresql-15-postgis-3.", e);
         }
-        // The first migration may have created the postgis extension: later connections must learn its types.
-        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken)) await connection.ReloadTypesAsync(cancellationToken);
         return dataSource;
     }
 

@@ -55,7 +55,6 @@ internal sealed class LayerImporter(NpgsqlDataSource dataSource)
             await Execute(connection,
                 $"UPDATE cities SET boundary = (SELECT ST_Multi(ST_CollectionExtract(ST_Union(ST_MakeValid(geom)), 3)) FROM {table}) WHERE id = $1",
                 cancellationToken, request.City);
-        await Execute(connection, $"ANALYZE {table}", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (layerId, version);
     }
