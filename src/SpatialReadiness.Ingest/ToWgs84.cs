@@ -1,3 +1,4 @@
+using System.Globalization;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Geometries.Utilities;
 using SpatialReadiness.Core.Ingest;
@@ -41,8 +42,6 @@ internal sealed class ToWgs84(Reprojection reprojection, bool swapXY) : Geometry
 
     private InputException OutOfRange(double x, double y, string problem) =>
         new(InputError.Unprocessable,
-            $"feature {_ordinal}: coordinate ({x.ToString(System.Globalization.CultureInfo.InvariantCulture)}, {y.ToString(System.Globalization.CultureInfo.InvariantCulture)}) {problem}. " +
+            string.Create(CultureInfo.InvariantCulture, $"feature {_ordinal}: coordinate ({x}, {y}) {problem}. ") +
             CrsHints.Suggest(x, y, reprojection.Source));
-
-    protected override Geometry TransformPolygon(Polygon geom, Geometry parent) => base.TransformPolygon(geom, parent);
 }

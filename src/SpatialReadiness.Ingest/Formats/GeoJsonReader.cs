@@ -40,7 +40,7 @@ internal sealed class GeoJsonReader(string path, ReaderOptions options) : ILayer
             {
                 case "type":
                     cursor.Read(out _, out type);
-                    if (type == "Feature") { foreach (var f in ReadSequence(cursor, cancellationToken)) yield return f; yield break; }
+                    if (type == "Feature") { foreach (var f in ReadSequence(cancellationToken)) yield return f; yield break; }
                     if (type != "FeatureCollection")
                         throw new InputException(InputError.Malformed, $"GeoJSON of type '{type}' is not a layer: expected a FeatureCollection, a Feature or newline-delimited Features.");
                     break;
@@ -76,7 +76,7 @@ internal sealed class GeoJsonReader(string path, ReaderOptions options) : ILayer
     }
 
     /// <summary>A file that began with a Feature: the rest of that feature, then any further features (GeoJSONSeq).</summary>
-    private IEnumerable<RawFeature> ReadSequence(JsonStreamCursor cursor, CancellationToken cancellationToken)
+    private IEnumerable<RawFeature> ReadSequence(CancellationToken cancellationToken)
     {
         _format = "GeoJSONSeq";
         // The first feature's "type" member has been consumed; restart the file and read whole values instead.
@@ -88,7 +88,6 @@ internal sealed class GeoJsonReader(string path, ReaderOptions options) : ILayer
             cancellationToken.ThrowIfCancellationRequested();
             yield return ToFeature(feature, ordinal, sequence);
         }
-        _ = cursor;
     }
 
     /// <param name="cursor">Asked for the line only when there is an error: counting lines costs a scan.</param>

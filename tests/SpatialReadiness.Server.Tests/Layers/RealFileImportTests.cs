@@ -114,6 +114,27 @@ public sealed class RealFileImportTests(ServerFixture server)
         Assert.Equal("GeoJSONSeq", seq.GetProperty("format").GetString());
     }
 
+    [Fact]
+    public async Task Chennai_wards_zipped_as_KMZ_and_a_GML_read_through_GDAL_import_too()
+    {
+        await _client.CreateCityAsync("more-formats", "Chennai");
+        var dir = Gdal.TempDirectory();
+        var kmz = Path.Combine(dir, "wards.kmz");
+        using (var zip = ZipFile.Open(kmz, ZipArchiveMode.Create))
+            zip.CreateEntryFromFile(SharedData.Path("chennai/Wards.kml"), "doc.kml");
+        var gml = Path.Combine(dir, "wards.gml");
+        Gdal.Ogr2Ogr("-f", "GML", gml, SharedData.Path("pune/pune-electoral-wards_2022.geojson"));
+
+        var fromKmz = await _client.UploadAsync("more-formats", kmz, "ward").CreatedLayerAsync();
+        var fromGml = await _client.UploadAsync("more-formats", gml, "ward").CreatedLayerAsync();
+
+        Assert.Equal(201, fromKmz.GetProperty("featureCount").GetInt64());
+        Assert.Equal("KML", fromKmz.GetProperty("format").GetString());
+        Assert.Equal(58, fromGml.GetProperty("featureCount").GetInt64());
+        Assert.Equal("GDAL GML", fromGml.GetProperty("format").GetString());
+        Assert.Contains("wardnum", fromGml.GetProperty("fields").EnumerateArray().Select(f => f.GetString()));
+    }
+
     [Theory]
     [InlineData("EPSG:32643", "GeoJSON")]
     [InlineData("EPSG:3857", "ESRI Shapefile")]
