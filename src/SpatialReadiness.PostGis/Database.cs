@@ -19,6 +19,8 @@ public static class Database
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
+        // Tile and feed SQL is fixed per layer: let Npgsql prepare repeated statements so PostgreSQL plans them once.
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 100;
         builder.UseNetTopologySuite();
         return builder.Build();
     }

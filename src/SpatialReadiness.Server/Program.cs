@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using SpatialReadiness.PostGis;
 using SpatialReadiness.PostGis.Layers;
+using SpatialReadiness.PostGis.Tiles;
 using SpatialReadiness.Server;
 using SpatialReadiness.Server.Endpoints;
+using SpatialReadiness.Server.Tiles;
 
 var builder = WebApplication.CreateBuilder(args);
 var options = ServerOptions.Bind(builder.Configuration);
@@ -15,6 +17,10 @@ var connectionString = await Database.ResolveConnectionStringAsync(options.Conne
 var dataSource = await Database.OpenAsync(connectionString);
 builder.Services.AddSingleton(dataSource);
 builder.Services.AddSingleton<LayerStore>();
+builder.Services.AddSingleton<TileStore>();
+builder.Services.AddSingleton<TileCatalog>();
+builder.Services.AddSingleton<TileCache>();
+builder.Services.AddHostedService<LayerChangeListener>();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -22,6 +28,7 @@ app.UseStatusCodePages();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapLayerEndpoints();
+app.MapTileEndpoints();
 app.Run();
 
 public partial class Program;

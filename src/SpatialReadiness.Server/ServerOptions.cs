@@ -2,8 +2,8 @@ using SpatialReadiness.PostGis;
 
 namespace SpatialReadiness.Server;
 
-/// <summary>Settings read once at start, from appsettings or the environment (SR_PG, SR_DATA, SR_MAX_UPLOAD_MB).</summary>
-public sealed record ServerOptions(string? ConnectionString, string DataRoot, long MaxUploadBytes, long MaxUnpackedBytes, long MaxVerticesPerFeature)
+/// <summary>Settings read once at start, from appsettings or the environment (SR_PG, SR_DATA, SR_MAX_UPLOAD_MB, SR_TILE_CACHE_MB, ...).</summary>
+public sealed record ServerOptions(string? ConnectionString, string DataRoot, long MaxUploadBytes, long MaxUnpackedBytes, long MaxVerticesPerFeature, long TileCacheBytes)
 {
     public static ServerOptions Bind(IConfiguration configuration)
     {
@@ -12,8 +12,9 @@ public sealed record ServerOptions(string? ConnectionString, string DataRoot, lo
         var uploadMb = configuration.GetValue("SR_MAX_UPLOAD_MB", 512L);
         var unpackedMb = configuration.GetValue("SR_MAX_UNPACKED_MB", 2048L);
         var vertices = configuration.GetValue("SR_MAX_VERTICES", 1_000_000L);
-        if (uploadMb <= 0 || unpackedMb <= 0 || vertices <= 0)
-            throw new InvalidOperationException("SR_MAX_UPLOAD_MB, SR_MAX_UNPACKED_MB and SR_MAX_VERTICES must be positive.");
-        return new ServerOptions(connectionString, dataRoot, uploadMb << 20, unpackedMb << 20, vertices);
+        var tileCacheMb = configuration.GetValue("SR_TILE_CACHE_MB", 256L);
+        if (uploadMb <= 0 || unpackedMb <= 0 || vertices <= 0 || tileCacheMb <= 0)
+            throw new InvalidOperationException("SR_MAX_UPLOAD_MB, SR_MAX_UNPACKED_MB, SR_MAX_VERTICES and SR_TILE_CACHE_MB must be positive.");
+        return new ServerOptions(connectionString, dataRoot, uploadMb << 20, unpackedMb << 20, vertices, tileCacheMb << 20);
     }
 }

@@ -55,6 +55,8 @@ internal sealed class LayerImporter(NpgsqlDataSource dataSource)
             await Execute(connection,
                 $"UPDATE cities SET boundary = (SELECT ST_Multi(ST_CollectionExtract(ST_Union(ST_MakeValid(geom)), 3)) FROM {table}) WHERE id = $1",
                 cancellationToken, request.City);
+        // Delivered at COMMIT to every listening server, whichever process ran the import (tile caches evict the layer).
+        await Execute(connection, "SELECT pg_notify('layer_changed', $1)", cancellationToken, $"{layerId} {request.City}");
         await transaction.CommitAsync(cancellationToken);
         return (layerId, version);
     }

@@ -3,6 +3,7 @@ using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Ingest;
 using SpatialReadiness.PostGis.Layers;
+using SpatialReadiness.Server.Tiles;
 using SpatialReadiness.Server.Uploads;
 
 namespace SpatialReadiness.Server.Endpoints;
@@ -42,7 +43,7 @@ public static class LayerEndpoints
         catch (InputException e) { return Problems.From(e); }
     }
 
-    private static async Task<IResult> UploadLayer(string city, HttpRequest request, LayerStore store, ServerOptions options,
+    private static async Task<IResult> UploadLayer(string city, HttpRequest request, LayerStore store, TileCatalog tiles, ServerOptions options,
         IHostApplicationLifetime lifetime, ILoggerFactory loggers, CancellationToken ct)
     {
         UploadedFile? upload = null;
@@ -62,7 +63,11 @@ public static class LayerEndpoints
                     using (ownedUpload)
                     using (file)
                     {
-                        try { await store.ImportAsync(layerImport, file, jobId, cancellationToken: lifetime.ApplicationStopping); }
+                        try
+                        {
+                            var imported = await store.ImportAsync(layerImport, file, jobId, cancellationToken: lifetime.ApplicationStopping);
+                            tiles.Evict(imported.Id, city);
+                        }
                         catch (Exception e) { loggers.CreateLogger("Imports").LogInformation("import {Job} failed: {Message}", jobId, e.Message); }
                     }
                 }, CancellationToken.None);
@@ -72,6 +77,7 @@ public static class LayerEndpoints
             using (file)
             {
                 var layer = await Task.Run(() => store.ImportAsync(layerImport, file, cancellationToken: ct), ct);
+                tiles.Evict(layer.Id, city); // before the response: the next tile request sees the new version
                 return Results.Created($"/api/layers/{layer.Id}", layer);
             }
         }

@@ -1,0 +1,108 @@
+using Microsoft.Net.Http.Headers;
+using SpatialReadiness.Core.Ingest;
+using SpatialReadiness.Core.Tiles;
+using SpatialReadiness.PostGis.Tiles;
+using SpatialReadiness.Server.Tiles;
+
+namespace SpatialReadiness.Server.Endpoints;
+
+/// <summary>
+/// Mapbox Vector Tiles (2.1) per layer and per city, and their TileJSON 3.0. Empty tiles are 204, ETags follow the
+/// layer versions (so a changed layer gets new ETags at once), gzip when the client accepts it.
+/// </summary>
+public static class TileEndpoints
+{
+    public const string MediaType = "application/vnd.mapbox-vector-tile";
+    public const int MinZoom = 0, MaxZoom = 22;
+
+    public static void MapTileEndpoints(this IEndpointRouteBuilder app)
+    {
+        var tiles = app.MapGroup("/tiles");
+        tiles.MapMethods("/{layer}/{z}/{x}/{y}", ["GET", "HEAD"], LayerTile);
+        tiles.MapMethods("/city/{city}/{z}/{x}/{y}", ["GET", "HEAD"], CityTile);
+        tiles.MapMethods("/{layer}.json", ["GET", "HEAD"], LayerTileJson);
+        tiles.MapMethods("/city/{city}.json", ["GET", "HEAD"], CityTileJson);
+    }
+
+    private static async Task<IResult> LayerTile(string layer, string z, string x, string y, HttpContext http, TileCatalog catalog, TileCache cache, TileStore store)
+    {
+        if (await FindLayer(layer, catalog) is not { } found) return NoSuchLayer(layer);
+        if (found.Info.Sensitive) return Sensitive(found);
+        if (Parse(z, x, y) is not { } tile) return BadAddress(z, x, y);
+        if (tile.Z > MaxZoom) return OutOfRange(tile);
+        var tag = $"l{found.Info.Id}v{found.Info.Version}";
+        return await Respond(http, cache, tag, tile, () => store.GetTileAsync([found], tile, http.RequestAborted));
+    }
+
+    private static async Task<IResult> CityTile(string city, string z, string x, string y, HttpContext http, TileCatalog catalog, TileCache cache, TileStore store)
+    {
+        var layers = await catalog.CityAsync(city);
+        if (layers.Count == 0) return Problems.Of(InputError.NotFound, $"city '{city}' has no public layers to tile (GET /api/cities lists the cities).");
+        if (Parse(z, x, y) is not { } tile) return BadAddress(z, x, y);
+        if (tile.Z > MaxZoom) return OutOfRange(tile);
+        var tag = "c" + string.Join('.', layers.Select(l => $"{l.Info.Id}v{l.Info.Version}"));
+        return await Respond(http, cache, tag, tile, () => store.GetTileAsync(layers, tile, http.RequestAborted));
+    }
+
+    private static async Task<IResult> Respond(HttpContext http, TileCache cache, string versionTag, TileAddress tile, Func<Task<byte[]>> make)
+    {
+        var gzip = http.Request.Headers.AcceptEncoding.Any(e => e is not null && e.Contains("gzip", StringComparison.OrdinalIgnoreCase));
+        var etag = $"\"{versionTag}-{tile.Z}-{tile.X}-{tile.Y}{(gzip ? "-gz" : "")}\"";
+        var headers = http.Response.Headers;
+        headers.ETag = etag;
+        headers.CacheControl = "public, no-cache"; // revalidate every time: the ETag answers with 304 at almost no cost
+        headers.Vary = HeaderNames.AcceptEncoding;
+        if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && (v == etag || v.Split(',').Any(t => t.Trim() == etag))))
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+
+        var made = await cache.GetOrMakeAsync(etag.Trim('"').Replace("-gz", ""), make);
+        if (made.Plain.Length == 0) return Results.NoContent();
+        var body = gzip ? made.Gzip : made.Plain;
+        if (gzip) headers.ContentEncoding = "gzip";
+        if (HttpMethods.IsHead(http.Request.Method))
+        {
+            http.Response.ContentType = MediaType;
+            http.Response.ContentLength = body.Length;
+            return Results.Empty;
+        }
+        return Results.Bytes(body, MediaType);
+    }
+
+    private static async Task<IResult> LayerTileJson(string layer, HttpContext http, TileCatalog catalog)
+    {
+        if (await FindLayer(layer, catalog) is not { } found) return NoSuchLayer(layer);
+        if (found.Info.Sensitive) return Sensitive(found);
+        return Results.Json(TileJson.Of(found.Info.Title, Url(http, $"/tiles/{found.Info.Id}/{{z}}/{{x}}/{{y}}.mvt"), [found], MinZoom, MaxZoom));
+    }
+
+    private static async Task<IResult> CityTileJson(string city, HttpContext http, TileCatalog catalog)
+    {
+        var layers = await catalog.CityAsync(city);
+        if (layers.Count == 0) return Problems.Of(InputError.NotFound, $"city '{city}' has no public layers to tile (GET /api/cities lists the cities).");
+        return Results.Json(TileJson.Of(city, Url(http, $"/tiles/city/{city}/{{z}}/{{x}}/{{y}}.mvt"), layers, MinZoom, MaxZoom));
+    }
+
+    private static async Task<TileLayer?> FindLayer(string layer, TileCatalog catalog) =>
+        long.TryParse(layer, out var id) ? await catalog.LayerAsync(id) : null;
+
+    private static TileAddress? Parse(string z, string x, string y) => TileAddress.TryParse(z, x, y, out _);
+
+    private static IResult BadAddress(string z, string x, string y)
+    {
+        TileAddress.TryParse(z, x, y, out var problem);
+        return Problems.Of(InputError.Malformed, problem!);
+    }
+
+    private static IResult OutOfRange(TileAddress tile) =>
+        Problems.Of(InputError.NotFound, $"zoom {tile.Z} is outside this layer's range: tiles are served for zooms {MinZoom}-{MaxZoom}.");
+
+    private static IResult NoSuchLayer(string layer) =>
+        Problems.Of(InputError.NotFound, $"layer '{layer}' does not exist; GET /api/cities/{{city}}/layers lists layer ids.");
+
+    private static IResult Sensitive(TileLayer layer) =>
+        Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Sensitive layer",
+            detail: $"layer {layer.Info.Id} ({layer.Info.Name}) is marked sensitive and is not served as tiles.",
+            extensions: new Dictionary<string, object?> { ["code"] = "Sensitive" });
+
+    private static string Url(HttpContext http, string path) => $"{http.Request.Scheme}://{http.Request.Host}{path}";
+}

@@ -1,0 +1,200 @@
+using System.Net;
+using System.Net.Http.Headers;
+using NetTopologySuite.Geometries;
+using SpatialReadiness.Server.Tests.Infrastructure;
+
+namespace SpatialReadiness.Server.Tests.Tiles;
+
+[Collection(PostgisCollection.Name)]
+public sealed class TileTests(ServerFixture server)
+{
+    private readonly HttpClient _client = server.Client;
+
+    private async Task<long> Import(string city, string file, string kind, string name)
+    {
+        if ((await _client.GetAsync($"/api/cities/{city}")).StatusCode == HttpStatusCode.NotFound) await _client.CreateCityAsync(city);
+        var layer = await _client.UploadAsync(city, SharedData.Path(file), kind, ("name", name)).CreatedLayerAsync();
+        return layer.GetProperty("id").GetInt64();
+    }
+
+    private async Task<(double Lon, double Lat)> CentreOf(long layerId, string where = "true")
+    {
+        await using var command = server.Database.DataSource.CreateCommand(
+            $"SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_PointOnSurface(geom) c FROM features WHERE layer_id = $1 AND ST_IsValid(geom) AND {where} ORDER BY id LIMIT 1) s");
+        command.Parameters.Add(new() { Value = layerId });
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetDouble(0), reader.GetDouble(1));
+    }
+
+    [Fact]
+    public async Task A_Mumbai_slum_tile_holds_the_stored_features_with_their_ids_attributes_and_shapes()
+    {
+        var layer = await Import("tiles-mumbai", "mumbai/slumClusters.geojson", "slum", "slums");
+        var (lon, lat) = await CentreOf(layer);
+        var (z, x, y) = VectorTiles.TileOf(lon, lat, 14);
+
+        var response = await _client.GetAsync($"/tiles/{layer}/{z}/{x}/{y}.mvt");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/vnd.mapbox-vector-tile", response.Content.Headers.ContentType?.MediaType);
+        var tile = VectorTiles.Decode(await response.Content.ReadAsByteArrayAsync(), z, x, y);
+
+        var mvtLayer = Assert.Single(tile.Layers);
+        Assert.Equal("slums", mvtLayer.Name);
+        // Every valid stored slum whose shape lies wholly inside the tile is there, with its polyno and (nearly) its area.
+        await using var command = server.Database.DataSource.CreateCommand("""
+            SELECT id, (attributes->>'polyno')::int, ST_Area(geom::geography) FROM features
+            WHERE layer_id = $1 AND ST_IsValid(geom) AND ST_Area(geom::geography) > 2000
+              AND ST_Within(geom_3857, ST_TileEnvelope($2, $3, $4))
+            """);
+        foreach (var v in new object[] { layer, z, x, y }) command.Parameters.Add(new() { Value = v });
+        await using var reader = await command.ExecuteReaderAsync();
+        var expected = 0;
+        var decoded = mvtLayer.Features.ToDictionary(f => Convert.ToInt64(f.Attributes["id"]));
+        while (await reader.ReadAsync())
+        {
+            expected++;
+            Assert.True(decoded.TryGetValue(reader.GetInt64(0), out var feature), $"feature {reader.GetInt64(0)} missing from the tile");
+            Assert.Equal(reader.GetInt32(1), Convert.ToInt32(feature!.Attributes["polyno"]));
+            var decodedArea = AreaSquareMetres(feature.Geometry);
+            Assert.InRange(decodedArea / reader.GetDouble(2), 0.95, 1.05);
+        }
+        Assert.True(expected > 0, "the test tile should hold whole slums");
+    }
+
+    [Fact]
+    public async Task A_ward_crossing_a_tile_border_is_in_both_tiles_with_the_same_id()
+    {
+        var layer = await Import("tiles-pune", "pune/pune-electoral-wards_2022.geojson", "ward", "wards");
+        var (lon, lat) = await CentreOf(layer);
+        var (z, x, y) = VectorTiles.TileOf(lon, lat, 14);
+        var here = VectorTiles.Decode(await _client.GetByteArrayAsync($"/tiles/{layer}/{z}/{x}/{y}.mvt"), z, x, y);
+        var east = VectorTiles.Decode(await _client.GetByteArrayAsync($"/tiles/{layer}/{z}/{x + 1}/{y}.mvt"), z, x + 1, y);
+
+        var shared = here.Layers[0].Features.Select(f => f.Attributes["id"]).Intersect(east.Layers[0].Features.Select(f => f.Attributes["id"])).ToList();
+        Assert.NotEmpty(shared);
+        var id = shared[0];
+        var left = here.Layers[0].Features.Single(f => Equals(f.Attributes["id"], id));
+        var right = east.Layers[0].Features.Single(f => Equals(f.Attributes["id"], id));
+        Assert.Equal(left.Attributes["wardnum"], right.Attributes["wardnum"]);
+        // With the 64-unit buffer the two pieces overlap across the border: no crack between tiles.
+        Assert.True(left.Geometry.Buffer(1e-7).Intersects(right.Geometry));
+    }
+
+    [Fact]
+    public async Task GDAL_reads_a_saved_tile()
+    {
+        var layer = await Import("tiles-gdal", "pune/pune-electoral-wards_2022.geojson", "ward", "wards");
+        var (lon, lat) = await CentreOf(layer);
+        var (z, x, y) = VectorTiles.TileOf(lon, lat, 12);
+        var path = Path.Combine(Gdal.TempDirectory(), $"{y}.mvt");
+        await File.WriteAllBytesAsync(path, await _client.GetByteArrayAsync($"/tiles/{layer}/{z}/{x}/{y}.mvt"));
+
+        var info = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ogrinfo", ["-ro", "-al", "-so", "-oo", $"X={x}", "-oo", $"Y={y}", "-oo", $"Z={z}", path]) { RedirectStandardOutput = true })!;
+        var output = await info.StandardOutput.ReadToEndAsync();
+        await info.WaitForExitAsync();
+        Assert.Equal(0, info.ExitCode);
+        Assert.Contains("Layer name: wards", output);
+        Assert.Contains("wardnum: Integer", output);
+        Assert.Matches(@"Feature Count: [1-9]", output);
+    }
+
+    [Fact]
+    public async Task An_import_followed_at_once_by_a_tile_request_returns_the_new_data()
+    {
+        var layer = await Import("tiles-fresh", "jaipur/Jaipur_Wards.geojson", "ward", "wards");
+        var (lon, lat) = await CentreOf(layer);
+        var (z, x, y) = VectorTiles.TileOf(lon, lat, 12);
+        var url = $"/tiles/{layer}/{z}/{x}/{y}.mvt";
+        var before = await _client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+
+        Assert.Equal(layer, await Import("tiles-fresh", "pune/pune-electoral-wards_2022.geojson", "ward", "wards")); // version 2: Pune, not Jaipur
+        var after = await _client.GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.NoContent, after.StatusCode); // no Jaipur ward is left there
+        Assert.NotEqual(before.Headers.ETag, after.Headers.ETag);
+    }
+
+    [Fact]
+    public async Task Tiles_speak_HTTP_properly()
+    {
+        var layer = await Import("tiles-http", "jaipur/Jaipur_Wards.geojson", "ward", "wards");
+        var (lon, lat) = await CentreOf(layer);
+        var (z, x, y) = VectorTiles.TileOf(lon, lat, 13);
+        var url = $"/tiles/{layer}/{z}/{x}/{y}.mvt";
+
+        var first = await _client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.NotNull(first.Headers.ETag);
+        Assert.Contains("no-cache", first.Headers.CacheControl!.ToString());
+
+        using var conditional = new HttpRequestMessage(HttpMethod.Get, url);
+        conditional.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+        Assert.Equal(HttpStatusCode.NotModified, (await _client.SendAsync(conditional)).StatusCode);
+
+        using var zipped = new HttpRequestMessage(HttpMethod.Get, url);
+        zipped.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("gzip"));
+        var gz = await _client.SendAsync(zipped);
+        Assert.Equal("gzip", Assert.Single(gz.Content.Headers.ContentEncoding));
+        await using (var unzip = new System.IO.Compression.GZipStream(await gz.Content.ReadAsStreamAsync(), System.IO.Compression.CompressionMode.Decompress))
+        using (var plain = new MemoryStream())
+        {
+            await unzip.CopyToAsync(plain);
+            Assert.Equal(await first.Content.ReadAsByteArrayAsync(), plain.ToArray());
+        }
+
+        using var head = new HttpRequestMessage(HttpMethod.Head, url);
+        var headResponse = await _client.SendAsync(head);
+        Assert.Equal(HttpStatusCode.OK, headResponse.StatusCode);
+        Assert.Equal((await first.Content.ReadAsByteArrayAsync()).Length, headResponse.Content.Headers.ContentLength);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.GetAsync($"/tiles/{layer}/14/0/0.mvt")).StatusCode); // mid-Pacific
+        var tooDeep = await _client.GetAsync($"/tiles/{layer}/23/0/0.mvt");
+        Assert.Equal(HttpStatusCode.NotFound, tooDeep.StatusCode);
+        Assert.Contains("0-22", (await tooDeep.JsonAsync()).GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.GetAsync($"/tiles/{layer}/12/abc/7.mvt")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.GetAsync($"/tiles/{layer}/2/9/1.mvt")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/tiles/999999/1/0/0.mvt")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TileJSON_describes_the_layer_and_the_city()
+    {
+        var layer = await Import("tiles-json", "jaipur/Jaipur_Wards.geojson", "ward", "wards");
+        await Import("tiles-json", "jaipur/Jaipur_Boundary.geojson", "boundary", "boundary");
+
+        var json = await _client.GetJsonAsync($"/tiles/{layer}.json");
+        Assert.Equal("3.0.0", json.GetProperty("tilejson").GetString());
+        Assert.EndsWith($"/tiles/{layer}/{{z}}/{{x}}/{{y}}.mvt", json.GetProperty("tiles")[0].GetString());
+        Assert.InRange(json.GetProperty("bounds")[0].GetDouble(), 75.6, 76.0);
+        var vectorLayer = json.GetProperty("vector_layers")[0];
+        Assert.Equal("wards", vectorLayer.GetProperty("id").GetString());
+        Assert.True(vectorLayer.GetProperty("fields").TryGetProperty("WARD_NO", out _));
+
+        var city = await _client.GetJsonAsync("/tiles/city/tiles-json.json");
+        Assert.Equal(["boundary", "wards"], city.GetProperty("vector_layers").EnumerateArray().Select(l => l.GetProperty("id").GetString()));
+        var (lon, lat) = (75.80, 26.90);
+        var (z, x, y) = VectorTiles.TileOf(lon, lat, 12);
+        var composite = VectorTiles.Decode(await _client.GetByteArrayAsync($"/tiles/city/tiles-json/{z}/{x}/{y}.mvt"), z, x, y);
+        Assert.Equal(["boundary", "wards"], composite.Layers.Select(l => l.Name));
+    }
+
+    [Fact]
+    public async Task A_sensitive_layer_is_not_served_as_tiles()
+    {
+        await _client.CreateCityAsync("tiles-sensitive");
+        var layer = await _client.UploadAsync("tiles-sensitive", SharedData.Path("mumbai/slumClusters.geojson"), "slum", ("sensitive", "true")).CreatedLayerAsync();
+        var id = layer.GetProperty("id").GetInt64();
+        Assert.Equal(HttpStatusCode.Forbidden, (await _client.GetAsync($"/tiles/{id}/12/2884/1814.mvt")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _client.GetAsync($"/tiles/{id}.json")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/tiles/city/tiles-sensitive/12/2884/1814.mvt")).StatusCode);
+    }
+
+    /// <summary>Area in m² of a lon/lat geometry, by a local equirectangular projection (good to ~0.1 % for a slum).</summary>
+    private static double AreaSquareMetres(Geometry geometry)
+    {
+        var lat = geometry.Centroid.Y * Math.PI / 180;
+        return geometry.Area * 111_320 * 111_320 * Math.Cos(lat);
+    }
+}
