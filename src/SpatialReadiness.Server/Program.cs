@@ -29,6 +29,7 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapLayerEndpoints();
 app.MapTileEndpoints();
+app.MapGet("/health", () => "ok"); // liveness, and the do-nothing endpoint the tile benchmark measures against
 app.Run();
 
 public partial class Program;

@@ -13,8 +13,8 @@ public sealed record ServerOptions(string? ConnectionString, string DataRoot, lo
         var unpackedMb = configuration.GetValue("SR_MAX_UNPACKED_MB", 2048L);
         var vertices = configuration.GetValue("SR_MAX_VERTICES", 1_000_000L);
         var tileCacheMb = configuration.GetValue("SR_TILE_CACHE_MB", 256L);
-        if (uploadMb <= 0 || unpackedMb <= 0 || vertices <= 0 || tileCacheMb <= 0)
-            throw new InvalidOperationException("SR_MAX_UPLOAD_MB, SR_MAX_UNPACKED_MB, SR_MAX_VERTICES and SR_TILE_CACHE_MB must be positive.");
+        if (uploadMb <= 0 || unpackedMb <= 0 || vertices <= 0 || tileCacheMb < 0)
+            throw new InvalidOperationException("SR_MAX_UPLOAD_MB, SR_MAX_UNPACKED_MB and SR_MAX_VERTICES must be positive, SR_TILE_CACHE_MB zero (no cache) or more.");
         return new ServerOptions(connectionString, dataRoot, uploadMb << 20, unpackedMb << 20, vertices, tileCacheMb << 20);
     }
 }

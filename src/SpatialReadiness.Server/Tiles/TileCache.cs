@@ -16,15 +16,16 @@ public sealed record CachedTile(byte[] Plain, byte[] Gzip)
 }
 
 /// <summary>
-/// Tiles in memory, bounded in bytes (SR_TILE_CACHE_MB), least recently used dropped first. Keys carry the layer
-/// versions, so a changed layer is never served from an old entry.
+/// Tiles in memory, bounded in bytes (SR_TILE_CACHE_MB; 0 turns caching off), least recently used dropped first.
+/// Keys carry the layer versions, so a changed layer is never served from an old entry.
 /// </summary>
 public sealed class TileCache(ServerOptions options) : IDisposable
 {
-    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = options.TileCacheBytes, CompactionPercentage = 0.25 });
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = Math.Max(1, options.TileCacheBytes), CompactionPercentage = 0.25 });
 
     public async Task<CachedTile> GetOrMakeAsync(string key, Func<Task<byte[]>> make)
     {
+        if (options.TileCacheBytes == 0) return CachedTile.From(await make());
         if (_cache.TryGetValue(key, out CachedTile? hit)) return hit!;
         var tile = CachedTile.From(await make());
         _cache.Set(key, tile, new MemoryCacheEntryOptions { Size = tile.Plain.Length + tile.Gzip.Length + 64 });
