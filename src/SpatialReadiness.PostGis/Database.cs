@@ -16,6 +16,18 @@ public static class Database
         return await new EmbeddedPostgis(dataRoot).StartAsync(database ?? EmbeddedPostgis.DefaultDatabase, cancellationToken);
     }
 
+    /// <summary>
+    /// Connections for tile requests: a tile query touches a few hundred rows, where a parallel plan's worker start-up
+    /// costs more than it saves and takes the cores other requests need (measured: z12 tiles 3x faster serially).
+    /// </summary>
+    public static NpgsqlDataSource CreateTileDataSource(string connectionString)
+    {
+        var options = new NpgsqlConnectionStringBuilder(connectionString);
+        options.Options = ((options.Options ?? "") + " -c max_parallel_workers_per_gather=0").Trim();
+        options.ApplicationName ??= "spatialreadiness-tiles";
+        return CreateDataSource(options.ConnectionString);
+    }
+
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);

@@ -17,7 +17,7 @@ var connectionString = await Database.ResolveConnectionStringAsync(options.Conne
 var dataSource = await Database.OpenAsync(connectionString);
 builder.Services.AddSingleton(dataSource);
 builder.Services.AddSingleton<LayerStore>();
-builder.Services.AddSingleton<TileStore>();
+builder.Services.AddSingleton(new TileStore(Database.CreateTileDataSource(connectionString)));
 builder.Services.AddSingleton<TileCatalog>();
 builder.Services.AddSingleton<TileCache>();
 builder.Services.AddHostedService<LayerChangeListener>();

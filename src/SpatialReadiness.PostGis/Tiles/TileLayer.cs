@@ -34,8 +34,9 @@ public sealed class TileLayer
                 FROM features f
                 WHERE f.layer_id = {info.Id} AND f.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => {Buffer}.0 / {Extent}) {thinning}
             ) t
-            WHERE t.geom IS NOT NULL
             """;
+        // No "WHERE geom IS NOT NULL": ST_AsMVT skips features clipped away, and the planner would push the filter down
+        // and run ST_AsMVTGeom twice per row (measured: a z12 tile 3x slower).
     }
 
     public LayerInfo Info { get; }

@@ -3,15 +3,20 @@ using Microsoft.Extensions.Caching.Memory;
 
 namespace SpatialReadiness.Server.Tiles;
 
-/// <summary>A made tile, plain and gzip-compressed, ready to send.</summary>
-public sealed record CachedTile(byte[] Plain, byte[] Gzip)
+/// <summary>A made tile; its gzip form is made the first time a client asks for it, then kept with it.</summary>
+public sealed class CachedTile(byte[] plain)
 {
-    public static CachedTile From(byte[] plain)
+    private byte[]? _gzip;
+
+    public byte[] Plain { get; } = plain;
+
+    public byte[] Gzip => _gzip ??= Compress(Plain);
+
+    private static byte[] Compress(byte[] plain)
     {
-        if (plain.Length == 0) return new CachedTile(plain, plain);
         using var buffer = new MemoryStream();
         using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest)) gzip.Write(plain);
-        return new CachedTile(plain, buffer.ToArray());
+        return buffer.ToArray();
     }
 }
 
@@ -25,10 +30,11 @@ public sealed class TileCache(ServerOptions options) : IDisposable
 
     public async Task<CachedTile> GetOrMakeAsync(string key, Func<Task<byte[]>> make)
     {
-        if (options.TileCacheBytes == 0) return CachedTile.From(await make());
+        if (options.TileCacheBytes == 0) return new CachedTile(await make());
         if (_cache.TryGetValue(key, out CachedTile? hit)) return hit!;
-        var tile = CachedTile.From(await make());
-        _cache.Set(key, tile, new MemoryCacheEntryOptions { Size = tile.Plain.Length + tile.Gzip.Length + 64 });
+        var tile = new CachedTile(await make());
+        // Counted at twice the plain size: room for the gzip form made on demand (MVT rarely compresses below half).
+        _cache.Set(key, tile, new MemoryCacheEntryOptions { Size = 2L * tile.Plain.Length + 64 });
         return tile;
     }
 
