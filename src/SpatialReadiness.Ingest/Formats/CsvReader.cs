@@ -8,7 +8,8 @@ namespace SpatialReadiness.Ingest.Formats;
 
 /// <summary>
 /// CSV with a header and longitude/latitude columns (RFC 4180 quoting; comma, semicolon or tab). Coordinates become
-/// points; every other column is kept as text, since CSV has no types and "007" must stay "007".
+/// points; every other column is kept as text, since CSV has no types and "007" must stay "007". Coordinates are not
+/// range-checked here: the caller does that after applying --crs and --swap-xy, which can make them valid.
 /// </summary>
 internal sealed class CsvReader : ILayerFileReader
 {
@@ -16,26 +17,35 @@ internal sealed class CsvReader : ILayerFileReader
     private static readonly string[] LatitudeNames = ["lat", "latitude", "y"];
     private static readonly GeometryFactory Factory = new();
 
+    private readonly string _path;
+    private readonly Encoding _encoding;
+    private readonly DecodeWatch _text;
     private readonly CsvTokenizer _tokenizer;
     private readonly string[] _header;
     private readonly int _lon, _lat;
-    private readonly string _encodingName;
 
     public CsvReader(string path, ReaderOptions options)
     {
-        var encoding = options.Encoding is null
-            ? new UTF8Encoding(false, throwOnInvalidBytes: true)
-            : Encoding.GetEncoding(options.Encoding.CodePage, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
-        _encodingName = encoding.WebName;
-        _tokenizer = new CsvTokenizer(new StreamReader(path, encoding, detectEncodingFromByteOrderMarks: true, 1 << 16), _encodingName);
-        var header = _tokenizer.ReadRecord() ?? throw new InputException(InputError.Malformed, "the CSV file is empty; it needs a header row and one row per feature.");
-        _header = header.Select(h => h.Trim()).ToArray();
-        _lon = Column(LongitudeNames);
-        _lat = Column(LatitudeNames);
-        if (_lon < 0 || _lat < 0)
-            throw new InputException(InputError.Malformed,
-                "no coordinate columns: expected a longitude column (lon, lng, long, longitude or x) and a latitude column (lat, latitude or y); " +
-                $"the header has: {string.Join(", ", _header)}.");
+        _path = path;
+        _encoding = options.StrictEncoding();
+        _text = new DecodeWatch(new StreamReader(path, _encoding, detectEncodingFromByteOrderMarks: true, 1 << 16));
+        _tokenizer = new CsvTokenizer(_text, _encoding.WebName);
+        try
+        {
+            var header = NextRecord() ?? throw new InputException(InputError.Malformed, "the CSV file is empty; it needs a header row and one row per feature.");
+            _header = header.Select(h => h.Trim()).ToArray();
+            _lon = Column(LongitudeNames);
+            _lat = Column(LatitudeNames);
+            if (_lon < 0 || _lat < 0)
+                throw new InputException(InputError.Malformed,
+                    "no coordinate columns: expected a longitude column (lon, lng, long, longitude or x) and a latitude column (lat, latitude or y); " +
+                    $"the header has: {string.Join(", ", _header)}. Rename the coordinate columns, or convert the file to GeoJSON if its geometry is not points.");
+        }
+        catch
+        {
+            _tokenizer.Dispose();
+            throw;
+        }
         Fields = _header.Where((_, i) => i != _lon && i != _lat).ToList();
     }
 
@@ -49,13 +59,14 @@ internal sealed class CsvReader : ILayerFileReader
         while (true)
         {
             var line = _tokenizer.Line;
-            var record = _tokenizer.ReadRecord();
+            var record = NextRecord();
             if (record is null) yield break;
             if (record.Count == 1 && record[0].Length == 0) continue; // blank line
+            cancellationToken.ThrowIfCancellationRequested();
             ordinal++;
-            if ((ordinal & 0x3FF) == 0) cancellationToken.ThrowIfCancellationRequested();
             if (record.Count != _header.Length)
-                throw new InputException(InputError.Malformed, $"line {line} has {record.Count} fields but the header has {_header.Length}; quote values that contain the delimiter.");
+                throw new InputException(InputError.Malformed,
+                    $"line {line} has {record.Count} fields but the header has {_header.Length}; quote values that contain the delimiter (\"a, b\").");
             var lon = Coordinate(record[_lon], line, _header[_lon]);
             var lat = Coordinate(record[_lat], line, _header[_lat]);
             var geometry = lon is null || lat is null ? null : Factory.CreatePoint(new Coordinate(lon.Value, lat.Value));
@@ -66,13 +77,20 @@ internal sealed class CsvReader : ILayerFileReader
         }
     }
 
+    private List<string>? NextRecord()
+    {
+        try { return _tokenizer.ReadRecord(); }
+        catch (InputException) when (_text.Failed) { throw ReaderOptions.NotValidText(_path, _encoding, "CSV", _tokenizer.Line); }
+    }
+
     private static double? Coordinate(string text, long line, string column)
     {
         var trimmed = text.Trim();
         if (trimmed.Length == 0) return null;
         return double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
             ? value
-            : throw new InputException(InputError.Malformed, $"line {line}, column '{column}': '{text}' is not a number (use a dot as the decimal separator).");
+            : throw new InputException(InputError.Malformed,
+                $"line {line}, column '{column}': '{text}' is not a number; write decimal degrees with a dot (73.85), not degrees-minutes or a decimal comma.");
     }
 
     private int Column(string[] names)
@@ -86,4 +104,28 @@ internal sealed class CsvReader : ILayerFileReader
     }
 
     public void Dispose() => _tokenizer.Dispose();
+
+    /// <summary>Notes that the text could not be decoded, so the tokenizer's error can be replaced by one naming the exact line.</summary>
+    private sealed class DecodeWatch(TextReader inner) : TextReader
+    {
+        public bool Failed { get; private set; }
+
+        public override int Read()
+        {
+            try { return inner.Read(); }
+            catch (DecoderFallbackException) { Failed = true; throw; }
+        }
+
+        public override int Peek()
+        {
+            try { return inner.Peek(); }
+            catch (DecoderFallbackException) { Failed = true; throw; }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Xml;
 using NetTopologySuite.Geometries;
 using SpatialReadiness.Core.Ingest;
@@ -7,21 +8,54 @@ using SpatialReadiness.Ingest.Crs;
 namespace SpatialReadiness.Ingest.Formats;
 
 /// <summary>
-/// KML 2.2 Placemarks at any depth of Documents and Folders, streamed with XmlReader. Attributes: name, description
-/// and ExtendedData (Data/value and SchemaData/SimpleData, typed from the Schema's SimpleField types). KML is always
-/// WGS 84 lon/lat.
+/// KML 2.2 Placemarks at any depth of Documents and Folders, streamed with XmlReader (any namespace or none).
+/// Attributes: name, description and ExtendedData (Data/value and SchemaData/SimpleData, typed from the Schema's
+/// SimpleField types). KML is always WGS 84 lon/lat; altitudes are dropped. A standalone LinearRing is read as a
+/// closed LineString (WKB has no ring type).
 /// </summary>
-internal sealed class KmlReader(string path, ReaderOptions options) : ILayerFileReader
+internal sealed class KmlReader : ILayerFileReader
 {
     private static readonly GeometryFactory Factory = new();
-    private readonly XmlReader _xml = XmlReader.Create(path, new XmlReaderSettings
-    {
-        DtdProcessing = DtdProcessing.Prohibit, // no external entities
-        IgnoreComments = true,
-        IgnoreWhitespace = true,
-    });
+    private static readonly char[] Whitespace = [' ', '\t', '\r', '\n'];
+
+    private readonly string _path;
+    private readonly ReaderOptions _options;
+    private readonly Encoding? _userEncoding;
+    private readonly XmlReader _xml;
     private readonly Dictionary<string, string> _fieldTypes = new(StringComparer.Ordinal);
     private readonly List<string> _fields = [];
+    private string? _declaredEncoding;
+    private long _vertices; // in the current Placemark
+
+    // An XML declaration may name windows-1252 and the like, which .NET only knows once this provider is registered.
+    static KmlReader() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
+    public KmlReader(string path, ReaderOptions options)
+    {
+        _path = path;
+        _options = options;
+        var settings = new XmlReaderSettings
+        {
+            DtdProcessing = DtdProcessing.Ignore, // no entity expansion, no external fetches
+            IgnoreComments = true,
+            IgnoreWhitespace = true,
+            CloseInput = true,
+        };
+        // A stream rather than the path: XmlReader.Create(string) takes a URI, and '#' or '%' in a file name breaks it.
+        var stream = File.OpenRead(path);
+        try
+        {
+            _userEncoding = options.Encoding is null ? null : options.StrictEncoding();
+            _xml = _userEncoding is null
+                ? XmlReader.Create(stream, settings)
+                : XmlReader.Create(new StreamReader(stream, _userEncoding, detectEncodingFromByteOrderMarks: false), settings);
+        }
+        catch (XmlException e)
+        {
+            stream.Dispose();
+            throw Broken(e);
+        }
+    }
 
     public string Format => "KML";
     public CrsDefinition? DeclaredCrs => CrsRegistry.Wgs84;
@@ -32,6 +66,7 @@ internal sealed class KmlReader(string path, ReaderOptions options) : ILayerFile
         long ordinal = 0;
         while (Next())
         {
+            if (_xml.NodeType == XmlNodeType.XmlDeclaration) _declaredEncoding = _xml.GetAttribute("encoding");
             if (_xml.NodeType != XmlNodeType.Element) continue;
             if (_xml.LocalName == "SimpleField") _fieldTypes[_xml.GetAttribute("name") ?? ""] = _xml.GetAttribute("type") ?? "string";
             else if (_xml.LocalName == "Placemark")
@@ -45,27 +80,25 @@ internal sealed class KmlReader(string path, ReaderOptions options) : ILayerFile
     private RawFeature ReadPlacemark(long ordinal)
     {
         var id = _xml.GetAttribute("id");
+        if (_xml.IsEmptyElement) return new RawFeature(ordinal, id, AttributeJson.Empty, null);
         var attributes = new List<KeyValuePair<string, object?>>();
         var geometries = new List<Geometry>();
         var depth = _xml.Depth;
-        if (_xml.IsEmptyElement) return new RawFeature(ordinal, id, AttributeJson.Empty, null);
+        _vertices = 0;
         while (Next() && !(_xml.NodeType == XmlNodeType.EndElement && _xml.Depth == depth))
         {
             if (_xml.NodeType != XmlNodeType.Element) continue;
             switch (_xml.LocalName)
             {
-                case "name" when _xml.Depth == depth + 1:
-                case "description" when _xml.Depth == depth + 1:
+                case "name" or "description" when _xml.Depth == depth + 1:
                     Add(attributes, _xml.LocalName, Text());
                     break;
                 case "Data":
-                    var dataName = _xml.GetAttribute("name") ?? "";
-                    var value = ReadDataValue();
-                    Add(attributes, dataName, value);
+                    Add(attributes, _xml.GetAttribute("name") ?? "", DataValue());
                     break;
                 case "SimpleData":
-                    var simpleName = _xml.GetAttribute("name") ?? "";
-                    Add(attributes, simpleName, Typed(simpleName, Text(), ordinal));
+                    var name = _xml.GetAttribute("name") ?? "";
+                    Add(attributes, name, Typed(name, Text()));
                     break;
                 case "Point" or "LineString" or "LinearRing" or "Polygon" or "MultiGeometry":
                     geometries.Add(ReadGeometry(ordinal));
@@ -76,12 +109,14 @@ internal sealed class KmlReader(string path, ReaderOptions options) : ILayerFile
         return new RawFeature(ordinal, id, AttributeJson.Write(attributes), geometry);
     }
 
+    /// <summary>Reads the geometry element the reader stands on; MultiGeometry becomes Multi* when its parts agree.</summary>
     private Geometry ReadGeometry(long ordinal)
     {
         var kind = _xml.LocalName;
+        var line = LineNumber;
         var depth = _xml.Depth;
         var parts = new List<Geometry>();
-        Coordinate[]? coordinates = null;
+        Coordinate[] coordinates = [];
         LinearRing? shell = null;
         var holes = new List<LinearRing>();
         var boundary = "";
@@ -95,56 +130,71 @@ internal sealed class KmlReader(string path, ReaderOptions options) : ILayerFile
                     boundary = _xml.LocalName;
                 else if (_xml.LocalName == "coordinates")
                 {
-                    coordinates = ParseCoordinates(Text(), ordinal);
-                    if (kind == "Polygon")
-                    {
-                        var ring = Ring(coordinates, ordinal);
-                        if (boundary == "outerBoundaryIs") shell = ring; else holes.Add(ring);
-                    }
+                    var coordinatesLine = LineNumber;
+                    coordinates = ParseCoordinates(Text(), ordinal, coordinatesLine);
+                    if (kind != "Polygon") continue;
+                    var ring = Ring(coordinates, ordinal, coordinatesLine);
+                    if (boundary == "outerBoundaryIs") shell = ring;
+                    else if (boundary == "innerBoundaryIs") holes.Add(ring);
                 }
             }
         try
         {
             return kind switch
             {
-                "Point" => Factory.CreatePoint(coordinates is { Length: > 0 } ? coordinates[0] : null),
-                "LineString" => Factory.CreateLineString(coordinates ?? []),
-                "LinearRing" => Ring(coordinates ?? [], ordinal),
+                "Point" => Factory.CreatePoint(coordinates.Length > 0 ? coordinates[0] : null),
+                "LineString" => Factory.CreateLineString(coordinates),
+                "LinearRing" => Factory.CreateLineString(Ring(coordinates, ordinal, line).CoordinateSequence),
                 "Polygon" => shell is null ? Factory.CreatePolygon() : Factory.CreatePolygon(shell, holes.ToArray()),
                 _ => Factory.BuildGeometry(parts),
             };
         }
         catch (ArgumentException e)
         {
-            throw new InputException(InputError.Malformed, $"Placemark {ordinal}: invalid {kind}: {e.Message}");
+            throw new InputException(InputError.Malformed, $"Placemark {ordinal} (line {line}): the {kind} cannot be built: {e.Message}. Fix or remove that geometry.");
         }
     }
 
-    private static LinearRing Ring(Coordinate[] coordinates, long ordinal)
+    private static LinearRing Ring(Coordinate[] coordinates, long ordinal, int line)
     {
         try { return Factory.CreateLinearRing(coordinates); }
-        catch (ArgumentException e) { throw new InputException(InputError.Malformed, $"Placemark {ordinal}: invalid ring: {e.Message}"); }
-    }
-
-    private Coordinate[] ParseCoordinates(string text, long ordinal)
-    {
-        var tuples = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        if (tuples.Length > options.MaxVerticesPerFeature)
-            throw new InputException(InputError.TooLarge, $"Placemark {ordinal} has more than {options.MaxVerticesPerFeature:N0} vertices; simplify or split it.");
-        var coordinates = new Coordinate[tuples.Length];
-        for (var i = 0; i < tuples.Length; i++)
+        catch (ArgumentException e)
         {
-            var parts = tuples[i].Split(',');
-            if (parts.Length < 2
-                || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var lon)
-                || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var lat))
-                throw new InputException(InputError.Malformed, $"Placemark {ordinal} (line {LineNumber}): '{tuples[i]}' is not 'longitude,latitude[,altitude]'.");
-            coordinates[i] = new Coordinate(lon, lat);
+            throw new InputException(InputError.Malformed,
+                $"Placemark {ordinal} (line {line}): a ring of {coordinates.Length} points cannot be built ({e.Message}); " +
+                "a ring needs at least 4 points with the last equal to the first.");
         }
-        return coordinates;
     }
 
-    private string? ReadDataValue()
+    /// <summary>Parses "lon,lat[,alt] lon,lat[,alt] ...", counting vertices against the per-feature limit as it goes.</summary>
+    private Coordinate[] ParseCoordinates(string text, long ordinal, int line)
+    {
+        var coordinates = new List<Coordinate>();
+        var span = text.AsSpan();
+        foreach (var range in span.SplitAny(Whitespace))
+        {
+            var tuple = span[range];
+            if (tuple.IsEmpty) continue;
+            if (++_vertices > _options.MaxVerticesPerFeature)
+                throw new InputException(InputError.TooLarge,
+                    $"Placemark {ordinal} (line {line}) has more than {_options.MaxVerticesPerFeature.ToString("N0", CultureInfo.InvariantCulture)} vertices, " +
+                    "the limit per feature; simplify it (e.g. ogr2ogr -simplify) or split it.");
+            var comma = tuple.IndexOf(',');
+            ReadOnlySpan<char> rest = comma < 0 ? default : tuple[(comma + 1)..];
+            var second = rest.IndexOf(',');
+            var latText = second < 0 ? rest : rest[..second];
+            if (comma < 0
+                || !double.TryParse(tuple[..comma], NumberStyles.Float, CultureInfo.InvariantCulture, out var lon)
+                || !double.TryParse(latText, NumberStyles.Float, CultureInfo.InvariantCulture, out var lat))
+                throw new InputException(InputError.Malformed,
+                    $"Placemark {ordinal} (line {line}): '{tuple}' is not 'longitude,latitude[,altitude]'; KML coordinates are comma-separated " +
+                    "within a point (no spaces) and space-separated between points.");
+            coordinates.Add(new Coordinate(lon, lat));
+        }
+        return coordinates.ToArray();
+    }
+
+    private string? DataValue()
     {
         if (_xml.IsEmptyElement) return null;
         var depth = _xml.Depth;
@@ -154,7 +204,7 @@ internal sealed class KmlReader(string path, ReaderOptions options) : ILayerFile
         return value;
     }
 
-    private object? Typed(string name, string text, long ordinal)
+    private object? Typed(string name, string text)
     {
         if (!_fieldTypes.TryGetValue(name, out var type) || text.Length == 0) return text;
         var invariant = CultureInfo.InvariantCulture;
@@ -162,7 +212,8 @@ internal sealed class KmlReader(string path, ReaderOptions options) : ILayerFile
         {
             "int" or "short" or "uint" or "ushort" when long.TryParse(text, NumberStyles.Integer, invariant, out var l) => l,
             "float" or "double" when double.TryParse(text, NumberStyles.Float, invariant, out var d) => d,
-            "bool" => text is "1" or "true",
+            "bool" when text is "1" or "true" => true,
+            "bool" when text is "0" or "false" => false,
             _ => text,
         };
     }
@@ -174,36 +225,58 @@ internal sealed class KmlReader(string path, ReaderOptions options) : ILayerFile
         attributes.Add(new(name, value));
     }
 
-    /// <summary>Reads an element's text; the reader then already stands on the next node, which Next() must not skip.</summary>
+    /// <summary>
+    /// The text of the element the reader stands on, leaving it on that element's end. Markup inside (HTML written
+    /// unescaped in a description) is kept as written.
+    /// </summary>
     private string Text()
     {
         if (_xml.IsEmptyElement) return "";
-        try
+        var depth = _xml.Depth;
+        var text = new StringBuilder();
+        var more = Next();
+        while (more && !(_xml.NodeType == XmlNodeType.EndElement && _xml.Depth == depth))
         {
-            var text = _xml.ReadElementContentAsString().Trim();
-            _advanced = true;
-            return text;
+            if (_xml.NodeType == XmlNodeType.Element)
+            {
+                text.Append(OuterXml()); // moves past the element itself
+                continue;
+            }
+            if (_xml.NodeType is XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace) text.Append(_xml.Value);
+            more = Next();
         }
-        catch (XmlException e) { throw Broken(e); }
+        return text.ToString().Trim();
     }
-
-    private bool _advanced;
 
     private bool Next()
     {
-        if (_advanced)
-        {
-            _advanced = false;
-            return !_xml.EOF;
-        }
         try { return _xml.Read(); }
-        catch (XmlException e) { throw Broken(e); }
-        catch (System.Text.DecoderFallbackException) { throw new InputException(InputError.Malformed, $"line {LineNumber}: the KML is not valid in its declared encoding; re-save it as UTF-8."); }
+        catch (Exception e) when (e is XmlException or DecoderFallbackException) { throw Failure(e); }
+    }
+
+    private string OuterXml()
+    {
+        try { return _xml.ReadOuterXml(); }
+        catch (Exception e) when (e is XmlException or DecoderFallbackException) { throw Failure(e); }
     }
 
     private int LineNumber => (_xml as IXmlLineInfo)?.LineNumber ?? 0;
 
-    private static InputException Broken(XmlException e) => new(InputError.Malformed, $"malformed KML (XML) at line {e.LineNumber}: {e.Message}");
+    private InputException Failure(Exception e) =>
+        e is XmlException xml ? Broken(xml) : ReaderOptions.NotValidText(_path, _userEncoding ?? new UTF8Encoding(false, true), "KML", LineNumber);
+
+    private InputException Broken(XmlException e)
+    {
+        // XmlReader reports bytes that are not UTF-8 as an ordinary XML error; when they are the cause, say so.
+        var utf8 = new UTF8Encoding(false, true);
+        if (_userEncoding is null && (string.IsNullOrEmpty(_declaredEncoding) || IsUtf8(_declaredEncoding))
+            && ReaderOptions.FirstUndecodableLine(_path, utf8) is var (line, bytes) && line <= e.LineNumber)
+            return ReaderOptions.NotValidText(utf8, "KML", line, bytes);
+        return new InputException(InputError.Malformed,
+            $"malformed KML (XML) at line {e.LineNumber}, position {e.LinePosition}: {e.Message} Fix the XML there (often an unclosed or misspelt tag, or a bare '&' that should be '&amp;').");
+    }
+
+    private static bool IsUtf8(string? name) => name is not null && name.Replace("-", "").Equals("utf8", StringComparison.OrdinalIgnoreCase);
 
     public void Dispose() => _xml.Dispose();
 }
