@@ -48,7 +48,7 @@ internal sealed class KmlReader : ILayerFileReader
             _userEncoding = options.Encoding is null ? null : options.StrictEncoding();
             _xml = _userEncoding is null
                 ? XmlReader.Create(stream, settings)
-                : XmlReader.Create(new StreamReader(stream, _userEncoding, detectEncodingFromByteOrderMarks: false), settings);
+                : XmlReader.Create(new StreamReader(stream, _userEncoding, detectEncodingFromByteOrderMarks: true), settings);
         }
         catch (XmlException e)
         {
@@ -105,11 +105,11 @@ internal sealed class KmlReader : ILayerFileReader
                     break;
             }
         }
-        var geometry = geometries.Count switch { 0 => null, 1 => geometries[0], _ => Factory.BuildGeometry(geometries) };
+        var geometry = geometries.Count switch { 0 => null, 1 => geometries[0], _ => Multi(geometries) };
         return new RawFeature(ordinal, id, AttributeJson.Write(attributes), geometry);
     }
 
-    /// <summary>Reads the geometry element the reader stands on; MultiGeometry becomes Multi* when its parts agree.</summary>
+    /// <summary>Reads the geometry element the reader stands on.</summary>
     private Geometry ReadGeometry(long ordinal)
     {
         var kind = _xml.LocalName;
@@ -146,13 +146,22 @@ internal sealed class KmlReader : ILayerFileReader
                 "LineString" => Factory.CreateLineString(coordinates),
                 "LinearRing" => Factory.CreateLineString(Ring(coordinates, ordinal, line).CoordinateSequence),
                 "Polygon" => shell is null ? Factory.CreatePolygon() : Factory.CreatePolygon(shell, holes.ToArray()),
-                _ => Factory.BuildGeometry(parts),
+                _ => Multi(parts),
             };
         }
         catch (ArgumentException e)
         {
             throw new InputException(InputError.Malformed, $"Placemark {ordinal} (line {line}): the {kind} cannot be built: {e.Message}. Fix or remove that geometry.");
         }
+    }
+
+    /// <summary>Multi* when every part has the same type (even a single part), else a GeometryCollection.</summary>
+    private static Geometry Multi(List<Geometry> parts)
+    {
+        if (parts.Count > 0 && parts.TrueForAll(p => p is Point)) return Factory.CreateMultiPoint(parts.Cast<Point>().ToArray());
+        if (parts.Count > 0 && parts.TrueForAll(p => p is LineString)) return Factory.CreateMultiLineString(parts.Cast<LineString>().ToArray());
+        if (parts.Count > 0 && parts.TrueForAll(p => p is Polygon)) return Factory.CreateMultiPolygon(parts.Cast<Polygon>().ToArray());
+        return Factory.CreateGeometryCollection(parts.ToArray());
     }
 
     private static LinearRing Ring(Coordinate[] coordinates, long ordinal, int line)
@@ -234,29 +243,28 @@ internal sealed class KmlReader : ILayerFileReader
         if (_xml.IsEmptyElement) return "";
         var depth = _xml.Depth;
         var text = new StringBuilder();
-        var more = Next();
-        while (more && !(_xml.NodeType == XmlNodeType.EndElement && _xml.Depth == depth))
+        try
         {
-            if (_xml.NodeType == XmlNodeType.Element)
+            // XmlReader parses text lazily, so .Value and ReadOuterXml can fail too.
+            var more = _xml.Read();
+            while (more && !(_xml.NodeType == XmlNodeType.EndElement && _xml.Depth == depth))
             {
-                text.Append(OuterXml()); // moves past the element itself
-                continue;
+                if (_xml.NodeType == XmlNodeType.Element)
+                {
+                    text.Append(_xml.ReadOuterXml()); // moves past the element itself
+                    continue;
+                }
+                if (_xml.NodeType is XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace) text.Append(_xml.Value);
+                more = _xml.Read();
             }
-            if (_xml.NodeType is XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace) text.Append(_xml.Value);
-            more = Next();
         }
+        catch (Exception e) when (e is XmlException or DecoderFallbackException) { throw Failure(e); }
         return text.ToString().Trim();
     }
 
     private bool Next()
     {
         try { return _xml.Read(); }
-        catch (Exception e) when (e is XmlException or DecoderFallbackException) { throw Failure(e); }
-    }
-
-    private string OuterXml()
-    {
-        try { return _xml.ReadOuterXml(); }
         catch (Exception e) when (e is XmlException or DecoderFallbackException) { throw Failure(e); }
     }
 

@@ -163,8 +163,8 @@ public sealed class CsvReaderTests
         using (var layer = LayerFile.Open(path, "m.csv", new IngestOptions(Crs: "EPSG:3857")))
         {
             var point = layer.Features(CancellationToken.None).Single().Geometry!.Coordinate;
-            Assert.Equal(73.85, point.X, 1);
-            Assert.Equal(18.52, point.Y, 1);
+            Assert.Equal(73.85, point.X, 0.01);
+            Assert.Equal(18.52, point.Y, 0.01);
         }
     }
 }

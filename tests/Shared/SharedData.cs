@@ -1,7 +1,7 @@
-namespace SpatialReadiness.Ingest.Tests;
+namespace SpatialReadiness.TestData;
 
 /// <summary>
-/// The real city layers in ../shared/data beside the repository. When they are missing the test fails saying so:
+/// The real city layers in ../shared/data beside the repository (one file, compiled into every test project). When they are missing the test fails saying so:
 /// a real-data test that did not run must never look like a pass.
 /// </summary>
 public static class SharedData
