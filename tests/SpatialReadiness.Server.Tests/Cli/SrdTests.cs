@@ -42,6 +42,29 @@ public sealed class SrdTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task Migrations_are_idempotent()
+    {
+        var (exit, output, _) = await SrdProcess.RunAsync(Db, "db", "migrate");
+        Assert.Equal(0, exit);
+        Assert.Contains("schema is up to date", output);
+    }
+
+    [Fact]
+    public async Task A_format_that_needs_GDAL_says_so_when_GDAL_is_not_installed()
+    {
+        await SrdProcess.RunAsync(Db, "city", "add", "no-gdal", "--name", "No GDAL");
+        var gml = Path.Combine(Gdal.TempDirectory(), "wards.gml");
+        Gdal.Ogr2Ogr("-f", "GML", gml, SharedData.Path("jaipur/Jaipur_Wards.geojson"));
+        var emptyPath = Gdal.TempDirectory(); // a PATH with no ogr2ogr on it
+
+        var (exit, _, errors) = await SrdProcess.RunWithPathAsync(Db, emptyPath, "import", gml, "--city", "no-gdal", "--kind", "ward", "--licence", "CC0");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("needs GDAL's ogr2ogr, which is not installed", errors);
+        Assert.Contains("apt-get install gdal-bin", errors);
+    }
+
+    [Fact]
     public async Task An_import_killed_mid_COPY_leaves_no_partial_layer()
     {
         await SrdProcess.RunAsync(Db, "city", "add", "killed", "--name", "Killed");

@@ -20,22 +20,29 @@ public static class SrdProcess
         }
     }
 
-    public static Process Start(string connectionString, params string[] arguments)
+    public static Process Start(string connectionString, params string[] arguments) => StartWithPath(connectionString, null, arguments);
+
+    /// <param name="path">PATH for the process (null: inherit), to run srd on a machine without some tool.</param>
+    public static Process StartWithPath(string connectionString, string? path, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             Environment = { ["SR_PG"] = connectionString },
         };
+        if (path is not null) start.Environment["PATH"] = path;
         start.ArgumentList.Add(SrdDll);
         foreach (var a in arguments) start.ArgumentList.Add(a);
         return Process.Start(start)!;
     }
 
-    public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string connectionString, params string[] arguments)
+    public static Task<(int ExitCode, string Output, string Errors)> RunAsync(string connectionString, params string[] arguments) =>
+        RunWithPathAsync(connectionString, null, arguments);
+
+    public static async Task<(int ExitCode, string Output, string Errors)> RunWithPathAsync(string connectionString, string? path, params string[] arguments)
     {
-        using var process = Start(connectionString, arguments);
+        using var process = StartWithPath(connectionString, path, arguments);
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
