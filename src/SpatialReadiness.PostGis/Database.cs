@@ -25,6 +25,7 @@ public static class Database
         var options = new NpgsqlConnectionStringBuilder(connectionString);
         options.Options = ((options.Options ?? "") + " -c max_parallel_workers_per_gather=0").Trim();
         options.ApplicationName ??= "spatialreadiness-tiles";
+        options.NoResetOnClose = true; // tile queries change no session state: skip the reset round trip on every request
         return CreateDataSource(options.ConnectionString);
     }
 
