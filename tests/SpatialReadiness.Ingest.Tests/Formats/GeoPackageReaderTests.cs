@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using SpatialReadiness.Core.Ingest;
@@ -9,15 +8,10 @@ namespace SpatialReadiness.Ingest.Tests.Formats;
 /// <summary>GeoPackages made by GDAL's ogr2ogr (Debian gdal-bin) from the real Pune wards.</summary>
 public sealed class GeoPackageReaderTests
 {
+    /// <summary>Runs ogr2ogr and returns its output file (the third argument).</summary>
     private static string Ogr2Ogr(params string[] arguments)
     {
-        var start = new ProcessStartInfo("ogr2ogr") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in arguments) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, "ogr2ogr failed: " + errors.Result);
+        Gdal.Ogr2Ogr(arguments);
         return arguments[2];
     }
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace SpatialReadiness.Server.Tests.Infrastructure;
+namespace SpatialReadiness.TestData;
 
 /// <summary>GDAL's ogr2ogr (Debian gdal-bin, installed by tools/setup) makes test inputs in other formats and CRSs.</summary>
 public static class Gdal
