@@ -80,7 +80,7 @@ internal sealed class CsvReader : ILayerFileReader
     private List<string>? NextRecord()
     {
         try { return _tokenizer.ReadRecord(); }
-        catch (InputException) when (_text.Failed) { throw ReaderOptions.NotValidText(_path, _encoding, "CSV", _tokenizer.Line); }
+        catch (InputException) when (_text.Failed) { throw TextErrors.NotValidText(_path, _encoding, "CSV", _tokenizer.Line); }
     }
 
     private static double? Coordinate(string text, long line, string column)

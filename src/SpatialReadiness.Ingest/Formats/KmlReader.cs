@@ -271,15 +271,15 @@ internal sealed class KmlReader : ILayerFileReader
     private int LineNumber => (_xml as IXmlLineInfo)?.LineNumber ?? 0;
 
     private InputException Failure(Exception e) =>
-        e is XmlException xml ? Broken(xml) : ReaderOptions.NotValidText(_path, _userEncoding ?? new UTF8Encoding(false, true), "KML", LineNumber);
+        e is XmlException xml ? Broken(xml) : TextErrors.NotValidText(_path, _userEncoding ?? new UTF8Encoding(false, true), "KML", LineNumber);
 
     private InputException Broken(XmlException e)
     {
         // XmlReader reports bytes that are not UTF-8 as an ordinary XML error; when they are the cause, say so.
         var utf8 = new UTF8Encoding(false, true);
         if (_userEncoding is null && (string.IsNullOrEmpty(_declaredEncoding) || IsUtf8(_declaredEncoding))
-            && ReaderOptions.FirstUndecodableLine(_path, utf8) is var (line, bytes) && line <= e.LineNumber)
-            return ReaderOptions.NotValidText(utf8, "KML", line, bytes);
+            && TextErrors.FirstUndecodableLine(_path, utf8) is var (line, bytes) && line <= e.LineNumber)
+            return TextErrors.NotValidText(utf8, "KML", line, bytes);
         return new InputException(InputError.Malformed,
             $"malformed KML (XML) at line {e.LineNumber}, position {e.LinePosition}: {e.Message} Fix the XML there (often an unclosed or misspelt tag, or a bare '&' that should be '&amp;').");
     }
