@@ -11,6 +11,7 @@ var options = ServerOptions.Bind(builder.Configuration);
 builder.Services.AddSingleton(options);
 builder.Services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = options.MaxUploadBytes + (1 << 20));
 builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
 var connectionString = await Database.ResolveConnectionStringAsync(options.ConnectionString, options.DataRoot);
@@ -27,6 +28,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseDefaultFiles();
 app.UseStaticFiles();
+app.MapOpenApi(); // /openapi/v1.json
 app.MapLayerEndpoints();
 app.MapTileEndpoints();
 app.MapGet("/health", () => "ok"); // liveness, and the do-nothing endpoint the tile benchmark measures against
