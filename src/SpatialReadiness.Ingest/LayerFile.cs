@@ -1,5 +1,6 @@
 using NetTopologySuite.Geometries;
 using SpatialReadiness.Core.Ingest;
+using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Ingest.Crs;
 using SpatialReadiness.Ingest.Formats;
 

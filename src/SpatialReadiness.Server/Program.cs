@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using SpatialReadiness.PostGis;
 using SpatialReadiness.PostGis.Layers;
+using SpatialReadiness.PostGis.Readiness;
 using SpatialReadiness.PostGis.Tiles;
 using SpatialReadiness.Server;
 using SpatialReadiness.Server.Endpoints;
+using SpatialReadiness.Server.Readiness;
 using SpatialReadiness.Server.Tiles;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -18,6 +20,10 @@ var connectionString = await Database.ResolveConnectionStringAsync(options.Conne
 var dataSource = await Database.OpenAsync(connectionString);
 builder.Services.AddSingleton(dataSource);
 builder.Services.AddSingleton<LayerStore>();
+builder.Services.AddSingleton<CheckRuns>();
+builder.Services.AddSingleton<Findings>();
+builder.Services.AddSingleton<PlanningUses>();
+builder.Services.AddSingleton<CheckRunner>();
 builder.Services.AddSingleton(new TileStore(Database.CreateTileDataSource(connectionString)));
 builder.Services.AddSingleton<TileCatalog>();
 builder.Services.AddSingleton<TileCache>();
@@ -31,6 +37,7 @@ app.UseStaticFiles();
 app.MapOpenApi(); // /openapi/v1.json
 app.MapLayerEndpoints();
 app.MapTileEndpoints();
+app.MapReadinessEndpoints();
 app.MapGet("/health", () => "ok"); // liveness, and the do-nothing endpoint the tile benchmark measures against
 app.Run();
 

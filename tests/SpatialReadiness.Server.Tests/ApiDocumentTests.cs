@@ -6,7 +6,7 @@ namespace SpatialReadiness.Server.Tests;
 public sealed class ApiDocumentTests(ServerFixture server)
 {
     [Fact]
-    public async Task The_OpenAPI_document_describes_the_layer_and_tile_endpoints()
+    public async Task The_OpenAPI_document_describes_the_layer_tile_and_readiness_endpoints()
     {
         var document = await server.Client.GetJsonAsync("/openapi/v1.json");
         Assert.StartsWith("3.", document.GetProperty("openapi").GetString());
@@ -16,5 +16,14 @@ public sealed class ApiDocumentTests(ServerFixture server)
         Assert.Contains("/api/layers/{id}", paths);
         Assert.Contains("/tiles/{layer}/{z}/{x}/{y}", paths);
         Assert.True(document.GetProperty("paths").GetProperty("/api/cities/{city}/layers").TryGetProperty("post", out _));
+        Assert.Contains("/api/cities/{city}/checks", paths);
+        Assert.Contains("/api/cities/{city}/checks/{id}", paths);
+        Assert.Contains("/api/cities/{city}/readiness", paths);
+        Assert.Contains("/api/cities/{city}/readiness/layers/{layer}", paths);
+        Assert.Contains("/api/cities/{city}/readiness/report", paths);
+        Assert.Contains("/api/cities/{city}/findings", paths);
+        Assert.Contains("/api/cities/{city}/planning-uses", paths);
+        var score = document.GetProperty("components").GetProperty("schemas").GetProperty("ReadinessScore").GetProperty("properties");
+        Assert.True(score.TryGetProperty("srs20", out _) && score.TryGetProperty("parts", out _) && score.TryGetProperty("layers", out _));
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Ingest;
@@ -34,7 +35,8 @@ internal static class ImportCommand
             Source: arguments.Option("source"),
             Custodian: arguments.Option("custodian"),
             SurveyDate: ParseDate(arguments.Option("survey-date")),
-            Sensitive: arguments.Flag("sensitive"));
+            Sensitive: arguments.Flag("sensitive"),
+            FieldMap: FieldMapping.Parse(arguments.Option("map"), LayerSchema.For(kind)));
         var options = new IngestOptions(arguments.Option("crs"), arguments.Option("encoding"), arguments.Flag("swap-xy"), arguments.Option("sublayer"));
         arguments.RejectUnknown();
 

@@ -8,7 +8,10 @@ public sealed record LayerProvenance(
     int Version, string SourceFile, string SourceSha256, long SourceBytes, string Format, string CrsReceived,
     long FeatureCount, string Licence, string ImportedBy, string? Organisation, DateTimeOffset ImportedAt);
 
-/// <summary>A layer's metadata and the provenance of its current version.</summary>
+/// <summary>
+/// A layer's metadata and the provenance of its current version. <see cref="FieldMap"/> is the uploader's explicit
+/// mapping of canonical fields (layers/schemas) to the layer's own; fields not in it are matched by alias.
+/// </summary>
 public sealed record LayerInfo(
     long Id,
     string City,
@@ -28,6 +31,7 @@ public sealed record LayerInfo(
     long InvalidGeometryCount,
     long EmptyGeometryCount,
     IReadOnlyList<string> Fields,
+    IReadOnlyDictionary<string, string> FieldMap,
     double[]? Bbox,
     LayerProvenance Provenance,
     DateTimeOffset CreatedAt,
@@ -49,7 +53,8 @@ public sealed record LayerImport(
     string? Source = null,
     string? Custodian = null,
     DateOnly? SurveyDate = null,
-    bool Sensitive = false);
+    bool Sensitive = false,
+    IReadOnlyDictionary<string, string>? FieldMap = null);
 
 /// <summary>An import's progress, readable while it runs (HTTP job status, CLI progress).</summary>
 public sealed record ImportJob(

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SpatialReadiness.Core.Layers;
 
 namespace SpatialReadiness.Ingest.Crs;
 

@@ -34,6 +34,10 @@ internal sealed class LayerImporter(NpgsqlDataSource dataSource)
         await Execute(connection, $"CREATE TABLE {table} (LIKE features INCLUDING DEFAULTS INCLUDING GENERATED)", cancellationToken);
         await Copy(connection, table, layerId, stream, progress, cancellationToken);
         var summary = stream.Finish();
+        foreach (var (canonical, source) in request.FieldMap ?? new Dictionary<string, string>())
+            if (!summary.Fields.Contains(source))
+                throw new InputException(InputError.Unprocessable,
+                    $"the field map says {canonical}={source}, but the file has no field '{source}' (its fields: {string.Join(", ", summary.Fields)}).");
 
         // Validity as GEOS sees it (the same engine the readiness check and QGIS use); stored as received, only counted.
         var invalid = await Scalar<long>(connection, $"SELECT count(*) FROM {table} WHERE geom IS NOT NULL AND NOT ST_IsValid(geom)", cancellationToken);

@@ -32,12 +32,21 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
 
     private async Task<List<CityInfo>> ReadCities(string? id, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await ReadCities(connection, id, cancellationToken);
+    }
+
+    internal static async Task<CityInfo?> ReadCityAsync(NpgsqlConnection connection, string id, CancellationToken cancellationToken) =>
+        (await ReadCities(connection, id, cancellationToken)).FirstOrDefault();
+
+    private static async Task<List<CityInfo>> ReadCities(NpgsqlConnection connection, string? id, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
             SELECT c.id, c.name, c.state, c.boundary IS NOT NULL,
                    (SELECT count(*)::int FROM layers l WHERE l.city_id = c.id),
                    ST_XMin(c.boundary), ST_YMin(c.boundary), ST_XMax(c.boundary), ST_YMax(c.boundary), c.created_at
             FROM cities c WHERE $1::text IS NULL OR c.id = $1 ORDER BY c.id
-            """);
+            """, connection);
         command.Parameters.Add(new() { Value = (object?)id ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var cities = new List<CityInfo>();
@@ -79,7 +88,17 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
 
     private async Task<List<LayerInfo>> ReadLayers(string where, object key, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(LayerRows.Select + "\n" + where);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await ReadLayers(connection, where, key, cancellationToken);
+    }
+
+    /// <summary>A city's layers read on <paramref name="connection"/>, inside whatever transaction it has open.</summary>
+    internal static Task<List<LayerInfo>> ReadLayersAsync(NpgsqlConnection connection, string city, CancellationToken cancellationToken) =>
+        ReadLayers(connection, "WHERE l.city_id = $1 ORDER BY l.kind, l.name", city, cancellationToken);
+
+    private static async Task<List<LayerInfo>> ReadLayers(NpgsqlConnection connection, string where, object key, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(LayerRows.Select + "\n" + where, connection);
         command.Parameters.Add(new() { Value = key });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var layers = new List<LayerInfo>();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Ingest;
@@ -119,7 +120,8 @@ public static class LayerEndpoints
             Source: Field("source"),
             Custodian: Field("custodian"),
             SurveyDate: surveyDate,
-            Sensitive: IsTrue(Field("sensitive")));
+            Sensitive: IsTrue(Field("sensitive")),
+            FieldMap: FieldMapping.Parse(Field("map"), LayerSchema.For(kind)));
         var ingest = new IngestOptions(Field("crs"), Field("encoding"), IsTrue(Field("swapXY")), Field("sublayer"),
             options.MaxVerticesPerFeature, options.MaxUnpackedBytes);
         return (import, ingest);

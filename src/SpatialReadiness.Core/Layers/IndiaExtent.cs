@@ -1,7 +1,7 @@
-namespace SpatialReadiness.Ingest.Crs;
+namespace SpatialReadiness.Core.Layers;
 
 /// <summary>
-/// India's extent in lon/lat (mainland, islands and Ladakh), as the DMAF 4.e gate uses it: 68.1–97.5 E, 6.5–37.1 N.
+/// India's extent in lon/lat (mainland, islands and Ladakh), as the import gate and the DMAF 4.e check use it: 68.1–97.5 E, 6.5–37.1 N.
 /// </summary>
 public static class IndiaExtent
 {

@@ -1,0 +1,37 @@
+using SpatialReadiness.Core.Layers;
+using SpatialReadiness.Core.Readiness;
+
+namespace SpatialReadiness.Checks;
+
+/// <summary>
+/// One check of rule set v0. A scored rule (severity error) loses credit linearly with its error rate:
+/// lost = weight x min(1, (offending / population) / tolerance). A warning is reported and not scored.
+/// Each subclass documents what counts as an error and why.
+/// </summary>
+public abstract class Rule
+{
+    public abstract string Code { get; }
+
+    public abstract string Title { get; }
+
+    public virtual Severity Severity => Severity.Error;
+
+    public virtual double Weight => 0;
+
+    /// <summary>The error rate at which all the rule's credit is lost.</summary>
+    public virtual double Tolerance => 1;
+
+    public abstract bool AppliesTo(LayerKind kind);
+
+    public abstract Task<RuleResult> RunAsync(RuleContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>What a rule measured on one layer. Not applicable means the rule could not be evaluated, with the reason.</summary>
+public sealed record RuleResult(bool Applicable, string? Note, double Population, double Offending, long Findings)
+{
+    public static RuleResult NotApplicable(string note) => new(false, note, 0, 0, 0);
+
+    /// <summary>The usual case: offending = distinct features the findings name, population = the layer's features.</summary>
+    public static RuleResult ByFeatures(FindingCounts counts, long population, string? note = null) =>
+        new(true, note, population, counts.Features, counts.Rows);
+}

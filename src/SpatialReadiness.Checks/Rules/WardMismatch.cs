@@ -1,0 +1,107 @@
+using SpatialReadiness.Checks.Schemas;
+using SpatialReadiness.Core.Layers;
+using SpatialReadiness.Core.Readiness;
+
+namespace SpatialReadiness.Checks.Rules;
+
+/// <summary>
+/// WARD_MISMATCH: a slum with more than 1 % of its area in a second ward (ward-wise planning and budgets cannot
+/// place it), or a slum or asset whose ward number attribute names a ward it does not lie in (the attribute and the
+/// map disagree, so ward reports are wrong). A slum's ward is the one holding most of its area; an asset's is any
+/// ward containing it. Compared with the city's reference ward layer; ward numbers match as people write them
+/// ("07" = "7"). A ward office lying outside the ward it serves is common and lawful, so it is a warning
+/// (WARD_OFFICE_ELSEWHERE), not an error.
+/// </summary>
+public sealed class WardMismatch : Rule
+{
+    public const string OfficeElsewhere = "WARD_OFFICE_ELSEWHERE";
+
+    public override string Code => "WARD_MISMATCH";
+    public override string Title => "Not in its ward";
+    public override double Weight => 10;
+    public override double Tolerance => 0.10;
+
+    public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Slum or LayerKind.Asset;
+
+    private static readonly string Slums = $"""
+        WITH s AS (
+            SELECT f.id, {Sql.Valid("f.geom")} AS g, f.attributes ->> @ward_field AS declared
+            FROM features f
+            WHERE f.layer_id = @layer AND ST_Dimension(f.geom) = 2
+        ),
+        shares AS (
+            SELECT s.id, s.declared, w.ward_no, w.label,
+                   CASE WHEN ST_CoveredBy(s.g, w.geom) THEN 1.0
+                        ELSE ST_Area(ST_Intersection(s.g, w.geom)::geography) / nullif(ST_Area(s.g::geography), 0) END AS share
+            FROM s JOIN check_wards w ON ST_Intersects(s.g, w.geom)
+        ),
+        ranked AS (
+            SELECT *, row_number() OVER (PARTITION BY id ORDER BY share DESC, label) AS rank FROM shares WHERE share > 0
+        ),
+        judged AS (
+            SELECT id, declared,
+                   max(label) FILTER (WHERE rank = 1) AS main_label,
+                   max(ward_no) FILTER (WHERE rank = 1) AS main_ward,
+                   string_agg(to_char(100 * share, 'FM990.0') || ' % in ward ' || label, ', ' ORDER BY rank) AS split,
+                   count(*) FILTER (WHERE share > 0.01) AS wards_over_1pc
+            FROM ranked GROUP BY id, declared
+        )
+        SELECT j.id AS feature_id, NULL::bigint AS related_feature_id,
+               concat_ws('; ',
+                   CASE WHEN j.wards_over_1pc > 1 THEN 'spans ' || j.wards_over_1pc || ' wards: ' || j.split END,
+                   CASE WHEN {Sql.WardKey("j.declared")} <> {Sql.WardKey("j.main_ward")}
+                        THEN 'its ward number says ' || btrim(j.declared) || ', but it lies in ward ' || j.main_label END) AS detail,
+               ST_Centroid(s.g) AS location, NULL::double precision AS measure
+        FROM judged j JOIN s ON s.id = j.id
+        WHERE j.wards_over_1pc > 1 OR {Sql.WardKey("j.declared")} <> {Sql.WardKey("j.main_ward")}
+        """;
+
+    // Driven from the wards so each ward's geometry is prepared once for all the points inside it; kept in a scratch
+    // table because errors and ward-office warnings are read from it separately.
+    private static readonly string PlacePoints = $"""
+        DROP TABLE IF EXISTS check_misplaced;
+        CREATE TEMP TABLE check_misplaced AS
+        SELECT p.id, p.geom, p.declared, p.is_office, w.label
+        FROM check_wards w
+        CROSS JOIN LATERAL (
+            SELECT f.id, f.geom, f.attributes ->> @ward_field AS declared,
+                   coalesce(lower(btrim(f.attributes ->> @type_field)) = ANY (@office_types::text[]), false) OR @layer_is_offices AS is_office
+            FROM features f
+            WHERE f.layer_id = @layer AND ST_Intersects(w.geom, f.geom)
+              AND nullif(btrim(f.attributes ->> @ward_field), '') IS NOT NULL
+              AND {Sql.WardKey("f.attributes ->> @ward_field")} <> w.ward_key
+        ) p
+        """;
+
+    private static readonly string Misplaced = $"""
+        SELECT p.id AS feature_id, NULL::bigint AS related_feature_id,
+               CASE WHEN p.is_office THEN 'this ward office' ELSE 'its ward number' END || ' says ' || btrim(p.declared)
+                   || ', but it lies in ward ' || p.label AS detail,
+               p.geom AS location, NULL::double precision AS measure
+        FROM check_misplaced p
+        WHERE p.is_office = @offices
+          AND NOT EXISTS (SELECT 1 FROM check_wards w2 WHERE w2.ward_key = {Sql.WardKey("p.declared")} AND ST_Intersects(w2.geom, p.geom))
+        """;
+
+    public override async Task<RuleResult> RunAsync(RuleContext context, CancellationToken cancellationToken)
+    {
+        var layer = context.Layer;
+        if (context.City.Wards is null) return RuleResult.NotApplicable("the city has no ward layer to compare with");
+        var wardField = layer.Mapping.Source("ward_no");
+        if (layer.Kind == LayerKind.Slum)
+        {
+            var counts = await context.StoreAsync(this, Slums, context.Parameters(("ward_field", wardField)), cancellationToken);
+            return RuleResult.ByFeatures(counts, layer.FeatureCount, wardField is null ? "no ward number field: only wards spanned were checked" : null);
+        }
+        if (wardField is null) return RuleResult.NotApplicable("the layer has no ward number field to compare (ATTR_MISSING counts it)");
+
+        var officeTypes = LayerSchema.For(LayerKind.Asset)!.Themes!["ward_office"].ToArray();
+        var layerIsOffices = officeTypes.Any(t => (layer.Name + " " + layer.Title).Replace('-', ' ').Replace('_', ' ').Contains(t, StringComparison.OrdinalIgnoreCase));
+        await context.Database.ExecuteAsync(PlacePoints, context.Parameters(
+            ("ward_field", wardField), ("type_field", layer.Mapping.Source("asset_type")),
+            ("office_types", officeTypes), ("layer_is_offices", layerIsOffices)), cancellationToken);
+        var errors = await context.StoreAsync(this, Misplaced, context.Parameters(("offices", false)), cancellationToken);
+        await context.StoreAsync(OfficeElsewhere, Severity.Warning, Misplaced, context.Parameters(("offices", true)), cancellationToken);
+        return RuleResult.ByFeatures(errors, layer.FeatureCount);
+    }
+}

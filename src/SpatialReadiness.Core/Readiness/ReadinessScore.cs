@@ -1,0 +1,69 @@
+namespace SpatialReadiness.Core.Readiness;
+
+/// <summary>
+/// The Spatial Readiness Score of a city from one check run (docs: layers/README.md and the README's readiness
+/// section). SRS-20 = A + B + C; SRS-100 = 5 x SRS-20. Every mark is explained by its items, every lost point of
+/// layer quality by a rule outcome, and every rule outcome by findings (<see cref="FindingsUrl"/>).
+/// </summary>
+public sealed record ReadinessScore(
+    string City,
+    Guid RunId,
+    string RuleSetVersion,
+    string InputHash,
+    string EngineVersions,
+    DateTimeOffset EvaluatedAt,
+    double Srs20,
+    double Srs100,
+    ReferenceBoundary Boundary,
+    IReadOnlyList<ScorePart> Parts,
+    IReadOnlyList<LayerQuality> Layers,
+    string FindingsUrl,
+    string ReportUrl);
+
+/// <summary>What "the city" meant in this run: the official boundary layer, the union of the wards, or nothing.</summary>
+public sealed record ReferenceBoundary(string Source, long? LayerId, string? Layer, double? AreaKm2, int ExclusionZones, double ExclusionZonesKm2);
+
+/// <summary>A part of SRS-20: A (6 marks), B (4), C (10).</summary>
+public sealed record ScorePart(string Code, string Title, double Marks, double MaxMarks, IReadOnlyList<ScoreItem> Items);
+
+/// <summary>One scored item, with how it was measured. Declared items rest on what the city stated, not on measurement.</summary>
+public sealed record ScoreItem(string Code, string Title, double Marks, double MaxMarks, string Basis, bool Declared = false);
+
+/// <summary>
+/// The quality Q (0-100) of one layer: 0 when a gate failed; otherwise 100 x the sum over applicable rules of
+/// (weight - lost) / the sum of their weights.
+/// </summary>
+public sealed record LayerQuality(
+    long LayerId,
+    string Layer,
+    string Kind,
+    string Title,
+    int Version,
+    long FeatureCount,
+    string? Gate,
+    double Quality,
+    IReadOnlyList<RuleOutcome> Rules,
+    IReadOnlyList<WarningCount> Warnings,
+    string FindingsUrl);
+
+/// <summary>
+/// How one rule scored on one layer: <c>lost = weight x min(1, errorRate / tolerance)</c>. Population is the layer's
+/// feature count (for GAP_SLIVER, the city's area in m²); Offending the features in error (for GAP_SLIVER, m² of thin gaps).
+/// A rule that cannot apply (no ward layer to compare with, no id field) is not applicable and its weight leaves the sum.
+/// </summary>
+public sealed record RuleOutcome(
+    string Rule,
+    string Title,
+    double Weight,
+    double Tolerance,
+    bool Applicable,
+    string? Note,
+    double Population,
+    double Offending,
+    double ErrorRate,
+    double Lost,
+    long Findings,
+    long ElapsedMs);
+
+/// <summary>How many findings of a warning (not scored) a layer has.</summary>
+public sealed record WarningCount(string Rule, string Title, long Findings);

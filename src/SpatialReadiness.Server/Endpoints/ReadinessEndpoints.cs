@@ -1,0 +1,146 @@
+using System.Text;
+using SpatialReadiness.Checks;
+using SpatialReadiness.Checks.Report;
+using SpatialReadiness.Core.Ingest;
+using SpatialReadiness.Core.Readiness;
+using SpatialReadiness.PostGis.Layers;
+using SpatialReadiness.PostGis.Readiness;
+using SpatialReadiness.Server.Readiness;
+
+namespace SpatialReadiness.Server.Endpoints;
+
+/// <summary>
+/// The DMAF 4.e check and the Spatial Readiness Score: start a check run and watch it, read the score of the newest
+/// run (city, one layer), its findings as GeoJSON, an HTML report, and the declared planning uses that feed B4.
+/// </summary>
+public static class ReadinessEndpoints
+{
+    public const int MaxFindingsPage = 100_000;
+
+    public sealed record NewCheck(string? By);
+
+    public sealed record NewPlanningUse(string? Title, string? DocumentUrl, string[]? Layers, string? By);
+
+    public static void MapReadinessEndpoints(this IEndpointRouteBuilder app)
+    {
+        var city = app.MapGroup("/api/cities/{city}").WithTags("Readiness");
+        city.MapPost("/checks", StartCheck).DisableAntiforgery()
+            .WithSummary("Start a DMAF 4.e check of the city (or get the one already running)").Produces<CheckRun>(StatusCodes.Status202Accepted).ProducesProblem(404);
+        city.MapGet("/checks", async (string city, LayerStore store, CheckRuns runs, CancellationToken ct) =>
+            await store.GetCityAsync(city, ct) is null ? CityNotFound(city) : Results.Ok(await runs.ListAsync(city, CheckRuns.KeptRuns, ct)))
+            .WithSummary("The city's recent check runs, newest first").Produces<IReadOnlyList<CheckRun>>().ProducesProblem(404);
+        city.MapGet("/checks/{id:guid}", async (string city, Guid id, CheckRuns runs, CancellationToken ct) =>
+            await runs.GetAsync(id, ct) is { } run && run.City == city ? Results.Ok(run) : Problems.Of(InputError.NotFound, $"check run {id} of city '{city}' does not exist."))
+            .WithSummary("A check run: status, progress, input hash, engine versions").Produces<CheckRun>().ProducesProblem(404);
+        city.MapGet("/readiness", async (string city, LayerStore store, CheckRuns runs, CancellationToken ct) =>
+            await LatestAsync(city, store, runs, ct) is var (score, problem) && score is not null ? Results.Ok(score) : problem!)
+            .WithSummary("The Spatial Readiness Score of the newest succeeded check: SRS-20, SRS-100, parts A/B/C, layer quality, rule deductions")
+            .Produces<ReadinessScore>().ProducesProblem(404);
+        city.MapGet("/readiness/layers/{layer}", async (string city, string layer, LayerStore store, CheckRuns runs, CancellationToken ct) =>
+        {
+            var (score, problem) = await LatestAsync(city, store, runs, ct);
+            if (score is null) return problem!;
+            return score.Layers.FirstOrDefault(l => l.Layer == layer) is { } quality ? Results.Ok(quality)
+                : Problems.Of(InputError.NotFound, $"layer '{layer}' was not in the newest check of '{city}' (its layers: {string.Join(", ", score.Layers.Select(l => l.Layer))}); run a new check if it was imported since.");
+        }).WithSummary("One layer's quality and rule deductions from the newest check").Produces<LayerQuality>().ProducesProblem(404);
+        city.MapGet("/readiness/report", Report)
+            .WithSummary("The score, charts and findings as an HTML page").Produces<string>(200, "text/html").ProducesProblem(404);
+        city.MapGet("/findings", FindingsGeoJson)
+            .WithSummary("Findings of the newest check (or ?run=) as a GeoJSON FeatureCollection; filter by rule, layer, severity; page with limit and offset")
+            .Produces(200, contentType: "application/geo+json").ProducesProblem(400).ProducesProblem(404);
+        city.MapGet("/planning-uses", async (string city, LayerStore store, PlanningUses uses, CancellationToken ct) =>
+            await store.GetCityAsync(city, ct) is null ? CityNotFound(city) : Results.Ok(await uses.ListAsync(city, ct)))
+            .WithSummary("Declared planning uses of the city's layers (B4)").Produces<IReadOnlyList<PlanningUse>>().ProducesProblem(404);
+        city.MapPost("/planning-uses", DeclarePlanningUse).DisableAntiforgery()
+            .WithSummary("Declare a plan, DPR or dashboard that uses the city's layers").Produces<PlanningUse>(201).ProducesProblem(422).ProducesProblem(404);
+    }
+
+    private static IResult CityNotFound(string city) => Problems.Of(InputError.NotFound, $"city '{city}' does not exist; GET /api/cities lists the cities.");
+
+    private static async Task<IResult> StartCheck(string city, NewCheck? body, LayerStore store, CheckRunner runner, CancellationToken ct)
+    {
+        if (await store.GetCityAsync(city, ct) is null) return CityNotFound(city);
+        var (run, _) = await runner.StartAsync(city, body?.By ?? "anonymous", ct);
+        return Results.Accepted($"/api/cities/{city}/checks/{run.Id}", run);
+    }
+
+    private static async Task<(ReadinessScore? Score, IResult? Problem)> LatestAsync(string city, LayerStore store, CheckRuns runs, CancellationToken ct)
+    {
+        if (await store.GetCityAsync(city, ct) is null) return (null, CityNotFound(city));
+        return await runs.LatestScoreAsync(city, ct) is { } score ? (score, null)
+            : (null, Problems.Of(InputError.NotFound, $"no check of '{city}' has succeeded yet; start one with POST /api/cities/{city}/checks (or srd check --city {city})."));
+    }
+
+    private static async Task<IResult> Report(string city, LayerStore store, CheckRuns runs, Findings findings, CancellationToken ct)
+    {
+        var (score, problem) = await LatestAsync(city, store, runs, ct);
+        if (score is null) return problem!;
+        var query = new FindingQuery(score.RunId, Limit: ReadinessReport.FindingsShown);
+        var html = ReadinessReport.ToHtml(score, await findings.ReadAsync(query, ct), await findings.CountAsync(query, ct));
+        return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8);
+    }
+
+    /// <summary>GeoJSON FeatureCollection of the newest run's findings (or ?run=), filtered, paged with limit/offset and a next link.</summary>
+    private static async Task FindingsGeoJson(HttpContext http, string city, string? rule, string? layer, string? severity, int? limit, long? offset, Guid? run,
+        LayerStore store, CheckRuns runs, Findings findings, CancellationToken ct)
+    {
+        IResult? problem = null;
+        var parsedSeverity = default(Severity?);
+        if (severity is not null)
+            if (Severities.TryParse(severity, out var s)) parsedSeverity = s;
+            else problem = Problems.Of(InputError.Malformed, $"severity '{severity}' is not one of gate, error, warning, info.");
+        if (limit is < 1 or > MaxFindingsPage) problem ??= Problems.Of(InputError.Malformed, $"limit must be 1 to {MaxFindingsPage}.");
+        if (offset is < 0) problem ??= Problems.Of(InputError.Malformed, "offset must be 0 or more.");
+        if (rule is not null && !KnownCodes.Contains(rule))
+            problem ??= Problems.Of(InputError.Malformed, $"rule '{rule}' is not a rule code; codes: {string.Join(", ", KnownCodes)}.");
+        var runId = run;
+        if (problem is null && runId is null)
+        {
+            var (score, latestProblem) = await LatestAsync(city, store, runs, ct);
+            (runId, problem) = (score?.RunId, latestProblem);
+        }
+        else if (problem is null && (await runs.GetAsync(runId!.Value, ct))?.City != city)
+            problem = Problems.Of(InputError.NotFound, $"check run {runId} of city '{city}' does not exist.");
+        if (problem is not null)
+        {
+            await problem.ExecuteAsync(http);
+            return;
+        }
+
+        var query = new FindingQuery(runId!.Value, rule, layer, parsedSeverity, limit ?? 10_000, offset ?? 0);
+        var matched = await findings.CountAsync(query, ct);
+        http.Response.ContentType = "application/geo+json";
+        var body = http.Response.BodyWriter.AsStream();
+        await using var writer = new StreamWriter(body, new UTF8Encoding(false), 1 << 16);
+        await writer.WriteAsync($"{{\"type\":\"FeatureCollection\",\"runId\":\"{runId}\",\"numberMatched\":{matched},\"features\":[");
+        var returned = 0;
+        await foreach (var feature in findings.GeoJsonFeaturesAsync(query, ct))
+        {
+            if (returned++ > 0) await writer.WriteAsync(',');
+            await writer.WriteAsync(feature);
+        }
+        await writer.WriteAsync($"],\"numberReturned\":{returned},\"links\":[");
+        if (query.Offset + returned < matched)
+        {
+            var next = QueryString.Create(http.Request.Query.Where(q => q.Key is not ("offset" or "run")).SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v))))
+                .Add("run", runId.ToString()!).Add("offset", (query.Offset + returned).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await writer.WriteAsync($"{{\"rel\":\"next\",\"type\":\"application/geo+json\",\"href\":\"{http.Request.PathBase}{http.Request.Path}{next}\"}}");
+        }
+        await writer.WriteAsync("]}");
+    }
+
+    private static readonly SortedSet<string> KnownCodes = new(
+        RuleSet.Rules.Select(r => r.Code).Concat([Checks.Rules.WardMismatch.OfficeElsewhere, Checks.Rules.GapSliver.ExclusionZone, LayerGates.Empty, LayerGates.OutsideIndia]),
+        StringComparer.Ordinal);
+
+    private static async Task<IResult> DeclarePlanningUse(string city, NewPlanningUse body, LayerStore store, PlanningUses uses, CancellationToken ct)
+    {
+        if (await store.GetCityAsync(city, ct) is null) return CityNotFound(city);
+        try
+        {
+            var use = await uses.DeclareAsync(city, body.Title ?? "", body.DocumentUrl ?? "", body.Layers ?? [], body.By ?? "anonymous", ct);
+            return Results.Created($"/api/cities/{city}/planning-uses", use);
+        }
+        catch (InputException e) { return Problems.From(e); }
+    }
+}
