@@ -18,9 +18,14 @@ public static class Srd
           import FILE --city C --kind K --licence L [--name N] [--title T] [--source S] [--custodian C]
                  [--survey-date YYYY-MM-DD] [--crs EPSG:N] [--encoding E] [--swap-xy] [--sublayer NAME]
                  [--sensitive] [--by USER] [--organisation ORG] [--description TEXT]
+                 [--map "ward_no=Ward Num,ward_name=NAME"]   canonical=own field (layers/schemas)
                                                  import a layer file (kinds: ward|slum|asset|boundary|other)
           layers --city C                        list a city's layers with provenance
+          check --city C [--html FILE] [--if-stale] [--by USER]
+                                                 run the DMAF 4.e readiness check and print the score
           demo [--dir DIR]                       generate the demo city and load it (idempotent)
+          demo --synthetic --city ID [--wards N] [--slums N] [--assets N] [--dir DIR]
+                                                 generate a large synthetic city (300 / 3000 / 1000000) and load it
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
@@ -37,6 +42,7 @@ public static class Srd
                 "city" => await CityCommand.RunAsync(arguments, output, cancel.Token),
                 "import" => await ImportCommand.RunAsync(arguments, output, errors, cancel.Token),
                 "layers" => await LayersCommand.RunAsync(arguments, output, cancel.Token),
+                "check" => await CheckCommand.RunAsync(arguments, output, errors, cancel.Token),
                 "demo" => await DemoCommand.RunAsync(arguments, output, errors, cancel.Token),
                 null or "help" or "--help" or "-h" => Help(output),
                 _ => throw new InputException(InputError.Malformed, $"unknown command '{arguments.Verb}'; run 'srd help'."),

@@ -16,7 +16,7 @@ public static class DemoCity
     public const string State = "Maharashtra";
 
     private const double CentreLon = 75.80, CentreLat = 20.90;
-    private static readonly GeometryFactory Factory = new(new PrecisionModel(1e6), 4326);
+    internal static readonly GeometryFactory Factory = new(new PrecisionModel(1e6), 4326);
     private static readonly string[] Localities =
     [
         "Ganesh Nagar", "Shivaji Peth", "Azad Chowk", "Laxmi Colony", "Mahatma Phule Nagar", "Sai Baba Wadi",
@@ -94,6 +94,7 @@ public static class DemoCity
     private static List<(Geometry, (string, object?)[])> Slums(Polygon boundary, List<Polygon> wards, Random random)
     {
         var slums = new List<(Geometry, (string, object?)[])>();
+        var placed = new List<Geometry>();
         for (var i = 1; i <= 40; i++)
         {
             var wardIndex = (i - 1) % wards.Count;
@@ -102,9 +103,11 @@ public static class DemoCity
                 5 => BowTie(Centre(wards[wardIndex], random)),                          // GEOM_INVALID
                 10 => Blob(Towards(boundary.ExteriorPoint(), -30), 90, random),         // OUTSIDE_CITY (partly outside)
                 15 => Blob(SharedEdgePoint(wards[0], wards[1]), 70, random),            // WARD_MISMATCH (spans wards 1 and 2)
-                _ => InsideWard(wards[wardIndex], random),
+                _ => InsideWard(wards[wardIndex], placed, random),
             };
-            if (i == 15) wardIndex = 0;
+            placed.Add(polygon);
+            // The deliberate defects keep a truthful ward number: the ward holding most of the slum.
+            if (i is 10 or 15) wardIndex = wards.Select((w, index) => (index, area: w.Intersection(polygon).Area)).MaxBy(w => w.area).index;
             var id = i == 20 ? "DS-019" : $"DS-{i:000}";                               // ID_NOT_UNIQUE
             var wardNo = i == 25 ? (wardIndex + 3) % 12 + 1 : wardIndex + 1;         // ward_no disagrees with location
             slums.Add((polygon,
@@ -139,12 +142,15 @@ public static class DemoCity
         }
     }
 
-    private static Polygon InsideWard(Polygon ward, Random random)
+    /// <summary>A slum inside the ward that keeps at least 20 m from every slum placed before it.</summary>
+    private static Polygon InsideWard(Polygon ward, List<Geometry> placed, Random random)
     {
+        const double clearance = 20 / 111_000.0;
         for (var attempt = 0; ; attempt++)
         {
             var blob = Blob(Centre(ward, random), 50 + random.NextDouble() * 60, random);
-            if (ward.Contains(blob) || attempt > 50) return blob;
+            if (ward.Contains(blob) && placed.All(other => !other.IsWithinDistance(blob, clearance))) return blob;
+            if (attempt > 500) throw new InvalidOperationException("no room left for another demo slum in the ward");
         }
     }
 
@@ -199,7 +205,7 @@ public static class DemoCity
 
     private static Coordinate ExteriorPoint(this Polygon polygon) => polygon.ExteriorRing.GetCoordinateN(3);
 
-    private static Coordinate Offset(double lon, double lat, double eastMetres, double northMetres) =>
+    internal static Coordinate Offset(double lon, double lat, double eastMetres, double northMetres) =>
         new(lon + eastMetres / (111_320.0 * Math.Cos(lat * Math.PI / 180)), lat + northMetres / 110_574.0);
 }
 
