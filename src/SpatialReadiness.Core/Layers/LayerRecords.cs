@@ -32,10 +32,15 @@ public sealed record LayerInfo(
     long EmptyGeometryCount,
     IReadOnlyList<string> Fields,
     IReadOnlyDictionary<string, string> FieldMap,
+    IReadOnlyList<string> SensitiveFields,
     double[]? Bbox,
     LayerProvenance Provenance,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>The fields anyone may see: every field but the sensitive ones, in the layer's order.</summary>
+    public IReadOnlyList<string> PublicFields => SensitiveFields.Count == 0 ? Fields : Fields.Except(SensitiveFields, StringComparer.Ordinal).ToList();
+}
 
 /// <summary>What an import asks for: the layer's identity and metadata, and the file's provenance.</summary>
 public sealed record LayerImport(
@@ -54,7 +59,8 @@ public sealed record LayerImport(
     string? Custodian = null,
     DateOnly? SurveyDate = null,
     bool Sensitive = false,
-    IReadOnlyDictionary<string, string>? FieldMap = null);
+    IReadOnlyDictionary<string, string>? FieldMap = null,
+    IReadOnlyList<string>? SensitiveFields = null);
 
 /// <summary>An import's progress, readable while it runs (HTTP job status, CLI progress).</summary>
 public sealed record ImportJob(

@@ -18,6 +18,10 @@ public static partial class Names
         return cleaned.Length > 63 ? cleaned[..63] : cleaned;
     }
 
+    /// <summary>A comma-separated list of field names ("head_name, phone"), trimmed, without blanks or repeats.</summary>
+    public static IReadOnlyList<string> FieldList(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? [] : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
+
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
     private static partial Regex CityId();
 

@@ -38,6 +38,10 @@ internal sealed class LayerImporter(NpgsqlDataSource dataSource)
             if (!summary.Fields.Contains(source))
                 throw new InputException(InputError.Unprocessable,
                     $"the field map says {canonical}={source}, but the file has no field '{source}' (its fields: {string.Join(", ", summary.Fields)}).");
+        foreach (var field in request.SensitiveFields ?? [])
+            if (!summary.Fields.Contains(field))
+                throw new InputException(InputError.Unprocessable,
+                    $"'{field}' is marked sensitive, but the file has no such field (its fields: {string.Join(", ", summary.Fields)}).");
 
         // Validity as GEOS sees it (the same engine the readiness check and QGIS use); stored as received, only counted.
         var invalid = await Scalar<long>(connection, $"SELECT count(*) FROM {table} WHERE geom IS NOT NULL AND NOT ST_IsValid(geom)", cancellationToken);

@@ -30,7 +30,7 @@ public sealed class TileLayer
             FROM (
                 SELECT f.id AS fid,
                        ST_AsMVTGeom({geometry}, ST_TileEnvelope($1, $2, $3), {Extent}, {Buffer}, true) AS geom,
-                       f.attributes
+                       {(info.SensitiveFields.Count == 0 ? "f.attributes" : "f.attributes - $6::text[]")} AS attributes
                 FROM features f
                 WHERE f.layer_id = {info.Id} AND f.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => {Buffer}.0 / {Extent}) {thinning}
             ) t
@@ -44,12 +44,18 @@ public sealed class TileLayer
 
     public static TileLayer For(LayerInfo info) => new(info);
 
-    internal NpgsqlBatchCommand Command(Core.Tiles.TileAddress tile) => new(Sql)
+    internal NpgsqlBatchCommand Command(Core.Tiles.TileAddress tile)
     {
-        Parameters =
+        var command = new NpgsqlBatchCommand(Sql)
         {
-            new() { Value = tile.Z }, new() { Value = tile.X }, new() { Value = tile.Y },
-            new() { Value = tile.UnitMetres }, new() { Value = Info.Name },
-        },
-    };
+            Parameters =
+            {
+                new() { Value = tile.Z }, new() { Value = tile.X }, new() { Value = tile.Y },
+                new() { Value = tile.UnitMetres }, new() { Value = Info.Name },
+            },
+        };
+        // Sensitive fields never reach a tile: they are removed from the attributes in the tile SQL itself.
+        if (Info.SensitiveFields.Count > 0) command.Parameters.Add(new() { Value = Info.SensitiveFields.ToArray() });
+        return command;
+    }
 }

@@ -121,6 +121,7 @@ public static class LayerEndpoints
             Custodian: Field("custodian"),
             SurveyDate: surveyDate,
             Sensitive: IsTrue(Field("sensitive")),
+            SensitiveFields: Names.FieldList(Field("sensitiveFields")),
             FieldMap: FieldMapping.Parse(Field("map"), LayerSchema.For(kind)));
         var ingest = new IngestOptions(Field("crs"), Field("encoding"), IsTrue(Field("swapXY")), Field("sublayer"),
             options.MaxVerticesPerFeature, options.MaxUnpackedBytes);

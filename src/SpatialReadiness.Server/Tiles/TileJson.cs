@@ -26,7 +26,7 @@ public static class TileJson
                 ["description"] = $"{l.Info.Title} ({l.Info.Kind}, v{l.Info.Version}, {l.Info.Licence})",
                 ["minzoom"] = minZoom,
                 ["maxzoom"] = maxZoom,
-                ["fields"] = l.Info.Fields.ToDictionary(f => f, _ => "attribute"),
+                ["fields"] = l.Info.PublicFields.ToDictionary(f => f, _ => "attribute"),
             }).ToList(),
             ["attribution"] = string.Join("; ", layers.Select(l => l.Info.Licence).Distinct()),
         };

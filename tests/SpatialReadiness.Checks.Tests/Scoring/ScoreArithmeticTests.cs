@@ -102,7 +102,7 @@ public sealed class ScoreArithmeticTests
     {
         var provenance = new LayerProvenance(1, name + ".geojson", new string('a', 64), 1, "GeoJSON", "EPSG:4326", 10, "CC BY 4.0", "test", null, AsOf);
         var info = new LayerInfo(id, "pune", name, kind.ToName(), name, null, "CC BY 4.0", source, custodian, survey, sensitive, 1, "GeoJSON",
-            "EPSG:4326", 10, 0, 0, fields ?? [], new Dictionary<string, string>(), null, provenance, AsOf, AsOf.AddYears(-3));
+            "EPSG:4326", 10, 0, 0, fields ?? [], new Dictionary<string, string>(), [], null, provenance, AsOf, AsOf.AddYears(-3));
         return CheckedLayer.From(info);
     }
 }

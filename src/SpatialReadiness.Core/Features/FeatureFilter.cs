@@ -1,0 +1,56 @@
+using NetTopologySuite.Geometries;
+
+namespace SpatialReadiness.Core.Features;
+
+/// <summary>
+/// A condition on features, parsed from a client's query language (OData $filter, CQL2 text) and turned into SQL by
+/// SpatialReadiness.PostGis (Features/FilterSql): one model, so both protocols filter the same way and in PostGIS.
+/// </summary>
+public abstract record FeatureFilter;
+
+public sealed record AllOf(IReadOnlyList<FeatureFilter> Parts) : FeatureFilter;
+
+public sealed record AnyOf(IReadOnlyList<FeatureFilter> Parts) : FeatureFilter;
+
+public sealed record Not(FeatureFilter Inner) : FeatureFilter;
+
+/// <summary>Left op Right; comparing a field with a number compares numbers, with text compares text.</summary>
+public sealed record Comparison(Operand Left, ComparisonOperator Operator, Operand Right) : FeatureFilter;
+
+/// <summary>SQL LIKE: '%' any run of characters, '_' one character, '\' escapes either.</summary>
+public sealed record Like(Operand Value, string Pattern, bool IgnoreCase = false) : FeatureFilter;
+
+public sealed record In(Operand Value, IReadOnlyList<Literal> Values) : FeatureFilter;
+
+public sealed record IsNull(Operand Value) : FeatureFilter;
+
+/// <summary>The feature's geometry related to a literal geometry in EPSG:4326 (lon/lat).</summary>
+public sealed record Spatial(SpatialOperator Operator, Geometry Geometry) : FeatureFilter;
+
+public enum ComparisonOperator { Equal, NotEqual, Less, LessOrEqual, Greater, GreaterOrEqual }
+
+public enum SpatialOperator { Intersects, Disjoint, Within, Contains, Touches, Crosses, Overlaps, Equals }
+
+/// <summary>Something a condition compares: a field, the feature id, a literal or a function of them.</summary>
+public abstract record Operand;
+
+/// <summary>A field of the feature's attributes, by the name a client sees (already checked to exist and be public).</summary>
+public sealed record Field(string Name) : Operand;
+
+/// <summary>The feature id (features.id), the key of every feed.</summary>
+public sealed record FeatureId : Operand;
+
+/// <summary>A constant: string, long, double, decimal, bool, DateTimeOffset, DateOnly or null.</summary>
+public sealed record Literal(object? Value) : Operand;
+
+public sealed record Lower(Operand Inner) : Operand;
+
+public sealed record Upper(Operand Inner) : Operand;
+
+public sealed record TextLength(Operand Inner) : Operand;
+
+/// <summary>Metres on the ellipsoid between the feature's geometry and a literal geometry in EPSG:4326.</summary>
+public sealed record DistanceTo(Geometry Geometry) : Operand;
+
+/// <summary>The feature's area in m² on the ellipsoid (0 for points and lines).</summary>
+public sealed record AreaOf : Operand;

@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Npgsql;
+using NpgsqlTypes;
+using SpatialReadiness.Core.Features;
+
+namespace SpatialReadiness.PostGis.Features;
+
+/// <summary>
+/// Reads features for the feeds (OData, OGC API, exports) straight from PostGIS: filter, sort and page run in SQL and
+/// rows stream out one at a time, so a feed of a million features never holds more than one in memory.
+/// </summary>
+public sealed class FeatureReader(NpgsqlDataSource dataSource)
+{
+    public async IAsyncEnumerable<FeatureRow> ReadAsync(FeatureQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var parameters = new SqlParameters();
+        var sql = Select(query, parameters);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddRange(parameters.All.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+        var geoJson = query.Geometry.HasFlag(GeometryOutput.GeoJson);
+        var wkt = query.Geometry.HasFlag(GeometryOutput.Wkt);
+        var measures = query.Geometry.HasFlag(GeometryOutput.Measures);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var column = 3;
+            string? NextText() { var i = column++; return reader.IsDBNull(i) ? null : reader.GetString(i); }
+            double? NextDouble() { var i = column++; return reader.IsDBNull(i) ? null : reader.GetDouble(i); }
+            var id = reader.GetInt64(0);
+            var layerId = reader.GetInt64(1);
+            var properties = reader.GetString(2);
+            var json = geoJson ? NextText() : null;
+            var text = wkt ? NextText() : null;
+            double? lon = null, lat = null, area = null;
+            double[]? bbox = null;
+            if (measures)
+            {
+                (lon, lat, area) = (NextDouble(), NextDouble(), NextDouble());
+                var (x0, y0, x1, y1) = (NextDouble(), NextDouble(), NextDouble(), NextDouble());
+                if (x0 is not null) bbox = [x0.Value, y0!.Value, x1!.Value, y1!.Value];
+            }
+            yield return new FeatureRow(id, layerId, properties, json, text, lon, lat, area, bbox);
+        }
+    }
+
+    /// <summary>How many features the query matches, ignoring its paging.</summary>
+    public async Task<long> CountAsync(FeatureQuery query, CancellationToken cancellationToken = default)
+    {
+        var parameters = new SqlParameters();
+        var sql = $"SELECT count(*) FROM ({Union(query with { AfterId = null }, parameters)}) t";
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddRange(parameters.All.ToArray());
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    internal static string Select(FeatureQuery query, SqlParameters parameters)
+    {
+        var union = Union(query, parameters);
+        var geometry = query.OutputSrid == 4326 ? "t.geom" : $"ST_Transform(t.geom, {query.OutputSrid.ToString(CultureInfo.InvariantCulture)})";
+        if (query.LatitudeFirst) geometry = $"ST_FlipCoordinates({geometry})";
+        var decimals = query.Decimals.ToString(CultureInfo.InvariantCulture);
+        var columns = new StringBuilder("t.id, t.layer_id, t.properties::text");
+        if (query.Geometry.HasFlag(GeometryOutput.GeoJson)) columns.Append($", ST_AsGeoJSON({geometry}, {decimals})");
+        if (query.Geometry.HasFlag(GeometryOutput.Wkt)) columns.Append($", ST_AsText({geometry}, {decimals})");
+        if (query.Geometry.HasFlag(GeometryOutput.Measures))
+            columns.Append(", ST_X(ST_PointOnSurface(t.geom)), ST_Y(ST_PointOnSurface(t.geom)), ST_Area(t.geom::geography),"
+                           + " ST_XMin(t.geom), ST_YMin(t.geom), ST_XMax(t.geom), ST_YMax(t.geom)");
+        var order = string.Join(", ", query.OrderBy.Select(k => Sort(k, parameters)).Append("t.id"));
+        var page = (query.Limit is { } limit ? $" LIMIT {parameters.Add((long)limit, NpgsqlDbType.Bigint)}" : "")
+                   + (query.Offset > 0 ? $" OFFSET {parameters.Add(query.Offset, NpgsqlDbType.Bigint)}" : "");
+        return $"SELECT {columns} FROM ({union}) t ORDER BY {order}{page}";
+    }
+
+    /// <summary>One SELECT per source layer, each filtered with its own field keys, glued with UNION ALL.</summary>
+    private static string Union(FeatureQuery query, SqlParameters parameters) =>
+        string.Join("\nUNION ALL\n", query.Sources.Select(source =>
+        {
+            var conditions = new List<string> { $"f.layer_id = {parameters.Add(source.Layer.Id, NpgsqlDbType.Bigint)}" };
+            if (query.Filter is not null) conditions.Add(new FilterSql(parameters, source.Fields).Render(query.Filter));
+            if (query.Bbox is [var x0, var y0, var x1, var y1])
+            {
+                var envelope = "ST_MakeEnvelope(" + string.Join(", ", new[] { x0, y0, x1, y1 }.Select(v => parameters.Add(v, NpgsqlDbType.Double))) + ", 4326)";
+                conditions.Add($"ST_Intersects(f.geom, {envelope})");
+            }
+            if (query.AfterId is { } after) conditions.Add($"f.id > {parameters.Add(after, NpgsqlDbType.Bigint)}");
+            return $"SELECT f.id, f.layer_id, {Properties(source, query.Select, parameters)} AS properties, f.geom FROM features f WHERE {string.Join(" AND ", conditions)}";
+        }));
+
+    /// <summary>The properties as jsonb: the attributes minus sensitive fields, or an object of the chosen fields.</summary>
+    private static string Properties(FeatureSource source, IReadOnlyList<string>? select, SqlParameters parameters)
+    {
+        if (source.OpenAttributes && select is null)
+            return source.Layer.SensitiveFields.Count == 0 ? "f.attributes"
+                : $"(f.attributes - {parameters.Add(source.Layer.SensitiveFields.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)})";
+        var names = (select ?? source.Fields.Keys.ToList()).Where(source.Fields.ContainsKey).ToList();
+        if (names.Count == 0) return "'{}'::jsonb";
+        // jsonb_build_object takes at most 100 arguments: 50 fields per call, joined with ||.
+        return string.Join(" || ", names.Chunk(50).Select(chunk => "jsonb_build_object(" + string.Join(", ", chunk.Select(name =>
+            $"{parameters.Add(name, NpgsqlDbType.Text)}::text, f.attributes -> {parameters.Add(source.Fields[name], NpgsqlDbType.Text)}")) + ")"));
+    }
+
+    private static string Sort(SortKey key, SqlParameters parameters) => key.By switch
+    {
+        FeatureId => "t.id" + (key.Descending ? " DESC" : ""),
+        Field field => $"t.properties -> {parameters.Add(field.Name, NpgsqlDbType.Text)}" + (key.Descending ? " DESC NULLS LAST" : " NULLS FIRST"),
+        AreaOf => "ST_Area(t.geom::geography)" + (key.Descending ? " DESC" : ""),
+        _ => throw new NotSupportedException($"cannot sort by {key.By.GetType().Name}"),
+    };
+}

@@ -1,0 +1,193 @@
+using System.Globalization;
+using NetTopologySuite.Geometries;
+using Npgsql;
+using NpgsqlTypes;
+using SpatialReadiness.Core.Features;
+
+namespace SpatialReadiness.PostGis.Features;
+
+/// <summary>
+/// Turns a <see cref="FeatureFilter"/> into a SQL condition on the features row <c>f</c>. Every value and every
+/// attribute key is a bound parameter; fields are read as text from the jsonb attributes and compared as the literal's
+/// type (a number compares numerically, a text value never raises a cast error: it is simply not a number).
+/// </summary>
+internal sealed class FilterSql(SqlParameters parameters, IReadOnlyDictionary<string, string> keys)
+{
+    private enum Kind { Text, Number, Boolean, Time }
+
+    public string Render(FeatureFilter filter) => filter switch
+    {
+        AllOf all => all.Parts.Count == 0 ? "TRUE" : "(" + string.Join(" AND ", all.Parts.Select(Render)) + ")",
+        AnyOf any => any.Parts.Count == 0 ? "FALSE" : "(" + string.Join(" OR ", any.Parts.Select(Render)) + ")",
+        Not not => $"(NOT COALESCE({Render(not.Inner)}, FALSE))",
+        Comparison c => Compare(c),
+        Like like => $"({Text(like.Value)} {(like.IgnoreCase ? "ILIKE" : "LIKE")} {parameters.Add(like.Pattern, NpgsqlDbType.Text)})",
+        In @in => InList(@in),
+        IsNull isNull => $"({Text(isNull.Value)} IS NULL)",
+        Spatial spatial => SpatialSql(spatial),
+        _ => throw new NotSupportedException($"filter {filter.GetType().Name} has no SQL form"),
+    };
+
+    private string Compare(Comparison c)
+    {
+        var (left, right, op) = c.Left is Literal && c.Right is not Literal ? (c.Right, c.Left, Mirror(c.Operator)) : (c.Left, c.Right, c.Operator);
+        if (right is Literal { Value: null })
+            return op switch
+            {
+                ComparisonOperator.Equal => $"({Text(left)} IS NULL)",
+                ComparisonOperator.NotEqual => $"({Text(left)} IS NOT NULL)",
+                _ => "FALSE",
+            };
+        if (left is DistanceTo distance && right is Literal { Value: not null } within && op is ComparisonOperator.Less or ComparisonOperator.LessOrEqual)
+            return WithinDistance(distance.Geometry, Convert.ToDouble(within.Value, CultureInfo.InvariantCulture), op);
+        var kind = KindOf(right) ?? KindOf(left) ?? Kind.Text;
+        return $"({As(left, kind)} {Symbol(op)} {As(right, kind)})";
+    }
+
+    /// <summary>ST_DWithin on geography, behind a bounding-box test the geometry index can answer.</summary>
+    private string WithinDistance(Geometry geometry, double metres, ComparisonOperator op)
+    {
+        var g = parameters.Add(geometry);
+        var maxLatitude = Math.Min(89, Math.Max(Math.Abs(geometry.EnvelopeInternal.MinY), Math.Abs(geometry.EnvelopeInternal.MaxY)) + metres / 110_000 + 0.01);
+        var degrees = metres / (111_000 * Math.Cos(maxLatitude * Math.PI / 180)) * 1.01 + 1e-7;
+        var m = parameters.Add(metres, NpgsqlDbType.Double);
+        var strict = op == ComparisonOperator.Less ? $" AND ST_Distance(f.geom::geography, {g}::geography) < {m}" : "";
+        return $"(f.geom && ST_Expand({g}, {parameters.Add(degrees, NpgsqlDbType.Double)}) AND ST_DWithin(f.geom::geography, {g}::geography, {m}){strict})";
+    }
+
+    private string InList(In @in)
+    {
+        var kind = @in.Values.Select(v => KindOf(v)).FirstOrDefault(k => k is not null) ?? Kind.Text;
+        var values = @in.Values.Where(v => v.Value is not null).ToList();
+        var list = kind switch
+        {
+            Kind.Number => parameters.Add(values.Select(v => Convert.ToDecimal(v.Value, CultureInfo.InvariantCulture)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Numeric),
+            _ => parameters.Add(values.Select(v => TextOf(v.Value!)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text),
+        };
+        var orNull = values.Count < @in.Values.Count ? $" OR {Text(@in.Value)} IS NULL" : "";
+        return $"({As(@in.Value, kind == Kind.Number ? Kind.Number : Kind.Text)} = ANY({list}){orNull})";
+    }
+
+    private string SpatialSql(Spatial spatial)
+    {
+        var g = parameters.Add(spatial.Geometry);
+        return spatial.Operator switch
+        {
+            SpatialOperator.Intersects => $"ST_Intersects(f.geom, {g})",
+            SpatialOperator.Disjoint => $"(f.geom IS NOT NULL AND NOT ST_Intersects(f.geom, {g}))",
+            SpatialOperator.Within => $"ST_Within(f.geom, {g})",
+            SpatialOperator.Contains => $"ST_Contains(f.geom, {g})",
+            SpatialOperator.Touches => $"ST_Touches(f.geom, {g})",
+            SpatialOperator.Crosses => $"ST_Crosses(f.geom, {g})",
+            SpatialOperator.Overlaps => $"ST_Overlaps(f.geom, {g})",
+            SpatialOperator.Equals => $"ST_Equals(f.geom, {g})",
+            _ => throw new NotSupportedException($"spatial operator {spatial.Operator}"),
+        };
+    }
+
+    /// <summary>The operand as SQL of the given kind.</summary>
+    private string As(Operand operand, Kind kind) => operand switch
+    {
+        Literal { Value: var value } => kind switch
+        {
+            Kind.Number => parameters.Add(Convert.ToDecimal(value, CultureInfo.InvariantCulture), NpgsqlDbType.Numeric),
+            Kind.Boolean => parameters.Add(value is bool b ? b : bool.Parse(TextOf(value!)), NpgsqlDbType.Boolean),
+            Kind.Time => parameters.Add(TimeOf(value!), NpgsqlDbType.TimestampTz),
+            _ => parameters.Add(TextOf(value!), NpgsqlDbType.Text),
+        },
+        FeatureId => kind == Kind.Number ? "f.id" : "f.id::text",
+        DistanceTo d => $"ST_Distance(f.geom::geography, {parameters.Add(d.Geometry)}::geography)",
+        AreaOf => "ST_Area(f.geom::geography)",
+        TextLength t => $"length({Text(t.Inner)})",
+        _ => kind switch
+        {
+            Kind.Number => $"sr_number({Text(operand)})",
+            Kind.Boolean => $"sr_boolean({Text(operand)})",
+            Kind.Time => $"sr_timestamp({Text(operand)})",
+            _ => Text(operand),
+        },
+    };
+
+    /// <summary>The operand as text.</summary>
+    private string Text(Operand operand) => operand switch
+    {
+        Field field => $"(f.attributes ->> {parameters.Add(Key(field.Name), NpgsqlDbType.Text)})",
+        FeatureId => "f.id::text",
+        Lower lower => $"lower({Text(lower.Inner)})",
+        Upper upper => $"upper({Text(upper.Inner)})",
+        Literal { Value: null } => "NULL::text",
+        Literal literal => parameters.Add(TextOf(literal.Value), NpgsqlDbType.Text),
+        _ => $"({As(operand, Kind.Number)})::text",
+    };
+
+    private string Key(string field) => keys.TryGetValue(field, out var key) ? key
+        : throw new ArgumentException($"field '{field}' is not one of this feed's fields", nameof(field));
+
+    private static Kind? KindOf(Operand operand) => operand switch
+    {
+        Literal { Value: sbyte or byte or short or int or long or float or double or decimal } => Kind.Number,
+        Literal { Value: bool } => Kind.Boolean,
+        Literal { Value: DateTimeOffset or DateTime or DateOnly } => Kind.Time,
+        Literal { Value: string } => Kind.Text,
+        FeatureId or DistanceTo or AreaOf or TextLength => Kind.Number,
+        Lower or Upper => Kind.Text,
+        _ => null,
+    };
+
+    private static string TextOf(object? value) => value switch
+    {
+        null => "",
+        bool b => b ? "true" : "false",
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    private static DateTimeOffset TimeOf(object value) => value switch
+    {
+        DateTimeOffset t => t.ToUniversalTime(),
+        DateTime t => new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)),
+        DateOnly d => new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero),
+        _ => DateTimeOffset.Parse(TextOf(value), CultureInfo.InvariantCulture).ToUniversalTime(),
+    };
+
+    private static string Symbol(ComparisonOperator op) => op switch
+    {
+        ComparisonOperator.Equal => "=",
+        ComparisonOperator.NotEqual => "<>",
+        ComparisonOperator.Less => "<",
+        ComparisonOperator.LessOrEqual => "<=",
+        ComparisonOperator.Greater => ">",
+        _ => ">=",
+    };
+
+    private static ComparisonOperator Mirror(ComparisonOperator op) => op switch
+    {
+        ComparisonOperator.Less => ComparisonOperator.Greater,
+        ComparisonOperator.LessOrEqual => ComparisonOperator.GreaterOrEqual,
+        ComparisonOperator.Greater => ComparisonOperator.Less,
+        ComparisonOperator.GreaterOrEqual => ComparisonOperator.LessOrEqual,
+        _ => op,
+    };
+}
+
+/// <summary>Parameters of one command, named @p0, @p1, ... in the order they are added.</summary>
+internal sealed class SqlParameters
+{
+    public List<NpgsqlParameter> All { get; } = [];
+
+    public string Add(object value, NpgsqlDbType type)
+    {
+        var name = "p" + All.Count.ToString(CultureInfo.InvariantCulture);
+        All.Add(new NpgsqlParameter(name, type) { Value = value });
+        return "@" + name;
+    }
+
+    public string Add(Geometry geometry)
+    {
+        if (geometry.SRID == 0) geometry.SRID = 4326;
+        var name = "p" + All.Count.ToString(CultureInfo.InvariantCulture);
+        All.Add(new NpgsqlParameter(name, geometry));
+        return "@" + name;
+    }
+}
