@@ -26,8 +26,15 @@ public sealed class ServerFixture : IAsyncLifetime
             host.UseSetting("SR_MAX_UNPACKED_MB", "64");
             host.UseSetting("SR_MAX_VERTICES", MaxVertices.ToString(System.Globalization.CultureInfo.InvariantCulture));
         });
+        // Kestrel on a free loopback port: real HTTP, which outside clients (ogrinfo, node) can reach at BaseAddress.
+        _factory.UseKestrel(0);
+        _factory.StartServer();
         Client = _factory.CreateClient();
+        BaseAddress = Client.BaseAddress!;
     }
+
+    /// <summary>Where the server listens, e.g. http://127.0.0.1:41234/.</summary>
+    public Uri BaseAddress { get; private set; } = null!;
 
     public async Task DisposeAsync()
     {
