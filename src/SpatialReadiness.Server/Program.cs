@@ -1,10 +1,13 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using SpatialReadiness.PostGis;
+using SpatialReadiness.PostGis.Features;
+using SpatialReadiness.PostGis.Feeds;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.PostGis.Readiness;
 using SpatialReadiness.PostGis.Tiles;
 using SpatialReadiness.Server;
 using SpatialReadiness.Server.Endpoints;
+using SpatialReadiness.Server.OData;
 using SpatialReadiness.Server.Readiness;
 using SpatialReadiness.Server.Tiles;
 
@@ -24,6 +27,9 @@ builder.Services.AddSingleton<CheckRuns>();
 builder.Services.AddSingleton<Findings>();
 builder.Services.AddSingleton<PlanningUses>();
 builder.Services.AddSingleton<CheckRunner>();
+builder.Services.AddSingleton<FeatureReader>();
+builder.Services.AddSingleton<RecordReader>();
+builder.Services.AddSingleton<ODataFeed>();
 builder.Services.AddSingleton(new TileStore(Database.CreateTileDataSource(connectionString)));
 builder.Services.AddSingleton<TileCatalog>();
 builder.Services.AddSingleton<TileCache>();
@@ -38,6 +44,7 @@ app.MapOpenApi(); // /openapi/v1.json
 app.MapLayerEndpoints();
 app.MapTileEndpoints();
 app.MapReadinessEndpoints();
+app.MapODataEndpoints();
 app.MapGet("/health", () => "ok"); // liveness, and the do-nothing endpoint the tile benchmark measures against
 app.Run();
 

@@ -24,8 +24,11 @@ public sealed record In(Operand Value, IReadOnlyList<Literal> Values) : FeatureF
 
 public sealed record IsNull(Operand Value) : FeatureFilter;
 
-/// <summary>The feature's geometry related to a literal geometry in EPSG:4326 (lon/lat).</summary>
-public sealed record Spatial(SpatialOperator Operator, Geometry Geometry) : FeatureFilter;
+/// <summary>
+/// The feature's geometry related to a literal geometry in EPSG:4326 (lon/lat); with <paramref name="OfLocation"/>,
+/// the feature's representative point instead (a point on its surface), which is what OData's geo functions mean.
+/// </summary>
+public sealed record Spatial(SpatialOperator Operator, Geometry Geometry, bool OfLocation = false) : FeatureFilter;
 
 public enum ComparisonOperator { Equal, NotEqual, Less, LessOrEqual, Greater, GreaterOrEqual }
 
@@ -49,8 +52,8 @@ public sealed record Upper(Operand Inner) : Operand;
 
 public sealed record TextLength(Operand Inner) : Operand;
 
-/// <summary>Metres on the ellipsoid between the feature's geometry and a literal geometry in EPSG:4326.</summary>
-public sealed record DistanceTo(Geometry Geometry) : Operand;
+/// <summary>Metres on the ellipsoid between the feature's geometry (or its representative point) and a literal geometry in EPSG:4326.</summary>
+public sealed record DistanceTo(Geometry Geometry, bool FromLocation = false) : Operand;
 
 /// <summary>The feature's area in m² on the ellipsoid (0 for points and lines).</summary>
 public sealed record AreaOf : Operand;

@@ -79,7 +79,7 @@ public sealed class FeatureReader(NpgsqlDataSource dataSource)
         string.Join("\nUNION ALL\n", query.Sources.Select(source =>
         {
             var conditions = new List<string> { $"f.layer_id = {parameters.Add(source.Layer.Id, NpgsqlDbType.Bigint)}" };
-            if (query.Filter is not null) conditions.Add(new FilterSql(parameters, source.Fields).Render(query.Filter));
+            if (query.Filter is not null) conditions.Add(new FilterSql(parameters, FilterSql.Attributes(parameters, source.Fields)).Render(query.Filter));
             if (query.Bbox is [var x0, var y0, var x1, var y1])
             {
                 var envelope = "ST_MakeEnvelope(" + string.Join(", ", new[] { x0, y0, x1, y1 }.Select(v => parameters.Add(v, NpgsqlDbType.Double))) + ", 4326)";

@@ -7,12 +7,17 @@ using SpatialReadiness.Core.Features;
 namespace SpatialReadiness.PostGis.Features;
 
 /// <summary>
-/// Turns a <see cref="FeatureFilter"/> into a SQL condition on the features row <c>f</c>. Every value and every
-/// attribute key is a bound parameter; fields are read as text from the jsonb attributes and compared as the literal's
-/// type (a number compares numerically, a text value never raises a cast error: it is simply not a number).
+/// Turns a <see cref="FeatureFilter"/> into a SQL condition. Every value is a bound parameter; a field is read as text
+/// (<paramref name="fieldText"/> gives its SQL, or null when the row has no such field, which then reads as NULL) and
+/// compared as the literal's type: a number compares numerically, and a text value never raises a cast error, it is
+/// simply not a number. <paramref name="geometryColumn"/> is the row's geometry column.
 /// </summary>
-internal sealed class FilterSql(SqlParameters parameters, IReadOnlyDictionary<string, string> keys)
+internal sealed class FilterSql(SqlParameters parameters, Func<string, string?> fieldText, string geometryColumn = "f.geom")
 {
+    /// <summary>Fields of features: keys of the jsonb attributes of the row <c>f</c>, each key a bound parameter.</summary>
+    public static Func<string, string?> Attributes(SqlParameters parameters, IReadOnlyDictionary<string, string> keys) =>
+        name => keys.TryGetValue(name, out var key) ? $"(f.attributes ->> {parameters.Add(key, NpgsqlDbType.Text)})" : null;
+
     private enum Kind { Text, Number, Boolean, Time }
 
     public string Render(FeatureFilter filter) => filter switch
@@ -39,20 +44,25 @@ internal sealed class FilterSql(SqlParameters parameters, IReadOnlyDictionary<st
                 _ => "FALSE",
             };
         if (left is DistanceTo distance && right is Literal { Value: not null } within && op is ComparisonOperator.Less or ComparisonOperator.LessOrEqual)
-            return WithinDistance(distance.Geometry, Convert.ToDouble(within.Value, CultureInfo.InvariantCulture), op);
+            return WithinDistance(distance, Convert.ToDouble(within.Value, CultureInfo.InvariantCulture), op);
         var kind = KindOf(right) ?? KindOf(left) ?? Kind.Text;
         return $"({As(left, kind)} {Symbol(op)} {As(right, kind)})";
     }
 
-    /// <summary>ST_DWithin on geography, behind a bounding-box test the geometry index can answer.</summary>
-    private string WithinDistance(Geometry geometry, double metres, ComparisonOperator op)
+    /// <summary>
+    /// ST_DWithin on geography, behind a bounding-box test the geometry index can answer (a representative point lies
+    /// inside its feature's bounding box, so the same test holds for it).
+    /// </summary>
+    private string WithinDistance(DistanceTo distance, double metres, ComparisonOperator op)
     {
+        var geometry = distance.Geometry;
         var g = parameters.Add(geometry);
+        var from = Of(distance.FromLocation);
         var maxLatitude = Math.Min(89, Math.Max(Math.Abs(geometry.EnvelopeInternal.MinY), Math.Abs(geometry.EnvelopeInternal.MaxY)) + metres / 110_000 + 0.01);
         var degrees = metres / (111_000 * Math.Cos(maxLatitude * Math.PI / 180)) * 1.01 + 1e-7;
         var m = parameters.Add(metres, NpgsqlDbType.Double);
-        var strict = op == ComparisonOperator.Less ? $" AND ST_Distance(f.geom::geography, {g}::geography) < {m}" : "";
-        return $"(f.geom && ST_Expand({g}, {parameters.Add(degrees, NpgsqlDbType.Double)}) AND ST_DWithin(f.geom::geography, {g}::geography, {m}){strict})";
+        var strict = op == ComparisonOperator.Less ? $" AND ST_Distance({from}::geography, {g}::geography) < {m}" : "";
+        return $"({geometryColumn} && ST_Expand({g}, {parameters.Add(degrees, NpgsqlDbType.Double)}) AND ST_DWithin({from}::geography, {g}::geography, {m}){strict})";
     }
 
     private string InList(In @in)
@@ -71,19 +81,25 @@ internal sealed class FilterSql(SqlParameters parameters, IReadOnlyDictionary<st
     private string SpatialSql(Spatial spatial)
     {
         var g = parameters.Add(spatial.Geometry);
-        return spatial.Operator switch
+        var of = Of(spatial.OfLocation);
+        // A representative point lies inside its feature's bounding box: the indexed test still narrows the search.
+        var narrow = spatial.OfLocation && spatial.Operator is SpatialOperator.Intersects or SpatialOperator.Within ? $"{geometryColumn} && {g} AND " : "";
+        return narrow + spatial.Operator switch
         {
-            SpatialOperator.Intersects => $"ST_Intersects(f.geom, {g})",
-            SpatialOperator.Disjoint => $"(f.geom IS NOT NULL AND NOT ST_Intersects(f.geom, {g}))",
-            SpatialOperator.Within => $"ST_Within(f.geom, {g})",
-            SpatialOperator.Contains => $"ST_Contains(f.geom, {g})",
-            SpatialOperator.Touches => $"ST_Touches(f.geom, {g})",
-            SpatialOperator.Crosses => $"ST_Crosses(f.geom, {g})",
-            SpatialOperator.Overlaps => $"ST_Overlaps(f.geom, {g})",
-            SpatialOperator.Equals => $"ST_Equals(f.geom, {g})",
+            SpatialOperator.Intersects => $"ST_Intersects({of}, {g})",
+            SpatialOperator.Disjoint => $"({of} IS NOT NULL AND NOT ST_Intersects({of}, {g}))",
+            SpatialOperator.Within => $"ST_Within({of}, {g})",
+            SpatialOperator.Contains => $"ST_Contains({of}, {g})",
+            SpatialOperator.Touches => $"ST_Touches({of}, {g})",
+            SpatialOperator.Crosses => $"ST_Crosses({of}, {g})",
+            SpatialOperator.Overlaps => $"ST_Overlaps({of}, {g})",
+            SpatialOperator.Equals => $"ST_Equals({of}, {g})",
             _ => throw new NotSupportedException($"spatial operator {spatial.Operator}"),
         };
     }
+
+    /// <summary>The feature's geometry, or its representative point.</summary>
+    private string Of(bool location) => location ? $"ST_PointOnSurface({geometryColumn})" : geometryColumn;
 
     /// <summary>The operand as SQL of the given kind.</summary>
     private string As(Operand operand, Kind kind) => operand switch
@@ -96,8 +112,8 @@ internal sealed class FilterSql(SqlParameters parameters, IReadOnlyDictionary<st
             _ => parameters.Add(TextOf(value!), NpgsqlDbType.Text),
         },
         FeatureId => kind == Kind.Number ? "f.id" : "f.id::text",
-        DistanceTo d => $"ST_Distance(f.geom::geography, {parameters.Add(d.Geometry)}::geography)",
-        AreaOf => "ST_Area(f.geom::geography)",
+        DistanceTo d => $"ST_Distance({Of(d.FromLocation)}::geography, {parameters.Add(d.Geometry)}::geography)",
+        AreaOf => $"ST_Area({geometryColumn}::geography)",
         TextLength t => $"length({Text(t.Inner)})",
         _ => kind switch
         {
@@ -111,7 +127,7 @@ internal sealed class FilterSql(SqlParameters parameters, IReadOnlyDictionary<st
     /// <summary>The operand as text.</summary>
     private string Text(Operand operand) => operand switch
     {
-        Field field => $"(f.attributes ->> {parameters.Add(Key(field.Name), NpgsqlDbType.Text)})",
+        Field field => fieldText(field.Name) ?? "NULL::text",
         FeatureId => "f.id::text",
         Lower lower => $"lower({Text(lower.Inner)})",
         Upper upper => $"upper({Text(upper.Inner)})",
@@ -119,9 +135,6 @@ internal sealed class FilterSql(SqlParameters parameters, IReadOnlyDictionary<st
         Literal literal => parameters.Add(TextOf(literal.Value), NpgsqlDbType.Text),
         _ => $"({As(operand, Kind.Number)})::text",
     };
-
-    private string Key(string field) => keys.TryGetValue(field, out var key) ? key
-        : throw new ArgumentException($"field '{field}' is not one of this feed's fields", nameof(field));
 
     private static Kind? KindOf(Operand operand) => operand switch
     {

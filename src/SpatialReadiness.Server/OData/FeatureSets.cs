@@ -1,0 +1,70 @@
+using System.Text.RegularExpressions;
+using SpatialReadiness.Checks.Schemas;
+using SpatialReadiness.Core.Features;
+using SpatialReadiness.Core.Layers;
+using SpatialReadiness.PostGis.Features;
+using SpatialReadiness.PostGis.Layers;
+
+namespace SpatialReadiness.Server.OData;
+
+/// <summary>
+/// Which layers an OData feature set reads and how it names their fields: Wards, Slums and Assets read every public
+/// layer of their kind under the canonical field names; Features reads every public layer, each attribute under an
+/// OData-safe form of its own name. Sensitive layers and fields are never sources.
+/// </summary>
+internal static partial class FeatureSets
+{
+    public static async Task<List<FeatureSource>> SourcesAsync(string set, LayerStore store, CancellationToken cancellationToken)
+    {
+        var typed = ODataModel.TypedSets.FirstOrDefault(t => t.Set == set);
+        var sources = new List<FeatureSource>();
+        foreach (var city in await store.ListCitiesAsync(cancellationToken))
+            foreach (var layer in await store.ListLayersAsync(city.Id, cancellationToken))
+            {
+                if (layer.Sensitive) continue;
+                if (typed.Set is null) sources.Add(new FeatureSource(layer, OpenFields(layer), OpenAttributes: false));
+                else if (layer.Kind == typed.Kind.ToName()) sources.Add(new FeatureSource(layer, CanonicalFields(layer, typed.Kind), OpenAttributes: false));
+            }
+        return sources;
+    }
+
+    /// <summary>Canonical field name to the layer's own public field that holds it.</summary>
+    private static Dictionary<string, string> CanonicalFields(LayerInfo layer, LayerKind kind)
+    {
+        var mapping = FieldMapping.Resolve(LayerSchema.For(kind), layer.PublicFields, layer.FieldMap);
+        return mapping.AsDictionary().Where(p => layer.PublicFields.Contains(p.Value)).ToDictionary(p => p.Key, p => p.Value);
+    }
+
+    /// <summary>
+    /// Each public attribute under an OData identifier: "Ward No" becomes Ward_No, "2011_pop" _2011_pop; a name that
+    /// clashes with a declared property (Id, City, ...) or an earlier one gets "_1", "_2" ... appended.
+    /// </summary>
+    public static Dictionary<string, string> OpenFields(LayerInfo layer)
+    {
+        var declared = ODataModel.FeatureColumns.Select(c => c.Name).Concat(ODataModel.GeometryColumns.Select(c => c.Name))
+            .Append("Kind").Append(ODataModel.LocationProperty).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var field in layer.PublicFields)
+        {
+            var safe = NotIdentifier().Replace(field, "_");
+            if (safe.Length == 0 || !char.IsLetter(safe[0]) && safe[0] != '_') safe = "_" + safe;
+            if (safe.Length > 120) safe = safe[..120];
+            var name = safe;
+            for (var n = 1; declared.Contains(name) || fields.ContainsKey(name); n++) name = $"{safe}_{n}";
+            fields[name] = field;
+        }
+        return fields;
+    }
+
+    /// <summary>What a declared property of a feature set means in a filter; City, Layer, LayerId and Kind choose sources instead.</summary>
+    public static Operand? Property(string name) => name switch
+    {
+        "Id" => new FeatureId(),
+        "AreaM2" => new AreaOf(),
+        "City" or "Layer" or "LayerId" or "Kind" or "Wkt" or "GeoJson" or "CentroidLon" or "CentroidLat" or "MinLon" or "MinLat" or "MaxLon" or "MaxLat" => null,
+        _ => new Field(name),
+    };
+
+    [GeneratedRegex(@"[^\p{L}\p{Nd}_]")]
+    private static partial Regex NotIdentifier();
+}
