@@ -15,6 +15,19 @@ public static class Gdal
         Assert.True(process.ExitCode == 0, $"ogr2ogr {string.Join(' ', arguments)}: {errors}");
     }
 
+    /// <summary>ogrinfo's output (GDAL reading a file or a service as any user's GDAL would).</summary>
+    public static string OgrInfo(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("ogrinfo") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in arguments) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var errors = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"ogrinfo {string.Join(' ', arguments)}: {errors.Result}");
+        return output;
+    }
+
     public static string TempDirectory() =>
         Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "srd-test-" + Guid.NewGuid().ToString("N"))).FullName;
 }

@@ -4,6 +4,7 @@ using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Ingest;
 using SpatialReadiness.PostGis.Layers;
+using SpatialReadiness.Server.Exports;
 using SpatialReadiness.Server.Tiles;
 using SpatialReadiness.Server.Uploads;
 
@@ -26,6 +27,8 @@ public static class LayerEndpoints
         api.MapPost("/cities/{city}/layers", UploadLayer).DisableAntiforgery();
         api.MapGet("/layers/{id:long}", async (long id, LayerStore store, CancellationToken ct) =>
             await store.GetLayerAsync(id, ct) is { } layer ? Results.Ok(layer) : Problems.Of(InputError.NotFound, $"layer {id} does not exist."));
+        api.MapGet("/layers/{id:long}/export", Export)
+            .WithSummary("Download a layer: format=geojson|csv|shp|gpkg, streamed; sensitive fields are left out");
         api.MapGet("/layers/{id:long}/versions", async (long id, LayerStore store, CancellationToken ct) =>
             await store.GetLayerAsync(id, ct) is null ? Problems.Of(InputError.NotFound, $"layer {id} does not exist.") : Results.Ok(await store.ListVersionsAsync(id, ct)));
         api.MapGet("/imports/{id:guid}", async (Guid id, LayerStore store, CancellationToken ct) =>
@@ -136,5 +139,26 @@ public static class LayerEndpoints
     private static async Task WaitForJobRow(LayerStore store, Guid jobId, CancellationToken ct)
     {
         for (var i = 0; i < 100 && await store.GetImportJobAsync(jobId, ct) is null; i++) await Task.Delay(20, ct);
+    }
+
+    private static async Task<IResult> Export(long id, string? format, LayerStore store, LayerExport export, HttpResponse response, CancellationToken ct)
+    {
+        format = (format ?? "geojson").ToLowerInvariant();
+        if (!LayerExport.Formats.ContainsKey(format))
+            return Problems.Of(InputError.Malformed, $"format '{format}' is not offered: use one of {string.Join(", ", LayerExport.Formats.Keys)}.");
+        var layer = await store.GetLayerAsync(id, ct);
+        if (layer is null) return Problems.Of(InputError.NotFound, $"layer {id} does not exist.");
+        if (layer.Sensitive)
+            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Sensitive layer",
+                detail: $"layer {id} ({layer.Name}) is marked sensitive and is not offered for download.", extensions: new Dictionary<string, object?> { ["code"] = "Sensitive" });
+        try
+        {
+            await export.WriteAsync(layer, format, response, ct);
+            return Results.Empty;
+        }
+        catch (InputException e) when (!response.HasStarted)
+        {
+            return Problems.From(e);
+        }
     }
 }

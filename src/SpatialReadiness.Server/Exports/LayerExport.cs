@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using SpatialReadiness.Core.Ingest;
+using SpatialReadiness.Core.Layers;
+using SpatialReadiness.PostGis.Features;
+
+namespace SpatialReadiness.Server.Exports;
+
+/// <summary>
+/// A layer as a download: GeoJSON and CSV stream straight from PostGIS, one feature at a time; Shapefile (zipped) and
+/// GeoPackage are made by GDAL's ogr2ogr from that same GeoJSON stream in a temporary directory, then streamed and
+/// deleted. Sensitive fields are never written; the caller refuses sensitive layers.
+/// </summary>
+public sealed class LayerExport(FeatureReader reader)
+{
+    public static readonly IReadOnlyDictionary<string, (string ContentType, string Extension)> Formats = new Dictionary<string, (string, string)>
+    {
+        ["geojson"] = ("application/geo+json", "geojson"),
+        ["csv"] = ("text/csv; charset=utf-8", "csv"),
+        ["shp"] = ("application/zip", "shp.zip"),
+        ["gpkg"] = ("application/geopackage+sqlite3", "gpkg"),
+    };
+
+    public async Task WriteAsync(LayerInfo layer, string format, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var (contentType, extension) = Formats[format];
+        response.ContentType = contentType;
+        response.Headers.ContentDisposition = $"attachment; filename=\"{layer.City}-{layer.Name}.{extension}\"";
+        switch (format)
+        {
+            case "geojson": await GeoJsonAsync(layer, response.Body, cancellationToken); break;
+            case "csv": await CsvAsync(layer, response.Body, cancellationToken); break;
+            default: await ViaGdalAsync(layer, format, response.Body, cancellationToken); break;
+        }
+    }
+
+    private IAsyncEnumerable<FeatureRow> Rows(LayerInfo layer, GeometryOutput geometry, CancellationToken cancellationToken) =>
+        reader.ReadAsync(new FeatureQuery([FeatureSource.AsIs(layer)]) { Geometry = geometry }, cancellationToken);
+
+    private async Task GeoJsonAsync(LayerInfo layer, Stream body, CancellationToken cancellationToken)
+    {
+        await using var json = new Utf8JsonWriter(body);
+        json.WriteStartObject();
+        json.WriteString("type", "FeatureCollection");
+        json.WriteString("name", layer.Name);
+        json.WriteStartArray("features");
+        var written = 0;
+        await foreach (var row in Rows(layer, GeometryOutput.GeoJson, cancellationToken))
+        {
+            json.WriteStartObject();
+            json.WriteString("type", "Feature");
+            json.WriteNumber("id", row.Id);
+            json.WritePropertyName("properties");
+            json.WriteRawValue(row.PropertiesJson, skipInputValidation: true);
+            json.WritePropertyName("geometry");
+            if (row.GeoJson is null) json.WriteNullValue();
+            else json.WriteRawValue(row.GeoJson, skipInputValidation: true);
+            json.WriteEndObject();
+            if (++written % 500 == 0) await json.FlushAsync(cancellationToken);
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>id, each public field, then the geometry as WKT: what a spreadsheet opens.</summary>
+    private async Task CsvAsync(LayerInfo layer, Stream body, CancellationToken cancellationToken)
+    {
+        await using var writer = new StreamWriter(body, new UTF8Encoding(false), 1 << 16) { NewLine = "\r\n" };
+        var fields = layer.PublicFields;
+        await writer.WriteLineAsync(string.Join(',', fields.Prepend("id").Append("wkt").Select(Quote)));
+        await foreach (var row in Rows(layer, GeometryOutput.Wkt, cancellationToken))
+        {
+            using var properties = JsonDocument.Parse(row.PropertiesJson);
+            var values = fields.Select(f => properties.RootElement.TryGetProperty(f, out var v) ? Text(v) : "");
+            await writer.WriteLineAsync(string.Join(',', values.Prepend(row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(row.Wkt ?? "").Select(Quote)));
+        }
+    }
+
+    private async Task ViaGdalAsync(LayerInfo layer, string format, Stream body, CancellationToken cancellationToken)
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "srd-export-" + Guid.NewGuid().ToString("N"))).FullName;
+        try
+        {
+            var source = Path.Combine(directory, layer.Name + ".geojson");
+            await using (var file = File.Create(source)) await GeoJsonAsync(layer, file, cancellationToken);
+            var output = Path.Combine(directory, "out");
+            Directory.CreateDirectory(output);
+            var target = format == "gpkg" ? Path.Combine(output, layer.Name + ".gpkg") : Path.Combine(output, layer.Name + ".shp");
+            string[] arguments = format == "gpkg"
+                ? ["-f", "GPKG", target, source, "-nln", layer.Name]
+                : ["-f", "ESRI Shapefile", target, source, "-nlt", "PROMOTE_TO_MULTI", "-lco", "ENCODING=UTF-8"];
+            await Ogr2OgrAsync(arguments, cancellationToken);
+            if (format == "gpkg")
+            {
+                await using var gpkg = File.OpenRead(target);
+                await gpkg.CopyToAsync(body, cancellationToken);
+            }
+            else
+            {
+                var zip = Path.Combine(directory, "shp.zip");
+                ZipFile.CreateFromDirectory(output, zip);
+                await using var archive = File.OpenRead(zip);
+                await archive.CopyToAsync(body, cancellationToken);
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task Ogr2OgrAsync(string[] arguments, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("ogr2ogr") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        Process process;
+        try { process = Process.Start(start)!; }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new InputException(InputError.Unprocessable, "Shapefile and GeoPackage downloads need GDAL: install gdal-bin (tools/setup does).");
+        }
+        using (process)
+        {
+            var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+            await process.StandardOutput.ReadToEndAsync(cancellationToken);
+            await process.WaitForExitAsync(cancellationToken);
+            if (process.ExitCode != 0)
+                throw new InputException(InputError.Unprocessable, $"GDAL could not write this layer in that format: {(await errors).Trim()}");
+        }
+    }
+
+    private static string Text(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Null or JsonValueKind.Undefined => "",
+        JsonValueKind.String => value.GetString()!,
+        _ => value.GetRawText(),
+    };
+
+    private static string Quote(string value) =>
+        value.IndexOfAny([',', '"', '\r', '\n']) < 0 ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
+}
