@@ -1,0 +1,64 @@
+#:package Npgsql
+// Feed benchmark client (tools/bench/feeds): reads the same rows (one layer, in id order) three ways in one run and
+// prints rows/s for each: (1) a plain Npgsql read of id, attributes and ST_AsGeoJSON(geom), the floor; (2) the OData
+// feed, following @odata.nextLink; (3) the OGC API items, following rel=next links (when the server offers /ogc).
+// Usage: dotnet run FeedsBench.cs -- <connection string> <server base URL> <layer id> <city> <layer name>
+using System.Diagnostics;
+using System.Text.Json;
+using Npgsql;
+
+var (connection, server, layerId, city, layerName) = (args[0], args[1].TrimEnd('/'), long.Parse(args[2]), args[3], args[4]);
+using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
+
+var floor = await Measure("Npgsql read (floor)", async () =>
+{
+    await using var data = NpgsqlDataSource.Create(connection);
+    await using var command = data.CreateCommand("SELECT id, attributes::text, ST_AsGeoJSON(geom, 7) FROM features WHERE layer_id = $1 ORDER BY id");
+    command.Parameters.Add(new() { Value = layerId });
+    await using var reader = await command.ExecuteReaderAsync();
+    long rows = 0, bytes = 0;
+    while (await reader.ReadAsync()) { rows++; bytes += reader.GetString(1).Length + (reader.IsDBNull(2) ? 0 : reader.GetString(2).Length); }
+    return rows;
+});
+var odata = await Measure("OData /odata/Features", () => Follow(
+    $"{server}/odata/Features?$filter=LayerId eq {layerId}&$select=Id,GeoJson," + "asset_id,name,asset_type,ward_no",
+    page => (page.GetProperty("value").GetArrayLength(), page.TryGetProperty("@odata.nextLink", out var next) ? next.GetString() : null)));
+var ogcLanding = await http.GetAsync($"{server}/ogc");
+(string Name, long Rows, double Seconds)? ogc = null;
+if (ogcLanding.IsSuccessStatusCode)
+{
+    var collections = JsonDocument.Parse(await http.GetStringAsync($"{server}/ogc/collections")).RootElement.GetProperty("collections");
+    var collection = collections.EnumerateArray().First(c => c.GetProperty("title").GetString()!.Contains(layerName, StringComparison.OrdinalIgnoreCase)
+        || c.GetProperty("id").GetString()!.Contains(layerName, StringComparison.OrdinalIgnoreCase) && c.GetProperty("id").GetString()!.Contains(city, StringComparison.OrdinalIgnoreCase));
+    ogc = await Measure("OGC API items", () => Follow(
+        $"{server}/ogc/collections/{collection.GetProperty("id").GetString()}/items?limit=10000",
+        page => (page.GetProperty("features").GetArrayLength(),
+            page.GetProperty("links").EnumerateArray().Where(l => l.GetProperty("rel").GetString() == "next").Select(l => l.GetProperty("href").GetString()).FirstOrDefault())));
+}
+
+Console.WriteLine("| read | rows | s | rows/s | / floor |");
+Console.WriteLine("|---|---:|---:|---:|---:|");
+foreach (var (name, rows, seconds) in new[] { floor, odata }.Concat(ogc is { } o ? [o] : []))
+    Console.WriteLine($"| {name} | {rows} | {seconds:F1} | {rows / seconds:F0} | {rows / seconds / (floor.Rows / floor.Seconds):F2}x |");
+if (ogc is null) Console.WriteLine("(no /ogc on this server: OGC API items not measured)");
+
+async Task<long> Follow(string url, Func<JsonElement, (int Rows, string? Next)> read)
+{
+    long rows = 0;
+    for (string? next = url; next is not null;)
+    {
+        await using var stream = await http.GetStreamAsync(next);
+        using var page = await JsonDocument.ParseAsync(stream);
+        var (count, link) = read(page.RootElement);
+        rows += count;
+        next = link;
+    }
+    return rows;
+}
+
+static async Task<(string Name, long Rows, double Seconds)> Measure(string name, Func<Task<long>> run)
+{
+    var clock = Stopwatch.StartNew();
+    var rows = await run();
+    return (name, rows, clock.Elapsed.TotalSeconds);
+}
