@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using SpatialReadiness.PostGis;
+using SpatialReadiness.PostGis.Features;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.PostGis.Readiness;
 using SpatialReadiness.PostGis.Tiles;
@@ -20,6 +21,8 @@ var connectionString = await Database.ResolveConnectionStringAsync(options.Conne
 var dataSource = await Database.OpenAsync(connectionString);
 builder.Services.AddSingleton(dataSource);
 builder.Services.AddSingleton<LayerStore>();
+builder.Services.AddSingleton<FeatureReader>();
+builder.Services.AddSingleton<FeatureWriter>();
 builder.Services.AddSingleton<CheckRuns>();
 builder.Services.AddSingleton<Findings>();
 builder.Services.AddSingleton<PlanningUses>();
@@ -38,6 +41,7 @@ app.MapOpenApi(); // /openapi/v1.json
 app.MapLayerEndpoints();
 app.MapTileEndpoints();
 app.MapReadinessEndpoints();
+app.MapOgcEndpoints();
 app.MapGet("/health", () => "ok"); // liveness, and the do-nothing endpoint the tile benchmark measures against
 app.Run();
 

@@ -24,7 +24,7 @@ public sealed record In(Operand Value, IReadOnlyList<Literal> Values) : FeatureF
 
 public sealed record IsNull(Operand Value) : FeatureFilter;
 
-/// <summary>The feature's geometry related to a literal geometry in EPSG:4326 (lon/lat).</summary>
+/// <summary>The feature's geometry related to a literal geometry: lon/lat EPSG:4326 when its SRID is 0 or 4326, else in that EPSG code.</summary>
 public sealed record Spatial(SpatialOperator Operator, Geometry Geometry) : FeatureFilter;
 
 public enum ComparisonOperator { Equal, NotEqual, Less, LessOrEqual, Greater, GreaterOrEqual }

@@ -71,6 +71,8 @@ internal sealed class FilterSql(SqlParameters parameters, IReadOnlyDictionary<st
     private string SpatialSql(Spatial spatial)
     {
         var g = parameters.Add(spatial.Geometry);
+        // A literal in another CRS (a client's filter-crs) is brought to the features' EPSG:4326 by PostGIS.
+        if (spatial.Geometry.SRID != 4326) g = $"ST_Transform({g}, 4326)";
         return spatial.Operator switch
         {
             SpatialOperator.Intersects => $"ST_Intersects(f.geom, {g})",

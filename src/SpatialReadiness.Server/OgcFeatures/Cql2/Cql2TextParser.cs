@@ -112,7 +112,7 @@ public sealed class Cql2TextParser(IReadOnlyCollection<string> properties, int s
             if (Unwrap(pattern) is not Literal { Value: string text })
                 throw new Cql2Exception($"LIKE needs a text pattern such as '%road%' at position {patternToken.Start + 1}", patternToken.Start + 1);
             var ignoreCase = token.Is("ILIKE") || left is CaseInsensitive || pattern is CaseInsensitive;
-            filter = new Like(Unwrap(left), text, ignoreCase);
+            filter = new Like(left is CaseInsensitive c ? c.Inner : Unwrap(left), text, ignoreCase);
         }
         else if (token.Is("BETWEEN"))
         {
