@@ -49,7 +49,7 @@ public static class OgcEndpoints
     private static async Task<IResult> Api(HttpContext http, LayerStore store)
     {
         var document = OgcOpenApi.Document(OgcLinks.For(http.Request), await PublicLayersAsync(store, http.RequestAborted));
-        return Html(http.Request) ? Document(http, "API definition", document) : Results.Text(document.ToJsonString(), OgcLinks.OpenApi);
+        return Html(http.Request) ? Document(http, "API definition", document) : Results.Text(OgcLinks.Text(document), OgcLinks.OpenApi);
     }
 
     private static async Task<IResult> Queryables(string collectionId, HttpContext http, LayerStore store, FeatureReader reader)
@@ -57,7 +57,11 @@ public static class OgcEndpoints
         if (await FindAsync(collectionId, store, http.RequestAborted) is not { } layer) return NoSuchCollection(collectionId);
         var types = await reader.FieldTypesAsync(FeatureSource.AsIs(layer), cancellationToken: http.RequestAborted);
         var document = OgcDocuments.Queryables(OgcLinks.For(http.Request), layer, types);
-        return Html(http.Request) ? Document(http, $"Queryables of {layer.Title}", document) : Results.Text(document.ToJsonString(), OgcLinks.JsonSchema);
+        if (Html(http.Request)) return Document(http, $"Queryables of {layer.Title}", document);
+        // GDAL 3.6 refuses a type it did not ask for: schema+json when accepted, else plain JSON.
+        var schema = http.Request.Headers.Accept.Any(a => a is not null && a.Contains(OgcLinks.JsonSchema, StringComparison.OrdinalIgnoreCase))
+                     || !http.Request.Headers.Accept.Any(a => a is not null && a.Contains(OgcLinks.Json, StringComparison.OrdinalIgnoreCase));
+        return Results.Text(OgcLinks.Text(document), schema ? OgcLinks.JsonSchema : OgcLinks.Json);
     }
 
     private static async Task<IResult> Items(string collectionId, HttpContext http, LayerStore store, FeatureReader reader)
@@ -102,7 +106,7 @@ public static class OgcEndpoints
         ((JsonArray)feature["links"]!).Add(links.Link($"/collections/{collectionId}", "collection", OgcLinks.Json, layer.Title));
         if (await writer.ETagAsync(layer, id, http.RequestAborted) is { } tag) http.Response.Headers.ETag = FeatureWrites.Quote(tag);
         http.Response.Headers["Content-Crs"] = crs.Header;
-        return Html(http.Request) ? Document(http, $"{layer.Title}: feature {id}", feature) : Results.Text(feature.ToJsonString(), OgcLinks.GeoJson);
+        return Html(http.Request) ? Document(http, $"{layer.Title}: feature {id}", feature) : Results.Text(OgcLinks.Text(feature), OgcLinks.GeoJson);
     }
 
     private static async Task<IResult> Write(string collectionId, string? featureId, HttpContext http, LayerStore store, FeatureWriter writer, TileCatalog tiles, ServerOptions options)
@@ -139,7 +143,7 @@ public static class OgcEndpoints
     private static IResult Document(HttpContext http, string title, JsonObject document) =>
         Html(http.Request)
             ? Results.Content(OgcHtml.Page(title, document), "text/html; charset=utf-8")
-            : Results.Text(document.ToJsonString(), OgcLinks.Json);
+            : Results.Text(OgcLinks.Text(document), OgcLinks.Json);
 
     /// <summary>f=html or f=json decides; without f, HTML when the client accepts text/html (a browser).</summary>
     private static bool Html(HttpRequest request)

@@ -17,7 +17,7 @@ public sealed class FeaturesResult(FeatureReader reader, ItemsRequest request, l
         response.ContentType = OgcLinks.GeoJson;
         response.Headers["Content-Crs"] = request.Crs.Header;
         if (HttpMethods.IsHead(http.Request.Method)) return;
-        await using var json = new Utf8JsonWriter(response.BodyWriter);
+        await using var json = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         json.WriteStartObject();
         json.WriteString("type", "FeatureCollection");
         json.WriteStartArray("features");

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace SpatialReadiness.Server.OgcFeatures;
@@ -17,6 +19,11 @@ public sealed class OgcLinks(string root)
     public static OgcLinks For(HttpRequest request) => new($"{request.Scheme}://{request.Host}{request.PathBase}/ogc");
 
     public string Url(string path) => Root + path;
+
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>JSON text with '+' and non-ASCII names as they are (the HTML form escapes for itself).</summary>
+    public static string Text(JsonNode document) => document.ToJsonString(Relaxed);
 
     public JsonObject Link(string path, string rel, string type, string? title = null)
     {
