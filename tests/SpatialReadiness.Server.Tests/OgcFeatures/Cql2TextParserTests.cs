@@ -70,7 +70,8 @@ public sealed class Cql2TextParserTests
         // The literal first: S_WITHIN(A, geometry) means the feature contains A.
         Assert.Equal(SpatialOperator.Contains, ((Spatial)Parse("S_WITHIN(POINT(73.85 18.52), geometry)")).Operator);
         Assert.Equal("MultiPolygon", ((Spatial)Parse("S_DISJOINT(geometry, MULTIPOLYGON(((73 18, 74 18, 74 19, 73 18))))")).Geometry.GeometryType);
-        Assert.Equal("LineString", ((Spatial)Parse("S_CROSSES(geometry, LINESTRING(73 18, 74 19)) AND wardnum > 1") is AllOf all ? ((Spatial)all.Parts[0]).Geometry.GeometryType : "");
+        var crosses = Assert.IsType<AllOf>(Parse("S_CROSSES(geometry, LINESTRING(73 18, 74 19)) AND wardnum > 1"));
+        Assert.Equal("LineString", Assert.IsType<Spatial>(crosses.Parts[0]).Geometry.GeometryType);
     }
 
     [Fact]

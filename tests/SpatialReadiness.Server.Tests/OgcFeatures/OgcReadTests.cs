@@ -47,7 +47,7 @@ public sealed class OgcReadTests(ServerFixture server) : IAsyncLifetime
 
         var all = Gdal.OgrInfo("-ro", "OAPIF:" + Ogc, Wards);
         Assert.Equal(58, Regex.Matches(all, @"^OGRFeature\(", RegexOptions.Multiline).Count);
-        Assert.Equal(58, Regex.Matches(all, @"MULTIPOLYGON \(\(\(73\.", RegexOptions.Multiline).Count);
+        Assert.Equal(58, Regex.Matches(all, @"^\s+(MULTI)?POLYGON \(+7[34]\.", RegexOptions.Multiline).Count);
         Assert.DoesNotContain("Name2", all);
     }
 
@@ -75,7 +75,7 @@ public sealed class OgcReadTests(ServerFixture server) : IAsyncLifetime
         Assert.Equal(10, expected);
         var served = Count(Gdal.OgrInfo("-ro", "-so", "-spat", "73.85", "18.50", "73.87", "18.52", "OAPIF:" + Ogc, Wards));
         Assert.Equal(expected, served);
-        Assert.Contains(server.Requests.Skip(before), r => r.Contains($"/ogc/collections/{Wards}/items?") && Uri.UnescapeDataString(r).Contains("bbox=73.85"));
+        Assert.Contains(server.Requests.Skip(before), r => r.Contains($"/ogc/collections/{Wards}/items?") && Uri.UnescapeDataString(r).Contains("bbox=73.8"));
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class OgcReadTests(ServerFixture server) : IAsyncLifetime
         var gpkg = Path.Combine(Gdal.TempDirectory(), "wards.gpkg");
         Gdal.Ogr2Ogr("-f", "GPKG", gpkg, "OAPIF:" + Ogc, Wards);
         Assert.Contains("Feature Count: 58", Gdal.OgrInfo("-ro", "-so", gpkg, Wards));
-        var copied = Regex.Matches(Gdal.OgrInfo("-ro", "-q", gpkg, "-sql", $"SELECT fid AS f FROM \"{Wards}\""), @"f \(Integer64?\) = (\d+)")
+        var copied = Regex.Matches(Gdal.OgrInfo("-ro", "-q", gpkg, "-sql", $"SELECT fid FROM \"{Wards}\""), @"^OGRFeature\(SELECT\):(\d+)", RegexOptions.Multiline)
             .Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Order().ToList();
         var served = (await _client.GetJsonAsync($"/ogc/collections/{Wards}/items?limit=100")).GetProperty("features").EnumerateArray()
             .Select(f => f.GetProperty("id").GetInt64()).Order().ToList();
@@ -131,8 +131,8 @@ public sealed class OgcReadTests(ServerFixture server) : IAsyncLifetime
         Assert.Equal("feature", collection.GetProperty("itemType").GetString());
         Assert.Equal("CC BY-SA 2.5 IN", collection.GetProperty("licence").GetString());
         Assert.Equal("pune-electoral-wards_2022.geojson", collection.GetProperty("provenance").GetProperty("sourceFile").GetString());
-        var bbox = collection.GetProperty("extent").GetProperty("spatial").GetProperty("bbox")[0].EnumerateArray().Select(v => Math.Round(v.GetDouble(), 4)).ToList();
-        Assert.Equal([73.7319, 18.3854, 74.0184, 18.6219], bbox);
+        var bbox = collection.GetProperty("extent").GetProperty("spatial").GetProperty("bbox")[0].EnumerateArray().Select(v => v.GetDouble()).ToList();
+        Assert.Equal([73.73193, 18.38539, 74.01838, 18.62185], bbox.Select(v => Math.Round(v, 5))); // as ogrinfo reports the file's extent
         Assert.Equal("http://www.opengis.net/def/crs/OGC/1.3/CRS84", collection.GetProperty("storageCrs").GetString());
         Assert.Contains("http://www.opengis.net/def/crs/EPSG/0/32643", collection.GetProperty("crs").EnumerateArray().Select(c => c.GetString()));
     }

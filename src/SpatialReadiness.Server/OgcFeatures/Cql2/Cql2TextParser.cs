@@ -47,7 +47,7 @@ public sealed class Cql2TextParser(IReadOnlyCollection<string> properties, int s
     public FeatureFilter Parse(string text)
     {
         _lexer = new Cql2Lexer(text);
-        if (_lexer.Peek().Kind == Cql2TokenKind.End) throw new Cql2Exception("the filter is empty", 1);
+        if (_lexer.Peek().Kind == Cql2TokenKind.End) throw new Cql2Exception("the filter is empty (position 1)", 1);
         var filter = Or();
         var rest = _lexer.Next();
         if (rest.Kind != Cql2TokenKind.End) throw Unexpected(rest, "AND, OR or the end of the filter");
