@@ -17,7 +17,7 @@ public static class Srd
           city list                              list cities
           import FILE --city C --kind K --licence L [--name N] [--title T] [--source S] [--custodian C]
                  [--survey-date YYYY-MM-DD] [--crs EPSG:N] [--encoding E] [--swap-xy] [--sublayer NAME]
-                 [--sensitive] [--sensitive-fields "head_name,phone"] [--by USER] [--organisation ORG] [--description TEXT]
+                 [--sensitive] [--sensitive-fields "head_name,phone"] [--editable] [--by USER] [--organisation ORG] [--description TEXT]
                  [--map "ward_no=Ward Num,ward_name=NAME"]   canonical=own field (layers/schemas)
                                                  import a layer file (kinds: ward|slum|asset|boundary|other)
           layers --city C                        list a city's layers with provenance

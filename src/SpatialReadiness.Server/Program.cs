@@ -24,6 +24,8 @@ var connectionString = await Database.ResolveConnectionStringAsync(options.Conne
 var dataSource = await Database.OpenAsync(connectionString);
 builder.Services.AddSingleton(dataSource);
 builder.Services.AddSingleton<LayerStore>();
+builder.Services.AddSingleton<FeatureReader>();
+builder.Services.AddSingleton<FeatureWriter>();
 builder.Services.AddSingleton<CheckRuns>();
 builder.Services.AddSingleton<Findings>();
 builder.Services.AddSingleton<PlanningUses>();
@@ -47,6 +49,7 @@ app.MapLayerEndpoints();
 app.MapTileEndpoints();
 app.MapReadinessEndpoints();
 app.MapODataEndpoints();
+app.MapOgcEndpoints();
 app.MapGet("/health", () => "ok"); // liveness, and the do-nothing endpoint the tile benchmark measures against
 app.Run();
 

@@ -15,7 +15,7 @@ public static class Gdal
         Assert.True(process.ExitCode == 0, $"ogr2ogr {string.Join(' ', arguments)}: {errors}");
     }
 
-    /// <summary>ogrinfo's output (GDAL reading a file or a service as any user's GDAL would).</summary>
+    /// <summary>Runs ogrinfo and returns what it printed; fails on a non-zero exit or any ERROR line.</summary>
     public static string OgrInfo(params string[] arguments)
     {
         var start = new ProcessStartInfo("ogrinfo") { RedirectStandardError = true, RedirectStandardOutput = true };
@@ -25,7 +25,8 @@ public static class Gdal
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, $"ogrinfo {string.Join(' ', arguments)}: {errors.Result}");
-        return output;
+        Assert.DoesNotContain("ERROR", errors.Result);
+        return output + errors.Result;
     }
 
     public static string TempDirectory() =>

@@ -37,6 +37,7 @@ internal static class ImportCommand
             SurveyDate: ParseDate(arguments.Option("survey-date")),
             Sensitive: arguments.Flag("sensitive"),
             SensitiveFields: Names.FieldList(arguments.Option("sensitive-fields")),
+            Editable: arguments.Flag("editable"),
             FieldMap: FieldMapping.Parse(arguments.Option("map"), LayerSchema.For(kind)));
         var options = new IngestOptions(arguments.Option("crs"), arguments.Option("encoding"), arguments.Flag("swap-xy"), arguments.Option("sublayer"));
         arguments.RejectUnknown();

@@ -25,8 +25,9 @@ public sealed record In(Operand Value, IReadOnlyList<Literal> Values) : FeatureF
 public sealed record IsNull(Operand Value) : FeatureFilter;
 
 /// <summary>
-/// The feature's geometry related to a literal geometry in EPSG:4326 (lon/lat); with <paramref name="OfLocation"/>,
-/// the feature's representative point instead (a point on its surface), which is what OData's geo functions mean.
+/// The feature's geometry related to a literal geometry: lon/lat EPSG:4326 when its SRID is 0 or 4326, else in that
+/// EPSG code. With <paramref name="OfLocation"/>, the feature's representative point instead (a point on its
+/// surface), which is what OData's geo functions mean.
 /// </summary>
 public sealed record Spatial(SpatialOperator Operator, Geometry Geometry, bool OfLocation = false) : FeatureFilter;
 

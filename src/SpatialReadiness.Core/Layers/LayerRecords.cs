@@ -40,6 +40,9 @@ public sealed record LayerInfo(
 {
     /// <summary>The fields anyone may see: every field but the sensitive ones, in the layer's order.</summary>
     public IReadOnlyList<string> PublicFields => SensitiveFields.Count == 0 ? Fields : Fields.Except(SensitiveFields, StringComparer.Ordinal).ToList();
+
+    /// <summary>Whether features may be created, replaced, updated and deleted over OGC API - Features (Part 4).</summary>
+    public bool Editable { get; init; }
 }
 
 /// <summary>What an import asks for: the layer's identity and metadata, and the file's provenance.</summary>
@@ -60,7 +63,8 @@ public sealed record LayerImport(
     DateOnly? SurveyDate = null,
     bool Sensitive = false,
     IReadOnlyDictionary<string, string>? FieldMap = null,
-    IReadOnlyList<string>? SensitiveFields = null);
+    IReadOnlyList<string>? SensitiveFields = null,
+    bool Editable = false);
 
 /// <summary>An import's progress, readable while it runs (HTTP job status, CLI progress).</summary>
 public sealed record ImportJob(

@@ -34,8 +34,10 @@ public enum GeometryOutput
 public sealed record FeatureQuery(IReadOnlyList<FeatureSource> Sources)
 {
     public FeatureFilter? Filter { get; init; }
-    /// <summary>min lon, min lat, max lon, max lat (EPSG:4326); features whose geometry intersects it.</summary>
+    /// <summary>min x, min y, max x, max y in <see cref="BboxSrid"/> (min lon, min lat, ... for 4326); features whose geometry intersects it.</summary>
     public double[]? Bbox { get; init; }
+    /// <summary>EPSG code of <see cref="Bbox"/>, x = east (longitude) first whatever the CRS's own axis order.</summary>
+    public int BboxSrid { get; init; } = 4326;
     public IReadOnlyList<SortKey> OrderBy { get; init; } = [];
     public long? AfterId { get; init; }
     public long Offset { get; init; }

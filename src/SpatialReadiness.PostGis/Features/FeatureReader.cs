@@ -56,6 +56,32 @@ public sealed class FeatureReader(NpgsqlDataSource dataSource)
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>
+    /// The JSON type of each public field ("string", "number", "integer", "boolean"), as the most common type of its
+    /// non-null values in the first <paramref name="sample"/> features; fields with no value in the sample are absent.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> FieldTypesAsync(FeatureSource source, int sample = 1000, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT e.key, mode() WITHIN GROUP (ORDER BY jsonb_typeof(e.value)),
+                   bool_and(jsonb_typeof(e.value) <> 'number' OR e.value::text ~ '^-?\d+$')
+            FROM (SELECT attributes FROM features WHERE layer_id = $1 ORDER BY id LIMIT $2) f, jsonb_each(f.attributes) e
+            WHERE jsonb_typeof(e.value) <> 'null' AND e.key = ANY($3)
+            GROUP BY e.key
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = source.Layer.Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = sample });
+        command.Parameters.Add(new NpgsqlParameter { Value = source.Fields.Values.ToArray() });
+        var byKey = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var type = reader.GetString(1);
+                byKey[reader.GetString(0)] = type == "number" && reader.GetBoolean(2) ? "integer" : type;
+            }
+        return source.Fields.Where(f => byKey.ContainsKey(f.Value)).ToDictionary(f => f.Key, f => byKey[f.Value], StringComparer.Ordinal);
+    }
+
     internal static string Select(FeatureQuery query, SqlParameters parameters)
     {
         var union = Union(query, parameters);
@@ -82,7 +108,11 @@ public sealed class FeatureReader(NpgsqlDataSource dataSource)
             if (query.Filter is not null) conditions.Add(new FilterSql(parameters, FilterSql.Attributes(parameters, source.Fields)).Render(query.Filter));
             if (query.Bbox is [var x0, var y0, var x1, var y1])
             {
-                var envelope = "ST_MakeEnvelope(" + string.Join(", ", new[] { x0, y0, x1, y1 }.Select(v => parameters.Add(v, NpgsqlDbType.Double))) + ", 4326)";
+                var srid = query.BboxSrid.ToString(CultureInfo.InvariantCulture);
+                var envelope = "ST_MakeEnvelope(" + string.Join(", ", new[] { x0, y0, x1, y1 }.Select(v => parameters.Add(v, NpgsqlDbType.Double))) + $", {srid})";
+                // Densified before it is transformed, so the box's curved edges in lon/lat are followed, not cut short.
+                if (query.BboxSrid != 4326)
+                    envelope = $"ST_Transform(ST_Segmentize({envelope}, {parameters.Add(Math.Max(x1 - x0, y1 - y0) / 32 + 1e-9, NpgsqlDbType.Double)}), 4326)";
                 conditions.Add($"ST_Intersects(f.geom, {envelope})");
             }
             if (query.AfterId is { } after) conditions.Add($"f.id > {parameters.Add(after, NpgsqlDbType.Bigint)}");

@@ -81,6 +81,8 @@ internal sealed class FilterSql(SqlParameters parameters, Func<string, string?> 
     private string SpatialSql(Spatial spatial)
     {
         var g = parameters.Add(spatial.Geometry);
+        // A literal in another CRS (a client's filter-crs) is brought to the features' EPSG:4326 by PostGIS.
+        if (spatial.Geometry.SRID is not (0 or 4326)) g = $"ST_Transform({g}, 4326)";
         var of = Of(spatial.OfLocation);
         // A representative point lies inside its feature's bounding box: the indexed test still narrows the search.
         var narrow = spatial.OfLocation && spatial.Operator is SpatialOperator.Intersects or SpatialOperator.Within ? $"{geometryColumn} && {g} AND " : "";

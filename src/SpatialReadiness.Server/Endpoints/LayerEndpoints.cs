@@ -125,6 +125,7 @@ public static class LayerEndpoints
             SurveyDate: surveyDate,
             Sensitive: IsTrue(Field("sensitive")),
             SensitiveFields: Names.FieldList(Field("sensitiveFields")),
+            Editable: IsTrue(Field("editable")),
             FieldMap: FieldMapping.Parse(Field("map"), LayerSchema.For(kind)));
         var ingest = new IngestOptions(Field("crs"), Field("encoding"), IsTrue(Field("swapXY")), Field("sublayer"),
             options.MaxVerticesPerFeature, options.MaxUnpackedBytes);

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace SpatialReadiness.Server.Tests.Infrastructure;
 
@@ -25,12 +28,29 @@ public sealed class ServerFixture : IAsyncLifetime
             host.UseSetting("SR_MAX_UPLOAD_MB", MaxUploadMb.ToString(System.Globalization.CultureInfo.InvariantCulture));
             host.UseSetting("SR_MAX_UNPACKED_MB", "64");
             host.UseSetting("SR_MAX_VERTICES", MaxVertices.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            host.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new RecordRequests(Requests)));
         });
         // Kestrel on a free loopback port: real HTTP, which outside clients (ogrinfo, node) can reach at BaseAddress.
         _factory.UseKestrel(0);
         _factory.StartServer();
         Client = _factory.CreateClient();
         BaseAddress = Client.BaseAddress!;
+    }
+
+    /// <summary>Every request the server received ("GET /ogc/collections?f=json"), so a test can see what an outside client sent.</summary>
+    public ConcurrentQueue<string> Requests { get; } = new();
+
+    private sealed class RecordRequests(ConcurrentQueue<string> log) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                log.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
     }
 
     /// <summary>Where the server listens, e.g. http://127.0.0.1:41234/.</summary>

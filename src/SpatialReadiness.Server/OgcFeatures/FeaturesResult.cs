@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SpatialReadiness.PostGis.Features;
+
+namespace SpatialReadiness.Server.OgcFeatures;
+
+/// <summary>
+/// A page of /items as a GeoJSON FeatureCollection, written as rows stream from PostGIS (never the page in memory),
+/// with numberMatched, numberReturned, timeStamp, and self/alternate/next/prev links that keep the request's query.
+/// </summary>
+public sealed class FeaturesResult(FeatureReader reader, ItemsRequest request, long matched, OgcLinks links, string path, IQueryCollection query) : IResult
+{
+    public async Task ExecuteAsync(HttpContext http)
+    {
+        var response = http.Response;
+        response.ContentType = OgcLinks.GeoJson;
+        response.Headers["Content-Crs"] = request.Crs.Header;
+        if (HttpMethods.IsHead(http.Request.Method)) return;
+        await using var json = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        json.WriteStartObject();
+        json.WriteString("type", "FeatureCollection");
+        json.WriteStartArray("features");
+        var returned = 0;
+        await foreach (var row in reader.ReadAsync(request.Query, http.RequestAborted))
+        {
+            WriteFeature(json, row);
+            if (++returned % 200 == 0)
+            {
+                await json.FlushAsync(http.RequestAborted);
+                await response.BodyWriter.FlushAsync(http.RequestAborted);
+            }
+        }
+        json.WriteEndArray();
+        json.WriteNumber("numberMatched", matched);
+        json.WriteNumber("numberReturned", returned);
+        json.WriteString("timeStamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+        json.WritePropertyName("links");
+        Links(links, path, query, request, matched).WriteTo(json);
+        json.WriteEndObject();
+    }
+
+    public static void WriteFeature(Utf8JsonWriter json, FeatureRow row)
+    {
+        json.WriteStartObject();
+        json.WriteString("type", "Feature");
+        json.WriteNumber("id", row.Id);
+        json.WritePropertyName("geometry");
+        json.WriteRawValue(row.GeoJson ?? "null", skipInputValidation: true);
+        json.WritePropertyName("properties");
+        json.WriteRawValue(row.PropertiesJson, skipInputValidation: true);
+        json.WriteEndObject();
+    }
+
+    /// <summary>The same page as a JSON document (for HTML, which needs the rows before it can lay out the table).</summary>
+    public static async Task<JsonObject> ToDocumentAsync(FeatureReader reader, ItemsRequest request, long matched, OgcLinks links, string path, IQueryCollection query, CancellationToken cancellationToken)
+    {
+        var features = new JsonArray();
+        await foreach (var row in reader.ReadAsync(request.Query, cancellationToken))
+            features.Add(new JsonObject
+            {
+                ["type"] = "Feature", ["id"] = row.Id,
+                ["geometry"] = row.GeoJson is null ? null : JsonNode.Parse(row.GeoJson),
+                ["properties"] = JsonNode.Parse(row.PropertiesJson),
+            });
+        return new JsonObject
+        {
+            ["type"] = "FeatureCollection",
+            ["numberMatched"] = matched,
+            ["numberReturned"] = features.Count,
+            ["links"] = Links(links, path, query, request, matched),
+            ["features"] = features,
+        };
+    }
+
+    private static JsonArray Links(OgcLinks links, string path, IQueryCollection query, ItemsRequest request, long matched)
+    {
+        var html = query["f"] == "html";
+        var type = html ? OgcLinks.Html : OgcLinks.GeoJson;
+        var result = new JsonArray
+        {
+            links.Link(path + Query(query, null, html ? "html" : null), "self", type, "this page"),
+            links.Link(path + Query(query, null, html ? null : "html"), "alternate", html ? OgcLinks.GeoJson : OgcLinks.Html, html ? "this page as GeoJSON" : "this page as HTML"),
+        };
+        if (request.Offset + request.Limit < matched)
+            result.Add(links.Link(path + Query(query, request.Offset + request.Limit, html ? "html" : null), "next", type, "the next page"));
+        if (request.Offset > 0)
+            result.Add(links.Link(path + Query(query, Math.Max(0, request.Offset - request.Limit), html ? "html" : null), "prev", type, "the previous page"));
+        return result;
+    }
+
+    /// <summary>The request's query with offset and f replaced.</summary>
+    private static string Query(IQueryCollection query, long? offset, string? format)
+    {
+        var pairs = query.Where(p => p.Key is not ("offset" or "f")).SelectMany(p => p.Value.Select(v => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(v ?? "")}")).ToList();
+        if (offset is > 0) pairs.Add($"offset={offset.Value.ToString(CultureInfo.InvariantCulture)}");
+        if (format is not null) pairs.Add($"f={format}");
+        return pairs.Count == 0 ? "" : "?" + string.Join('&', pairs);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace SpatialReadiness.Server.OgcFeatures;
+
+/// <summary>
+/// The HTML form of every OGC API document, rendered from the same JSON a client gets: links as anchors, features as
+/// a table of their properties, everything else as nested lists. Every value is HTML-escaped.
+/// </summary>
+public static class OgcHtml
+{
+    public static string Page(string title, JsonNode document)
+    {
+        var html = new StringBuilder();
+        html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(E(title)).Append("</title>")
+            .Append("<style>body{font-family:sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}dt{font-weight:bold}</style>")
+            .Append("</head><body><h1>").Append(E(title)).Append("</h1>");
+        if (document is JsonObject o && o["links"] is JsonArray links)
+        {
+            html.Append("<ul>");
+            foreach (var link in links.OfType<JsonObject>())
+                html.Append("<li><a href=\"").Append(E(Text(link["href"]))).Append("\">").Append(E(Text(link["title"]) is { Length: > 0 } t ? t : Text(link["rel"])))
+                    .Append("</a> <small>(").Append(E(Text(link["rel"]))).Append(", ").Append(E(Text(link["type"]))).Append(")</small></li>");
+            html.Append("</ul>");
+        }
+        if (document is JsonObject { } collection && collection["features"] is JsonArray features) Features(html, features);
+        else if (document is JsonObject feature && Text(feature["type"]) == "Feature") Features(html, [feature.DeepClone()]);
+        else Node(html, document, skipLinks: true);
+        return html.Append("</body></html>").ToString();
+    }
+
+    private static void Features(StringBuilder html, JsonArray features)
+    {
+        var columns = features.OfType<JsonObject>().SelectMany(f => (f["properties"] as JsonObject)?.Select(p => p.Key) ?? []).Distinct().ToList();
+        html.Append("<table><tr><th>id</th><th>geometry</th>");
+        foreach (var c in columns) html.Append("<th>").Append(E(c)).Append("</th>");
+        html.Append("</tr>");
+        foreach (var feature in features.OfType<JsonObject>())
+        {
+            html.Append("<tr><td>").Append(E(Text(feature["id"]))).Append("</td><td>").Append(E(Text(feature["geometry"]?["type"]))).Append("</td>");
+            foreach (var c in columns) html.Append("<td>").Append(E(Text((feature["properties"] as JsonObject)?[c]))).Append("</td>");
+            html.Append("</tr>");
+        }
+        html.Append("</table>");
+    }
+
+    private static void Node(StringBuilder html, JsonNode? node, bool skipLinks = false)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                html.Append("<dl>");
+                foreach (var (key, value) in o)
+                {
+                    if (skipLinks && key == "links") continue;
+                    html.Append("<dt>").Append(E(key)).Append("</dt><dd>");
+                    Node(html, value);
+                    html.Append("</dd>");
+                }
+                html.Append("</dl>");
+                break;
+            case JsonArray a:
+                html.Append("<ul>");
+                foreach (var item in a) { html.Append("<li>"); Node(html, item); html.Append("</li>"); }
+                html.Append("</ul>");
+                break;
+            default:
+                var text = Text(node);
+                if (text.StartsWith("http://", StringComparison.Ordinal) || text.StartsWith("https://", StringComparison.Ordinal))
+                    html.Append("<a href=\"").Append(E(text)).Append("\">").Append(E(text)).Append("</a>");
+                else html.Append(E(text));
+                break;
+        }
+    }
+
+    private static string Text(JsonNode? node) => node switch
+    {
+        null => "",
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        _ => node.ToJsonString(),
+    };
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+}
