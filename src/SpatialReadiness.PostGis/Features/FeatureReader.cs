@@ -89,8 +89,9 @@ public sealed class FeatureReader(NpgsqlDataSource dataSource)
         if (query.LatitudeFirst) geometry = $"ST_FlipCoordinates({geometry})";
         var decimals = query.Decimals.ToString(CultureInfo.InvariantCulture);
         var columns = new StringBuilder("t.id, t.layer_id, t.properties::text");
-        if (query.Geometry.HasFlag(GeometryOutput.GeoJson)) columns.Append($", ST_AsGeoJSON({geometry}, {decimals})");
-        if (query.Geometry.HasFlag(GeometryOutput.Wkt)) columns.Append($", ST_AsText({geometry}, {decimals})");
+        string Text(string sql) => query.GeometryAsJsonStrings ? $"to_json({sql})::text" : sql;
+        if (query.Geometry.HasFlag(GeometryOutput.GeoJson)) columns.Append($", {Text($"ST_AsGeoJSON({geometry}, {decimals})")}");
+        if (query.Geometry.HasFlag(GeometryOutput.Wkt)) columns.Append($", {Text($"ST_AsText({geometry}, {decimals})")}");
         if (query.Geometry.HasFlag(GeometryOutput.Measures))
             columns.Append(", ST_X(ST_PointOnSurface(t.geom)), ST_Y(ST_PointOnSurface(t.geom)), ST_Area(t.geom::geography),"
                            + " ST_XMin(t.geom), ST_YMin(t.geom), ST_XMax(t.geom), ST_YMax(t.geom)");
@@ -122,10 +123,13 @@ public sealed class FeatureReader(NpgsqlDataSource dataSource)
     /// <summary>The properties as jsonb: the attributes minus sensitive fields, or an object of the chosen fields.</summary>
     private static string Properties(FeatureSource source, IReadOnlyList<string>? select, SqlParameters parameters)
     {
-        if (source.OpenAttributes && select is null)
+        var names = (select ?? source.Fields.Keys.ToList()).Where(source.Fields.ContainsKey).ToList();
+        // Every public field under its own name: the stored attributes are the answer, without rebuilding them per row.
+        var asStored = source.OpenAttributes && select is null
+                       || names.Count == source.Fields.Count && source.Fields.All(f => f.Key == f.Value) && source.Fields.Count == source.Layer.PublicFields.Count;
+        if (asStored)
             return source.Layer.SensitiveFields.Count == 0 ? "f.attributes"
                 : $"(f.attributes - {parameters.Add(source.Layer.SensitiveFields.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)})";
-        var names = (select ?? source.Fields.Keys.ToList()).Where(source.Fields.ContainsKey).ToList();
         if (names.Count == 0) return "'{}'::jsonb";
         // jsonb_build_object takes at most 100 arguments: 50 fields per call, joined with ||.
         return string.Join(" || ", names.Chunk(50).Select(chunk => "jsonb_build_object(" + string.Join(", ", chunk.Select(name =>

@@ -68,7 +68,8 @@ public static class OgcEndpoints
     {
         if (await FindAsync(collectionId, store, http.RequestAborted) is not { } layer) return NoSuchCollection(collectionId);
         var request = ItemsRequest.Parse(layer, http.Request.Query);
-        var matched = await reader.CountAsync(request.Query, http.RequestAborted);
+        // numberMatched on the first page only: counting again for every page would re-scan the layer each time.
+        long? matched = request.Offset == 0 && request.After is null ? await reader.CountAsync(request.Query with { Limit = null }, http.RequestAborted) : null;
         var links = OgcLinks.For(http.Request);
         var path = $"/collections/{collectionId}/items";
         if (!Html(http.Request)) return new FeaturesResult(reader, request, matched, links, path, http.Request.Query);

@@ -19,7 +19,7 @@ namespace SpatialReadiness.Server.OData;
 /// </summary>
 public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordReader records)
 {
-    public const int PageSize = 5000;
+    public const int PageSize = 10_000;
 
     public async Task<IResult?> WriteAsync(HttpContext http, string set, string? key, CancellationToken cancellationToken)
     {
@@ -86,6 +86,7 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
             Offset = options.Skip ?? 0,
             Limit = page + 1,
             Geometry = GeometryWanted(options.Select),
+            GeometryAsJsonStrings = true,
             // Only the chosen fields are built in SQL (and the ones sorted on, which must be there to sort by).
             Select = options.Select is null ? null : options.Select.Concat(order.Select(o => o.By).OfType<Field>().Select(f => f.Name)).Distinct().ToList(),
         };
@@ -201,8 +202,8 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
         if (Wanted("LayerId")) text.Append(",\"LayerId\":").Append(source.Layer.Id.ToString(CultureInfo.InvariantCulture));
         if (Wanted("Kind")) text.Append(",\"Kind\":").Append(Quoted(source.Layer.Kind));
         if (row.PropertiesJson.Length > 2) text.Append(',').Append(row.PropertiesJson, 1, row.PropertiesJson.Length - 2);
-        if (Wanted("Wkt")) text.Append(",\"Wkt\":").Append(row.Wkt is null ? "null" : Quoted(row.Wkt));
-        if (Wanted("GeoJson")) text.Append(",\"GeoJson\":").Append(row.GeoJson is null ? "null" : Quoted(row.GeoJson));
+        if (Wanted("Wkt")) text.Append(",\"Wkt\":").Append(row.Wkt ?? "null");
+        if (Wanted("GeoJson")) text.Append(",\"GeoJson\":").Append(row.GeoJson ?? "null");
         var measures = new (string Name, double? Value)[]
         {
             ("CentroidLon", row.CentroidLon), ("CentroidLat", row.CentroidLat), ("AreaM2", row.AreaM2 is { } a ? Math.Round(a, 2) : null),
@@ -231,8 +232,8 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
             foreach (var field in schema.Fields)
                 if (Wanted(field.Name))
                     WriteTyped(json, field, properties.RootElement.TryGetProperty(field.Name, out var value) ? value : default);
-        if (Wanted("Wkt")) WriteText(json, "Wkt", row.Wkt);
-        if (Wanted("GeoJson")) WriteText(json, "GeoJson", row.GeoJson);
+        if (Wanted("Wkt")) WriteJsonString(json, "Wkt", row.Wkt);
+        if (Wanted("GeoJson")) WriteJsonString(json, "GeoJson", row.GeoJson);
         WriteNumber(json, "CentroidLon", Wanted("CentroidLon") ? row.CentroidLon : null, Wanted("CentroidLon"));
         WriteNumber(json, "CentroidLat", Wanted("CentroidLat") ? row.CentroidLat : null, Wanted("CentroidLat"));
         WriteNumber(json, "AreaM2", row.AreaM2 is { } area ? Math.Round(area, 2) : null, Wanted("AreaM2"));
@@ -272,10 +273,12 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
         json.WriteStringValue(value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText());
     }
 
-    private static void WriteText(Utf8JsonWriter json, string name, string? text)
+    /// <summary>A text column PostgreSQL already wrote as a JSON string literal.</summary>
+    private static void WriteJsonString(Utf8JsonWriter json, string name, string? literal)
     {
-        if (text is null) json.WriteNull(name);
-        else json.WriteString(name, text);
+        json.WritePropertyName(name);
+        if (literal is null) json.WriteNullValue();
+        else json.WriteRawValue(literal, skipInputValidation: true);
     }
 
     private static void WriteNumber(Utf8JsonWriter json, string name, double? value, bool wanted)

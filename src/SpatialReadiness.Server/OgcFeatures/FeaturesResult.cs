@@ -9,7 +9,7 @@ namespace SpatialReadiness.Server.OgcFeatures;
 /// A page of /items as a GeoJSON FeatureCollection, written as rows stream from PostGIS (never the page in memory),
 /// with numberMatched, numberReturned, timeStamp, and self/alternate/next/prev links that keep the request's query.
 /// </summary>
-public sealed class FeaturesResult(FeatureReader reader, ItemsRequest request, long matched, OgcLinks links, string path, IQueryCollection query) : IResult
+public sealed class FeaturesResult(FeatureReader reader, ItemsRequest request, long? matched, OgcLinks links, string path, IQueryCollection query) : IResult
 {
     public async Task ExecuteAsync(HttpContext http)
     {
@@ -22,9 +22,13 @@ public sealed class FeaturesResult(FeatureReader reader, ItemsRequest request, l
         json.WriteString("type", "FeatureCollection");
         json.WriteStartArray("features");
         var returned = 0;
+        long? next = null;
+        long lastId = 0;
         await foreach (var row in reader.ReadAsync(request.Query, http.RequestAborted))
         {
+            if (returned == request.Limit) { next = row.Id; break; }
             WriteFeature(json, row);
+            lastId = row.Id;
             if (++returned % 200 == 0)
             {
                 await json.FlushAsync(http.RequestAborted);
@@ -32,11 +36,11 @@ public sealed class FeaturesResult(FeatureReader reader, ItemsRequest request, l
             }
         }
         json.WriteEndArray();
-        json.WriteNumber("numberMatched", matched);
+        if (matched is not null) json.WriteNumber("numberMatched", matched.Value);
         json.WriteNumber("numberReturned", returned);
         json.WriteString("timeStamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         json.WritePropertyName("links");
-        Links(links, path, query, request, matched).WriteTo(json);
+        Links(links, path, query, request, next is null ? null : lastId).WriteTo(json);
         json.WriteEndObject();
     }
 
@@ -53,27 +57,30 @@ public sealed class FeaturesResult(FeatureReader reader, ItemsRequest request, l
     }
 
     /// <summary>The same page as a JSON document (for HTML, which needs the rows before it can lay out the table).</summary>
-    public static async Task<JsonObject> ToDocumentAsync(FeatureReader reader, ItemsRequest request, long matched, OgcLinks links, string path, IQueryCollection query, CancellationToken cancellationToken)
+    public static async Task<JsonObject> ToDocumentAsync(FeatureReader reader, ItemsRequest request, long? matched, OgcLinks links, string path, IQueryCollection query, CancellationToken cancellationToken)
     {
         var features = new JsonArray();
+        long? after = null;
         await foreach (var row in reader.ReadAsync(request.Query, cancellationToken))
+        {
+            if (features.Count == request.Limit) { after = features[^1]!["id"]!.GetValue<long>(); break; }
             features.Add(new JsonObject
             {
                 ["type"] = "Feature", ["id"] = row.Id,
                 ["geometry"] = row.GeoJson is null ? null : JsonNode.Parse(row.GeoJson),
                 ["properties"] = JsonNode.Parse(row.PropertiesJson),
             });
-        return new JsonObject
-        {
-            ["type"] = "FeatureCollection",
-            ["numberMatched"] = matched,
-            ["numberReturned"] = features.Count,
-            ["links"] = Links(links, path, query, request, matched),
-            ["features"] = features,
-        };
+        }
+        var document = new JsonObject { ["type"] = "FeatureCollection" };
+        if (matched is not null) document["numberMatched"] = matched.Value;
+        document["numberReturned"] = features.Count;
+        document["links"] = Links(links, path, query, request, after);
+        document["features"] = features;
+        return document;
     }
 
-    private static JsonArray Links(OgcLinks links, string path, IQueryCollection query, ItemsRequest request, long matched)
+    /// <summary>self, alternate, next (after <paramref name="nextAfter"/>, the last id sent, when more follow) and prev (for offset pages).</summary>
+    private static JsonArray Links(OgcLinks links, string path, IQueryCollection query, ItemsRequest request, long? nextAfter)
     {
         var html = query["f"] == "html";
         var type = html ? OgcLinks.Html : OgcLinks.GeoJson;
@@ -82,18 +89,19 @@ public sealed class FeaturesResult(FeatureReader reader, ItemsRequest request, l
             links.Link(path + Query(query, null, html ? "html" : null), "self", type, "this page"),
             links.Link(path + Query(query, null, html ? null : "html"), "alternate", html ? OgcLinks.GeoJson : OgcLinks.Html, html ? "this page as GeoJSON" : "this page as HTML"),
         };
-        if (request.Offset + request.Limit < matched)
-            result.Add(links.Link(path + Query(query, request.Offset + request.Limit, html ? "html" : null), "next", type, "the next page"));
+        if (nextAfter is not null)
+            result.Add(links.Link(path + Query(query, null, html ? "html" : null, nextAfter), "next", type, "the next page"));
         if (request.Offset > 0)
             result.Add(links.Link(path + Query(query, Math.Max(0, request.Offset - request.Limit), html ? "html" : null), "prev", type, "the previous page"));
         return result;
     }
 
-    /// <summary>The request's query with offset and f replaced.</summary>
-    private static string Query(IQueryCollection query, long? offset, string? format)
+    /// <summary>The request's query with offset, after and f replaced.</summary>
+    private static string Query(IQueryCollection query, long? offset, string? format, long? after = null)
     {
-        var pairs = query.Where(p => p.Key is not ("offset" or "f")).SelectMany(p => p.Value.Select(v => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(v ?? "")}")).ToList();
+        var pairs = query.Where(p => p.Key is not ("offset" or "after" or "f")).SelectMany(p => p.Value.Select(v => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(v ?? "")}")).ToList();
         if (offset is > 0) pairs.Add($"offset={offset.Value.ToString(CultureInfo.InvariantCulture)}");
+        if (after is not null) pairs.Add($"after={after.Value.ToString(CultureInfo.InvariantCulture)}");
         if (format is not null) pairs.Add($"f={format}");
         return pairs.Count == 0 ? "" : "?" + string.Join('&', pairs);
     }

@@ -12,7 +12,7 @@ namespace SpatialReadiness.Server.OgcFeatures;
 /// bbox-crs, crs, datetime, filter/filter-lang/filter-crs (CQL2 text) and field=value for each public field.
 /// Anything malformed or unknown is an <see cref="OgcException"/> naming the parameter.
 /// </summary>
-public sealed record ItemsRequest(FeatureQuery Query, OgcCrs Crs, int Limit, long Offset)
+public sealed record ItemsRequest(FeatureQuery Query, OgcCrs Crs, int Limit, long Offset, long? After)
 {
     public const int DefaultLimit = 100, MaxLimit = 10_000;
 
@@ -25,7 +25,7 @@ public sealed record ItemsRequest(FeatureQuery Query, OgcCrs Crs, int Limit, lon
     ];
 
     /// <summary>The query parameters /items understands besides the public fields.</summary>
-    public static readonly IReadOnlyList<string> Parameters = ["f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "filter", "filter-lang", "filter-crs"];
+    public static readonly IReadOnlyList<string> Parameters = ["f", "limit", "offset", "after", "bbox", "bbox-crs", "crs", "datetime", "filter", "filter-lang", "filter-crs"];
 
     public static ItemsRequest Parse(LayerInfo layer, IQueryCollection query)
     {
@@ -36,6 +36,9 @@ public sealed record ItemsRequest(FeatureQuery Query, OgcCrs Crs, int Limit, lon
 
         var limit = Integer(query, "limit", DefaultLimit, 1, int.MaxValue);
         var offset = Integer(query, "offset", 0, 0, long.MaxValue);
+        // Next links carry "after" (the last feature id sent): each page starts from the index, however deep.
+        long? after = Single(query, "after") is null ? null : Integer(query, "after", 0, 0, long.MaxValue);
+        if (after is not null && offset > 0) throw new OgcException("use either offset or after, not both.");
         var crs = CrsParameter(query, "crs");
         var filters = new List<FeatureFilter>();
         foreach (var name in query.Keys.Where(fields.Contains))
@@ -61,8 +64,10 @@ public sealed record ItemsRequest(FeatureQuery Query, OgcCrs Crs, int Limit, lon
         var featureQuery = new FeatureQuery([FeatureSource.AsIs(layer)])
         {
             Filter = filters.Count switch { 0 => null, 1 => filters[0], _ => new AllOf(filters) },
-            Limit = (int)Math.Min(limit, MaxLimit),
+            // One row more than the page, so the page knows whether there is a next one without counting.
+            Limit = (int)Math.Min(limit, MaxLimit) + 1,
             Offset = offset,
+            AfterId = after,
             OutputSrid = crs.Srid,
             LatitudeFirst = crs.LatitudeFirst,
         };
@@ -71,7 +76,7 @@ public sealed record ItemsRequest(FeatureQuery Query, OgcCrs Crs, int Limit, lon
             var bboxCrs = CrsParameter(query, "bbox-crs");
             featureQuery = featureQuery with { Bbox = Box(bbox, bboxCrs), BboxSrid = bboxCrs.Srid };
         }
-        return new ItemsRequest(featureQuery, crs, featureQuery.Limit!.Value, offset);
+        return new ItemsRequest(featureQuery, crs, featureQuery.Limit!.Value - 1, offset, after);
     }
 
     /// <summary>The crs (or bbox-crs, filter-crs) parameter; CRS84 when absent.</summary>

@@ -135,6 +135,7 @@ public static class OgcOpenApi
             ["limit"] = Query("limit", $"page size; at most {ItemsRequest.MaxLimit} (larger values are capped)",
                 new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["maximum"] = ItemsRequest.MaxLimit, ["default"] = ItemsRequest.DefaultLimit }),
             ["offset"] = Query("offset", "features to skip (next and prev links set it)", new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["default"] = 0 }),
+            ["after"] = Query("after", "start after this feature id (next links set it; not with offset)", new JsonObject { ["type"] = "integer", ["minimum"] = 0 }),
             ["bbox"] = Query("bbox", "minx,miny,maxx,maxy (or 6 numbers) in bbox-crs", new JsonObject
             {
                 ["type"] = "array", ["minItems"] = 4, ["maxItems"] = 6, ["items"] = new JsonObject { ["type"] = "number" },
