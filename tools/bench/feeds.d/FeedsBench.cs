@@ -1,7 +1,8 @@
 #:package Npgsql
 // Feed benchmark client (tools/bench/feeds): reads the same rows (one layer, in id order) three ways in one run and
 // prints rows/s for each: (1) a plain Npgsql read of id, attributes and ST_AsGeoJSON(geom), the floor; (2) the OData
-// feed, following @odata.nextLink; (3) the OGC API items, following rel=next links (when the server offers /ogc).
+// feed with geometry as GeoJSON text and (3) as WKT, following @odata.nextLink; (4) the OGC API items, following
+// rel=next links (when the server offers /ogc).
 // Usage: dotnet run FeedsBench.cs -- <connection string> <server base URL> <layer id> <city> <layer name>
 using System.Diagnostics;
 using System.Text.Json;
@@ -20,9 +21,11 @@ var floor = await Measure("Npgsql read (floor)", async () =>
     while (await reader.ReadAsync()) { rows++; bytes += reader.GetString(1).Length + (reader.IsDBNull(2) ? 0 : reader.GetString(2).Length); }
     return rows;
 });
-var odata = await Measure("OData /odata/Features", () => Follow(
-    $"{server}/odata/Features?$filter=LayerId eq {layerId}&$select=Id,GeoJson," + "asset_id,name,asset_type,ward_no",
-    page => (page.GetProperty("value").GetArrayLength(), page.TryGetProperty("@odata.nextLink", out var next) ? next.GetString() : null)));
+(string Name, long Rows, double Seconds) OData(string geometry) => Measure($"OData /odata/Features, geometry as {geometry}", () => Follow(
+    $"{server}/odata/Features?$filter=LayerId eq {layerId}&$select=Id,{geometry}," + "asset_id,name,asset_type,ward_no",
+    page => (page.GetProperty("value").GetArrayLength(), page.TryGetProperty("@odata.nextLink", out var next) ? next.GetString() : null))).Result;
+var odataGeoJson = OData("GeoJson");
+var odataWkt = OData("Wkt");
 var ogcLanding = await http.GetAsync($"{server}/ogc");
 (string Name, long Rows, double Seconds)? ogc = null;
 if (ogcLanding.IsSuccessStatusCode)
@@ -38,7 +41,7 @@ if (ogcLanding.IsSuccessStatusCode)
 
 Console.WriteLine("| read | rows | s | rows/s | / floor |");
 Console.WriteLine("|---|---:|---:|---:|---:|");
-foreach (var (name, rows, seconds) in new[] { floor, odata }.Concat(ogc is { } o ? [o] : []))
+foreach (var (name, rows, seconds) in new[] { floor, odataGeoJson, odataWkt }.Concat(ogc is { } o ? [o] : []))
     Console.WriteLine($"| {name} | {rows} | {seconds:F1} | {rows / seconds:F0} | {rows / seconds / (floor.Rows / floor.Seconds):F2}x |");
 if (ogc is null) Console.WriteLine("(no /ogc on this server: OGC API items not measured)");
 
