@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SpatialReadiness.Core.Ingest;
 
 namespace SpatialReadiness.Ingest.Formats;
@@ -19,32 +18,12 @@ internal static class OgrFormats
         var output = Path.Combine(workDirectory, "converted.geojsonl");
         var input = Path.Combine(workDirectory, "input" + Path.GetExtension(fileName));
         File.Copy(path, input);
-        var start = new ProcessStartInfo("ogr2ogr")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            ArgumentList = { "-f", "GeoJSONSeq", "-t_srs", "EPSG:4326", "-lco", "RS=NO", output, input },
-        };
-        if (options.Sublayer is { } layer) start.ArgumentList.Add(layer);
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            throw new InputException(InputError.UnsupportedFormat,
-                $"'{fileName}' needs GDAL's ogr2ogr, which is not installed on this server (apt-get install gdal-bin), " +
-                "or convert it to GeoJSON, GeoPackage or a zipped Shapefile first.");
-        }
-        using (process)
-        {
-            var errors = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                throw new InputException(InputError.Malformed, $"GDAL could not read '{fileName}': {errors.Result.Trim()}");
-        }
+        List<string> arguments = ["-f", "GeoJSONSeq", "-t_srs", "EPSG:4326", "-lco", "RS=NO", output, input];
+        if (options.Sublayer is { } layer) arguments.Add(layer);
+        var failed = Ogr2Ogr.Run(arguments,
+            $"'{fileName}' needs GDAL's ogr2ogr, which is not installed on this server (apt-get install gdal-bin), " +
+            "or convert it to GeoJSON, GeoPackage or a zipped Shapefile first.");
+        if (failed is not null) throw new InputException(InputError.Malformed, $"GDAL could not read '{fileName}': {failed}");
         return new GeoJsonReader(output, options) { ConvertedBy = "GDAL " + Path.GetExtension(fileName).TrimStart('.').ToUpperInvariant() };
     }
 }

@@ -61,6 +61,10 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<LayerInfo>> ListLayersAsync(string city, CancellationToken cancellationToken = default) =>
         await ReadLayers("WHERE l.city_id = $1 ORDER BY l.kind, l.name", city, cancellationToken);
 
+    /// <summary>Every layer of every city that may be served to anyone (not sensitive), in one query: what the feeds list.</summary>
+    public async Task<IReadOnlyList<LayerInfo>> ListPublicLayersAsync(CancellationToken cancellationToken = default) =>
+        await ReadLayers("WHERE NOT l.sensitive AND $1 ORDER BY l.city_id, l.kind, l.name", true, cancellationToken);
+
     public async Task<LayerInfo?> GetLayerAsync(long id, CancellationToken cancellationToken = default) =>
         (await ReadLayers("WHERE l.id = $1", id, cancellationToken)).FirstOrDefault();
 

@@ -29,7 +29,7 @@ public static class OgcEndpoints
         ogc.MapMethods("/api", Read, Api);
         ogc.MapMethods("/conformance", Read, (HttpContext http) => Document(http, "Conformance", OgcDocuments.ConformanceDocument()));
         ogc.MapMethods("/collections", Read, async (HttpContext http, LayerStore store) =>
-            Document(http, "Collections", OgcDocuments.Collections(OgcLinks.For(http.Request), await PublicLayersAsync(store, http.RequestAborted), Html(http.Request))));
+            Document(http, "Collections", OgcDocuments.Collections(OgcLinks.For(http.Request), await store.ListPublicLayersAsync(http.RequestAborted), Html(http.Request))));
         ogc.MapMethods("/collections/{collectionId}", Read, async (string collectionId, HttpContext http, LayerStore store) =>
             await FindAsync(collectionId, store, http.RequestAborted) is { } layer
                 ? Document(http, layer.Title, OgcDocuments.Collection(OgcLinks.For(http.Request), layer, Html(http.Request)))
@@ -48,7 +48,7 @@ public static class OgcEndpoints
 
     private static async Task<IResult> Api(HttpContext http, LayerStore store)
     {
-        var document = OgcOpenApi.Document(OgcLinks.For(http.Request), await PublicLayersAsync(store, http.RequestAborted));
+        var document = OgcOpenApi.Document(OgcLinks.For(http.Request), await store.ListPublicLayersAsync(http.RequestAborted));
         return Html(http.Request) ? Document(http, "API definition", document) : Results.Text(OgcLinks.Text(document), OgcLinks.OpenApi);
     }
 
@@ -158,15 +158,6 @@ public static class OgcEndpoints
                 _ => throw new OgcException($"f '{f}' is not a format here; use f=json or f=html."),
             };
         return request.Headers.Accept.Any(a => a is not null && a.Contains("text/html", StringComparison.OrdinalIgnoreCase));
-    }
-
-    /// <summary>Every public layer of every city: sensitive layers are not collections.</summary>
-    private static async Task<List<LayerInfo>> PublicLayersAsync(LayerStore store, CancellationToken cancellationToken)
-    {
-        var layers = new List<LayerInfo>();
-        foreach (var city in await store.ListCitiesAsync(cancellationToken))
-            layers.AddRange((await store.ListLayersAsync(city.Id, cancellationToken)).Where(l => !l.Sensitive));
-        return layers;
     }
 
     private static async Task<LayerInfo?> FindAsync(string collectionId, LayerStore store, CancellationToken cancellationToken) =>

@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
+using SpatialReadiness.Ingest;
 using SpatialReadiness.PostGis.Features;
 
 namespace SpatialReadiness.Server.Exports;
@@ -113,22 +113,8 @@ public sealed class LayerExport(FeatureReader reader)
 
     private static async Task Ogr2OgrAsync(string[] arguments, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("ogr2ogr") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        Process process;
-        try { process = Process.Start(start)!; }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            throw new InputException(InputError.Unprocessable, "Shapefile and GeoPackage downloads need GDAL: install gdal-bin (tools/setup does).");
-        }
-        using (process)
-        {
-            var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.StandardOutput.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
-            if (process.ExitCode != 0)
-                throw new InputException(InputError.Unprocessable, $"GDAL could not write this layer in that format: {(await errors).Trim()}");
-        }
+        var failed = await Task.Run(() => Ogr2Ogr.Run(arguments, "Shapefile and GeoPackage downloads need GDAL: install gdal-bin (tools/setup does)."), cancellationToken);
+        if (failed is not null) throw new InputException(InputError.Unprocessable, $"GDAL could not write this layer in that format: {failed}");
     }
 
     private static string Text(JsonElement value) => value.ValueKind switch

@@ -18,13 +18,11 @@ internal static partial class FeatureSets
     {
         var typed = ODataModel.TypedSets.FirstOrDefault(t => t.Set == set);
         var sources = new List<FeatureSource>();
-        foreach (var city in await store.ListCitiesAsync(cancellationToken))
-            foreach (var layer in await store.ListLayersAsync(city.Id, cancellationToken))
-            {
-                if (layer.Sensitive) continue;
-                if (typed.Set is null) sources.Add(new FeatureSource(layer, OpenFields(layer), OpenAttributes: false));
-                else if (layer.Kind == typed.Kind.ToName()) sources.Add(new FeatureSource(layer, CanonicalFields(layer, typed.Kind), OpenAttributes: false));
-            }
+        foreach (var layer in await store.ListPublicLayersAsync(cancellationToken))
+        {
+            if (typed.Set is null) sources.Add(new FeatureSource(layer, OpenFields(layer), OpenAttributes: false));
+            else if (layer.Kind == typed.Kind.ToName()) sources.Add(new FeatureSource(layer, CanonicalFields(layer, typed.Kind), OpenAttributes: false));
+        }
         return sources;
     }
 
