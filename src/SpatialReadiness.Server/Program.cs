@@ -11,10 +11,12 @@ using SpatialReadiness.Server.Exports;
 using SpatialReadiness.Server.OData;
 using SpatialReadiness.Server.Readiness;
 using SpatialReadiness.Server.Tiles;
+using SpatialReadiness.Server.Viewer;
 
 var builder = WebApplication.CreateBuilder(args);
 var options = ServerOptions.Bind(builder.Configuration);
 builder.Services.AddSingleton(options);
+builder.Services.AddSingleton(ViewerOptions.Bind(builder.Configuration));
 builder.Services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = options.MaxUploadBytes + (1 << 20));
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
@@ -42,14 +44,14 @@ builder.Services.AddHostedService<LayerChangeListener>();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseDefaultFiles();
-app.UseStaticFiles();
+app.UseViewerFiles();
 app.MapOpenApi(); // /openapi/v1.json
 app.MapLayerEndpoints();
 app.MapTileEndpoints();
 app.MapReadinessEndpoints();
 app.MapODataEndpoints();
 app.MapOgcEndpoints();
+app.MapViewerEndpoints();
 app.MapGet("/health", () => "ok"); // liveness, and the do-nothing endpoint the tile benchmark measures against
 app.Run();
 

@@ -79,7 +79,10 @@ public sealed class FeaturesResult(FeatureReader reader, ItemsRequest request, l
         return document;
     }
 
-    /// <summary>self, alternate, next (after <paramref name="nextAfter"/>, the last id sent, when more follow) and prev (for offset pages).</summary>
+    /// <summary>
+    /// self, alternate, next (when more follow: after <paramref name="nextAfter"/>, the last id sent; by offset when
+    /// sorted, since the key order is then not the id's) and prev (for offset pages).
+    /// </summary>
     private static JsonArray Links(OgcLinks links, string path, IQueryCollection query, ItemsRequest request, long? nextAfter)
     {
         var html = query["f"] == "html";
@@ -90,7 +93,9 @@ public sealed class FeaturesResult(FeatureReader reader, ItemsRequest request, l
             links.Link(path + Query(query, null, html ? null : "html"), "alternate", html ? OgcLinks.GeoJson : OgcLinks.Html, html ? "this page as GeoJSON" : "this page as HTML"),
         };
         if (nextAfter is not null)
-            result.Add(links.Link(path + Query(query, null, html ? "html" : null, nextAfter), "next", type, "the next page"));
+            result.Add(links.Link(path + (request.Query.OrderBy.Count > 0
+                ? Query(query, request.Offset + request.Limit, html ? "html" : null)
+                : Query(query, null, html ? "html" : null, nextAfter)), "next", type, "the next page"));
         if (request.Offset > 0)
             result.Add(links.Link(path + Query(query, Math.Max(0, request.Offset - request.Limit), html ? "html" : null), "prev", type, "the previous page"));
         return result;

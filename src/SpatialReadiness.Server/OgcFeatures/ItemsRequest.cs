@@ -4,12 +4,14 @@ using SpatialReadiness.Core.Features;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.PostGis.Features;
 using SpatialReadiness.Server.OgcFeatures.Cql2;
+using SortKey = SpatialReadiness.PostGis.Features.SortKey;
 
 namespace SpatialReadiness.Server.OgcFeatures;
 
 /// <summary>
 /// The query of GET /collections/{id}/items read into a <see cref="FeatureQuery"/>: limit and offset, bbox and
-/// bbox-crs, crs, datetime, filter/filter-lang/filter-crs (CQL2 text) and field=value for each public field.
+/// bbox-crs, crs, datetime, filter/filter-lang/filter-crs (CQL2 text), sortby (Part 5 draft: +field,-field) and
+/// field=value for each public field.
 /// Anything malformed or unknown is an <see cref="OgcException"/> naming the parameter.
 /// </summary>
 public sealed record ItemsRequest(FeatureQuery Query, OgcCrs Crs, int Limit, long Offset, long? After)
@@ -25,7 +27,7 @@ public sealed record ItemsRequest(FeatureQuery Query, OgcCrs Crs, int Limit, lon
     ];
 
     /// <summary>The query parameters /items understands besides the public fields.</summary>
-    public static readonly IReadOnlyList<string> Parameters = ["f", "limit", "offset", "after", "bbox", "bbox-crs", "crs", "datetime", "filter", "filter-lang", "filter-crs"];
+    public static readonly IReadOnlyList<string> Parameters = ["f", "limit", "offset", "after", "bbox", "bbox-crs", "crs", "datetime", "filter", "filter-lang", "filter-crs", "sortby"];
 
     public static ItemsRequest Parse(LayerInfo layer, IQueryCollection query)
     {
@@ -39,6 +41,8 @@ public sealed record ItemsRequest(FeatureQuery Query, OgcCrs Crs, int Limit, lon
         // Next links carry "after" (the last feature id sent): each page starts from the index, however deep.
         long? after = Single(query, "after") is null ? null : Integer(query, "after", 0, 0, long.MaxValue);
         if (after is not null && offset > 0) throw new OgcException("use either offset or after, not both.");
+        var sortBy = SortBy(Single(query, "sortby"), fields);
+        if (after is not null && sortBy.Count > 0) throw new OgcException("after pages in id order; with sortby, page with offset (as the next links do).");
         var crs = CrsParameter(query, "crs");
         var filters = new List<FeatureFilter>();
         foreach (var name in query.Keys.Where(fields.Contains))
@@ -68,6 +72,7 @@ public sealed record ItemsRequest(FeatureQuery Query, OgcCrs Crs, int Limit, lon
             Limit = (int)Math.Min(limit, MaxLimit) + 1,
             Offset = offset,
             AfterId = after,
+            OrderBy = sortBy,
             OutputSrid = crs.Srid,
             LatitudeFirst = crs.LatitudeFirst,
         };
@@ -83,6 +88,22 @@ public sealed record ItemsRequest(FeatureQuery Query, OgcCrs Crs, int Limit, lon
     public static OgcCrs CrsParameter(IQueryCollection query, string name) =>
         Single(query, name) is not { } text ? OgcCrs.Crs84
         : OgcCrs.Parse(text) ?? throw new OgcException($"{name} '{text}' is not supported; use one of {OgcCrs.SupportedList}.");
+
+    /// <summary>"+name,-households" (a leading + or none: ascending); the public fields and id.</summary>
+    private static IReadOnlyList<SortKey> SortBy(string? text, IReadOnlyList<string> fields)
+    {
+        if (text is null) return [];
+        var keys = new List<SortKey>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            var descending = part.StartsWith('-');
+            var name = part.TrimStart('+', '-');
+            if (name == "id") keys.Add(new SortKey(new FeatureId(), descending));
+            else if (fields.Contains(name)) keys.Add(new SortKey(new Field(name), descending));
+            else throw new OgcException($"sortby '{text}': '{name}' is not a sortable property; sort by id or a queryable ({string.Join(", ", fields)}), e.g. sortby=-{fields.FirstOrDefault() ?? "id"}.");
+        }
+        return keys;
+    }
 
     private static double[] Box(string text, OgcCrs crs)
     {

@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+using SpatialReadiness.Checks.Schemas;
+using SpatialReadiness.Core.Layers;
+
+namespace SpatialReadiness.Server.Viewer;
+
+/// <summary>
+/// The MapLibre styles of styles/ (one per layer kind, plus findings), embedded in the server. As stored they are
+/// templates written against the kind's canonical fields (layers/schemas); bound to a layer they point at its tiles
+/// and MVT layer, and read its own field names ("Ward No" where the schema says ward_no), so any MapLibre client
+/// (the viewer, QGIS, MapLibre GL) can draw the layer from one URL.
+/// </summary>
+public static class StyleCatalog
+{
+    public const string Findings = "findings";
+
+    private static readonly Lazy<IReadOnlyDictionary<string, string>> Texts = new(() =>
+    {
+        var assembly = typeof(StyleCatalog).Assembly;
+        return assembly.GetManifestResourceNames().Where(n => n.StartsWith("styles.", StringComparison.Ordinal))
+            .ToDictionary(n => n["styles.".Length..^".json".Length], n =>
+            {
+                using var reader = new StreamReader(assembly.GetManifestResourceStream(n)!);
+                return reader.ReadToEnd();
+            }, StringComparer.Ordinal);
+    });
+
+    public static IEnumerable<string> Ids => Texts.Value.Keys.Order(StringComparer.Ordinal);
+
+    /// <summary>The style as stored, or null when there is none by that id.</summary>
+    public static JsonObject? Template(string id) => Texts.Value.TryGetValue(id, out var text) ? JsonNode.Parse(text)!.AsObject() : null;
+
+    /// <summary>The style of a layer kind; "other" for kinds without one of their own.</summary>
+    public static string ForKind(string kind) => Texts.Value.ContainsKey(kind) && kind != Findings ? kind : LayerKind.Other.ToName();
+
+    /// <summary>The style drawing <paramref name="layer"/>: its tiles (absolute URL), its MVT layer name, its own field names.</summary>
+    public static JsonObject BindToLayer(JsonObject style, LayerInfo layer, string origin)
+    {
+        var source = SingleSource(style);
+        source["tiles"] = new JsonArray($"{origin}/tiles/{layer.Id}/{{z}}/{{x}}/{{y}}.mvt");
+        source["attribution"] = $"{layer.Title}: {layer.Licence}";
+        var fields = LayerKinds.TryParse(layer.Kind, out var kind)
+            ? FieldMapping.Resolve(LayerSchema.For(kind), layer.PublicFields, layer.FieldMap).AsDictionary()
+            : new Dictionary<string, string>();
+        foreach (var styleLayer in style["layers"]!.AsArray().OfType<JsonObject>())
+        {
+            if (styleLayer.ContainsKey("source-layer")) styleLayer["source-layer"] = layer.Name;
+            RenameFields(styleLayer, fields, layer.PublicFields);
+        }
+        style["name"] = $"{layer.Title} ({style["name"]})";
+        return style;
+    }
+
+    /// <summary>The findings style reading <paramref name="city"/>'s findings (GeoJSON) from this server.</summary>
+    public static JsonObject BindToCity(JsonObject style, string city, string origin)
+    {
+        SingleSource(style)["data"] = $"{origin}/api/cities/{Uri.EscapeDataString(city)}/findings?limit=10000";
+        return style;
+    }
+
+    private static JsonObject SingleSource(JsonObject style) => style["sources"]!.AsObject().Single().Value!.AsObject();
+
+    /// <summary>["get", canonical] becomes ["get", the layer's field]; a canonical field the layer lacks reads null.</summary>
+    private static void RenameFields(JsonNode? node, IReadOnlyDictionary<string, string> fields, IReadOnlyList<string> publicFields)
+    {
+        switch (node)
+        {
+            case JsonArray { Count: 2 } array when IsText(array[0], "get") && array[1] is JsonValue name && name.TryGetValue<string>(out var canonical):
+                if (fields.TryGetValue(canonical, out var own) && publicFields.Contains(own)) array[1] = own;
+                break;
+            case JsonArray array:
+                foreach (var item in array) RenameFields(item, fields, publicFields);
+                break;
+            case JsonObject obj:
+                foreach (var (_, value) in obj) RenameFields(value, fields, publicFields);
+                break;
+        }
+    }
+
+    private static bool IsText(JsonNode? node, string text) => node is JsonValue value && value.TryGetValue<string>(out var s) && s == text;
+}
