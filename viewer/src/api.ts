@@ -1,0 +1,144 @@
+// The server's HTTP API as the viewer uses it: typed reads, and errors turned into sentences a person can act on.
+
+export interface City {
+  id: string;
+  name: string;
+  state: string | null;
+  hasBoundary: boolean;
+  layerCount: number;
+  bbox: number[] | null;
+}
+
+export interface LayerInfo {
+  id: number;
+  city: string;
+  name: string;
+  kind: string;
+  title: string;
+  licence: string;
+  sensitive: boolean;
+  version: number;
+  featureCount: number;
+  publicFields: string[];
+  bbox: number[] | null;
+}
+
+export interface ViewerConfig {
+  basemap: { url: string; attribution: string | null } | null;
+  maxUploadMb: number;
+}
+
+export interface CheckRun {
+  id: string;
+  city: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'interrupted';
+  stepsDone: number;
+  stepsTotal: number;
+  currentStep: string | null;
+  findingCount: number;
+  error: string | null;
+}
+
+export interface ImportJob {
+  id: string;
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+  featuresRead: number;
+  layerId: number | null;
+  error: string | null;
+}
+
+export interface RuleResult {
+  rule: string;
+  title: string;
+  weight: number;
+  applicable: boolean;
+  note: string | null;
+  offending: number;
+  lost: number;
+  findings: number;
+}
+
+export interface LayerQuality {
+  layerId: number;
+  layer: string;
+  kind: string;
+  title: string;
+  gate: string | null;
+  quality: number;
+  rules: RuleResult[];
+}
+
+export interface ScoreItem {
+  code: string;
+  title: string;
+  marks: number;
+  maxMarks: number;
+  basis: string;
+  declared: boolean;
+}
+
+export interface ReadinessScore {
+  city: string;
+  runId: string;
+  ruleSetVersion: string;
+  evaluatedAt: string;
+  srs20: number;
+  srs100: number;
+  parts: { code: string; title: string; marks: number; maxMarks: number; items: ScoreItem[] }[];
+  layers: LayerQuality[];
+  reportUrl: string;
+}
+
+export interface FindingProperties {
+  rule: string;
+  severity: string;
+  layer: string;
+  layerId: number;
+  featureId: number | null;
+  feature: string | null;
+  detail: string;
+}
+
+/** A request the server refused or could not answer, with the sentence to show. */
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/** RFC 9457 problem+json (title, detail), or what a status means to a person when the body says nothing. */
+export function describeFailure(status: number, body: string, action: string): string {
+  if (status === 401) return `You need to sign in to ${action} (HTTP 401).`;
+  if (status === 403) return `Your account may not ${action} here (HTTP 403).`;
+  try {
+    const problem = JSON.parse(body) as { title?: string; detail?: string };
+    if (problem.title || problem.detail) return [problem.title, problem.detail].filter(Boolean).join(': ');
+  } catch {
+    // not JSON: fall through to the status
+  }
+  if (status === 0) return `Could not ${action}: the server did not answer.`;
+  return `Could not ${action} (HTTP ${status}).`;
+}
+
+const credentials: RequestCredentials = 'same-origin';
+
+export async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url, { credentials, headers: { Accept: 'application/json' } });
+  if (!response.ok) throw new ApiError(response.status, describeFailure(response.status, await response.text(), `read ${url}`));
+  return (await response.json()) as T;
+}
+
+export async function postJson<T>(url: string, body: unknown, action: string): Promise<{ value: T; location: string | null }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    credentials,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new ApiError(response.status, describeFailure(response.status, await response.text(), action));
+  return { value: (await response.json()) as T, location: response.headers.get('Location') };
+}
+
+export const collectionId = (layer: LayerInfo) => `${layer.city}__${layer.name}`;
+
+export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
