@@ -46,7 +46,8 @@ class Viewer {
         refresh();
       },
       showFinding: (finding, geometry) => void this.showFinding(finding, geometry),
-    });
+    }, this.cityMap.findingsLayer);
+    this.cityMap.findingsLayer.on('change:visible', () => { this.switcher.render(); refresh(); });
     this.upload = new UploadForm({ city: () => this.cityId, imported: (layer, check) => this.imported(layer, check) });
     this.upload.setLimit(config.maxUploadMb);
     this.measure = new Measure(this.cityMap.map, (mode, result) => this.measured(mode, result));

@@ -1,6 +1,7 @@
 // The readiness panel: the city's Spatial Readiness Score (SRS-20, SRS-100), bars per part, per layer and per rule,
 // the findings as a list (and, through CityMap, as a map layer), and a button to run the check again.
 
+import type BaseLayer from 'ol/layer/Base';
 import { ApiError, delay, getJson, postJson, type CheckRun, type FindingProperties, type ReadinessScore } from './api';
 import { byId, clear, formatNumber, h } from './dom';
 
@@ -23,8 +24,12 @@ export class ReadinessPanel {
   private readonly element = byId('readiness-body');
   private readonly status = byId('readiness-status');
 
-  constructor(private readonly actions: ReadinessActions) {
+  constructor(private readonly actions: ReadinessActions, private readonly findingsLayer: BaseLayer) {
     byId('readiness-run').addEventListener('click', () => this.runCheck());
+    findingsLayer.on('change:visible', () => {
+      const toggle = document.getElementById('findings-visible') as HTMLInputElement | null;
+      if (toggle) toggle.checked = findingsLayer.getVisible();
+    });
   }
 
   get current() {
@@ -101,7 +106,10 @@ export class ReadinessPanel {
         text: `${formatNumber(r.findings)}${r.lost > 0 ? `, −${formatNumber(r.lost, 1)} over ${r.layers} layer${r.layers === 1 ? '' : 's'}` : ''}`,
       }))),
       h('h3', {}, 'Findings'),
-      h('label', { for: 'findings-rule' }, 'Rule '), ruleSelect,
+      h('label', { class: 'inline' },
+        h('input', { type: 'checkbox', id: 'findings-visible', checked: this.findingsLayer.getVisible(), onchange: (e: Event) => this.findingsLayer.setVisible((e.target as HTMLInputElement).checked) }),
+        ' Show the findings on the map'),
+      h('div', {}, h('label', { for: 'findings-rule' }, 'Rule '), ruleSelect),
       h('div', { id: 'findings-list', class: 'findings-list' }));
   }
 

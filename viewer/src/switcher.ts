@@ -15,7 +15,7 @@ export class LayerSwitcher {
   constructor(private readonly element: HTMLElement, private readonly cityMap: CityMap, private readonly actions: SwitcherActions) {}
 
   render() {
-    const groups = this.cityMap.allGroups().filter((g) => g.getLayers().getLength() > 0).reverse();
+    const groups = this.cityMap.allGroups().filter((g) => this.shown(g).length > 0).reverse();
     clear(this.element, ...groups.map((group) => this.group(group)));
     if (groups.length === 0) clear(this.element, h('p', {}, 'This city has no layers yet: upload one.'));
   }
@@ -25,13 +25,18 @@ export class LayerSwitcher {
     const kind = String(group.get('kind'));
     const id = `group-${kind}`;
     const movable = kind !== 'basemap' && kind !== 'findings';
-    const layers = group.getLayers().getArray().slice().reverse();
+    const layers = this.shown(group).reverse();
     return h('section', { class: 'switcher-group', 'aria-labelledby': `${id}-title` },
       h('div', { class: 'switcher-group-head' },
         h('input', { type: 'checkbox', id, checked: group.getVisible(), onchange: (e: Event) => this.setVisible(group, e) }),
         h('label', { for: id, id: `${id}-title`, class: 'group-title' }, title),
         movable && this.orderButtons(group, title, this.cityMap.map.getLayers().getArray() as BaseLayer[])),
       h('ul', { class: 'switcher-layers' }, ...layers.map((layer) => this.layer(layer, group))));
+  }
+
+  /** A group's layers worth listing: the findings layer only once the city has a check. */
+  private shown(group: LayerGroup): BaseLayer[] {
+    return group.getLayers().getArray().filter((l) => l !== this.cityMap.findingsLayer || this.cityMap.findingsLayer.getSource() !== null);
   }
 
   private layer(layer: BaseLayer, group: LayerGroup) {

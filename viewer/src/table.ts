@@ -101,6 +101,8 @@ export class AttributeTable {
   }
 
   private nextLink: string | null = null;
+  /** The sort button to give focus back to once the sorted rows are drawn (keyboard users stay in place). */
+  private refocus: string | null = null;
 
   /** /items with the table's sort, search, filter and view box. */
   private url(limit: number) {
@@ -161,7 +163,7 @@ export class AttributeTable {
       const sorted = this.sort?.field === field;
       return h('th', { scope: 'col', 'aria-sort': sorted ? (this.sort!.descending ? 'descending' : 'ascending') : 'none' },
         h('button', { type: 'button', class: 'sort', title: `Sort by ${field}`, onclick: () => this.sortBy(field) },
-          field, sorted ? (this.sort!.descending ? ' ▼' : ' ▲') : ''));
+          field, sorted && h('span', { 'aria-hidden': 'true' }, this.sort!.descending ? ' ▼' : ' ▲')));
     };
     clear(this.grid, h('table', { class: 'attribute-table', 'aria-label': `Attributes of ${layer.title}` },
       h('thead', {}, h('tr', {}, header('id'), ...layer.publicFields.map(header), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
@@ -169,12 +171,14 @@ export class AttributeTable {
         h('td', {}, row.id),
         ...layer.publicFields.map((f) => h('td', {}, cell(row.properties[f]))),
         h('td', {}, h('button', { type: 'button', disabled: !row.geometry, 'aria-label': `Zoom to feature ${row.id}`, onclick: () => this.zoomTo(row) }, 'Zoom')))))));
+    if (this.refocus) (this.grid.querySelector(`button[title="Sort by ${CSS.escape(this.refocus)}"]`) as HTMLElement | null)?.focus();
+    this.refocus = null;
   }
 
   private sortBy(field: string) {
     this.sort = this.sort?.field === field ? (this.sort.descending ? null : { field, descending: true }) : { field, descending: false };
+    this.refocus = field;
     this.first();
-    queueMicrotask(() => (this.grid.querySelector(`th[aria-sort] button[title="Sort by ${CSS.escape(field)}"]`) as HTMLElement | null)?.focus());
   }
 
   private zoomTo(row: ItemsPage['features'][number]) {

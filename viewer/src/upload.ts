@@ -84,7 +84,7 @@ export class UploadForm {
   /** Polls the import job until it ends. */
   private async follow(job: ImportJob): Promise<ImportJob> {
     while (job.status === 'running') {
-      this.say(`Importing ${formatNumber(job.featuresRead)} features read…`);
+      this.say(`Importing: ${formatNumber(job.featuresRead)} features read…`);
       await delay(300);
       job = await getJson<ImportJob>(`/api/imports/${job.id}`);
     }

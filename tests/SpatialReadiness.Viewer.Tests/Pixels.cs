@@ -1,0 +1,17 @@
+namespace SpatialReadiness.Viewer.Tests;
+
+/// <summary>Colours of styles/ as they come out on the map (over the plain background), as tests of r, g, b.</summary>
+public static class Pixels
+{
+    /// <summary>styles/slum.json: #e0702f at 40 % over the land tint.</summary>
+    public const string SlumFill = "r >= 200 && r - g >= 25 && r - g <= 80 && g - b >= 8 && g - b <= 50";
+
+    /// <summary>styles/ward.json: the #2f5d9e outline.</summary>
+    public const string WardOutline = "b - r >= 80 && b >= 120 && r <= 90 && g <= 130";
+
+    /// <summary>The viewer's highlight of a chosen feature: #00e5ff.</summary>
+    public const string Highlight = "r <= 80 && g >= 190 && b >= 220";
+
+    /// <summary>styles/findings.json: error red, warning orange, gate dark red (not the wards' blue, not the background).</summary>
+    public const string Finding = "r >= 110 && r - b >= 90 && g <= 180";
+}
