@@ -28,6 +28,9 @@ public sealed class ServerFixture : IAsyncLifetime
             host.UseSetting("SR_MAX_UPLOAD_MB", MaxUploadMb.ToString(System.Globalization.CultureInfo.InvariantCulture));
             host.UseSetting("SR_MAX_UNPACKED_MB", "64");
             host.UseSetting("SR_MAX_VERTICES", MaxVertices.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // appsettings.json's Urls (127.0.0.1:5080, for tools/run) would win over UseKestrel(0): a free port instead,
+            // so tests run beside a running server and beside each other (server and viewer tests run in parallel).
+            host.UseSetting("Urls", "http://127.0.0.1:0");
             host.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new RecordRequests(Requests)));
         });
         // Kestrel on a free loopback port: real HTTP, which outside clients (ogrinfo, node) can reach at BaseAddress.
