@@ -9,6 +9,9 @@ public static class Pixels
     /// <summary>styles/ward.json: the #2f5d9e outline.</summary>
     public const string WardOutline = "b - r >= 80 && b >= 120 && r <= 90 && g <= 130";
 
+    /// <summary>The ward outline with the layer at half opacity.</summary>
+    public const string WardOutlineHalf = "b - r >= 40 && b - g >= 20 && r >= 100 && r <= 170";
+
     /// <summary>The viewer's highlight of a chosen feature: #00e5ff.</summary>
     public const string Highlight = "r <= 80 && g >= 190 && b >= 220";
 

@@ -35,8 +35,8 @@ public sealed class ViewerTests(ViewerFixture viewer, ITestOutputHelper output)
             await Expect(checkbox).ToBeCheckedAsync();
             Assert.Contains(layer.GetProperty("title").GetString()!, await page.Page.Locator($"label[for='layer-{id}']").InnerTextAsync());
         }
-        Assert.True(await page.CountPixelsAsync(Pixels.WardOutline) > 500, "ward outlines are drawn");
-        Assert.True(await page.CountPixelsAsync(Pixels.SlumFill) > 200, "slums are drawn");
+        Assert.True(await page.PixelsWhenAsync(Pixels.WardOutline, n => n > 500) > 500, "ward outlines are drawn");
+        Assert.True(await page.PixelsWhenAsync(Pixels.SlumFill, n => n > 200) > 200, "slums are drawn");
         Assert.True(page.Requested($"/api/cities/{DemoCity.Id}/findings"), "the findings layer is loaded");
         await Expect(page.Page.Locator("#legend")).ToContainTextAsync("Demopur slums");
         await page.ScreenshotAsync("demo-city-1366x768");
@@ -48,7 +48,7 @@ public sealed class ViewerTests(ViewerFixture viewer, ITestOutputHelper output)
         Assert.True(await phone.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 390"), "nothing is wider than a phone");
         foreach (var tool in new[] { "city", "tool-layers", "tool-readiness", "tool-upload", "tool-table", "tool-distance", "tool-area" })
             await Expect(phone.Page.Locator($"#{tool}")).ToBeInViewportAsync();
-        Assert.True(await phone.CountPixelsAsync(Pixels.WardOutline) > 200, "the map is drawn at phone width");
+        Assert.True(await phone.PixelsWhenAsync(Pixels.WardOutline, n => n > 200) > 200, "the map is drawn at phone width");
         await phone.ScreenshotAsync("demo-city-390x844");
         await phone.Page.Locator("#tool-layers").ClickAsync();
         await Expect(phone.Page.Locator("#panel-layers")).ToBeInViewportAsync();
@@ -63,20 +63,21 @@ public sealed class ViewerTests(ViewerFixture viewer, ITestOutputHelper output)
         var slums = layers["slums"].GetProperty("id").GetInt64();
         var wards = layers["wards"].GetProperty("id").GetInt64();
         await using var page = await viewer.OpenAsync($"/?city={DemoCity.Id}");
-        var drawn = await page.CountPixelsAsync(Pixels.SlumFill);
+        var drawn = await page.PixelsWhenAsync(Pixels.SlumFill, n => n > 200);
         Assert.True(drawn > 200, $"slums drawn: {drawn} pixels");
 
-        await page.RenderedAfterAsync(() => page.Page.Locator($"input[data-layer-id='{slums}']").UncheckAsync());
-        var hidden = await page.CountPixelsAsync(Pixels.SlumFill);
+        await page.Page.Locator($"input[data-layer-id='{slums}']").UncheckAsync();
+        var hidden = await page.PixelsWhenAsync(Pixels.SlumFill, n => n < drawn / 20);
         Assert.True(hidden < drawn / 20, $"slums hidden: {hidden} of {drawn} pixels left");
-        Assert.DoesNotContain(slums.ToString(Invariant), page.Link["layers"].Split(','));
-        Assert.Contains(wards.ToString(Invariant), page.Link["layers"].Split(','));
+        var link = await page.LinkAsync();
+        Assert.DoesNotContain(slums.ToString(Invariant), link["layers"].Split(','));
+        Assert.Contains(wards.ToString(Invariant), link["layers"].Split(','));
 
-        await page.RenderedAfterAsync(() => page.Page.Locator($"input[data-layer-id='{slums}']").CheckAsync());
-        Assert.True(await page.CountPixelsAsync(Pixels.SlumFill) > drawn * 9 / 10, "slums shown again");
+        await page.Page.Locator($"input[data-layer-id='{slums}']").CheckAsync();
+        Assert.True(await page.PixelsWhenAsync(Pixels.SlumFill, n => n > drawn * 9 / 10) > drawn * 9 / 10, "slums shown again");
 
         await page.Page.GetByLabel("Opacity of Demopur wards").FillAsync("30");
-        Assert.Contains($"{wards}:30", page.Link["layers"].Split(','));
+        Assert.Contains($"{wards}:30", (await page.LinkAsync())["layers"].Split(','));
         page.AssertNoErrors();
     }
 
@@ -135,9 +136,9 @@ public sealed class ViewerTests(ViewerFixture viewer, ITestOutputHelper output)
         await Expect(status).ToHaveTextAsync("Rows 51–100 of 2,542");
         await Expect(rows.First.Locator("td").Nth(1)).ToHaveTextAsync((highest - 50).ToString(Invariant));
 
-        await page.RenderedAfterAsync(() => rows.First.GetByRole(AriaRole.Button).ClickAsync());
-        Assert.True(await page.CountPixelsAsync(Pixels.Highlight) > 20, "the row's slum is outlined");
-        Assert.True(double.Parse(page.Link["z"], Invariant) >= 15, $"zoomed to the slum: z={page.Link["z"]}");
+        await rows.First.GetByRole(AriaRole.Button).ClickAsync();
+        Assert.True(await page.PixelsWhenAsync(Pixels.Highlight, n => n > 20) > 20, "the row's slum is outlined");
+        await Expect(page.Page).ToHaveURLAsync(new Regex(@"[?&]z=(1[5-9]|2\d)\."));
         await Expect(page.Page.Locator("#table-export-csv")).ToHaveAttributeAsync("href", $"/api/layers/{viewer.MumbaiSlums}/export?format=csv");
         await page.ScreenshotAsync("mumbai-attribute-table");
         page.AssertNoErrors();
@@ -161,21 +162,21 @@ public sealed class ViewerTests(ViewerFixture viewer, ITestOutputHelper output)
         // The findings layer: on, it adds its markers to the map; off, they go (and the layer switcher agrees).
         var toggle = page.Page.GetByLabel("Show the findings on the map");
         await Expect(toggle).ToBeCheckedAsync();
-        var withFindings = await page.CountPixelsAsync(Pixels.Finding);
-        await page.RenderedAfterAsync(() => toggle.UncheckAsync());
-        var withoutFindings = await page.CountPixelsAsync(Pixels.Finding);
+        var withFindings = await page.PixelsWhenAsync(Pixels.Finding, n => n > 100);
+        await toggle.UncheckAsync();
+        var withoutFindings = await page.PixelsWhenAsync(Pixels.Finding, n => n < withFindings - 100);
         Assert.True(withFindings > withoutFindings + 100, $"findings drawn: {withFindings} pixels with the layer, {withoutFindings} without");
-        Assert.Equal("0", page.Link["findings"]);
-        await page.RenderedAfterAsync(() => toggle.CheckAsync());
+        Assert.Equal("0", (await page.LinkAsync())["findings"]);
+        await toggle.CheckAsync();
         await Expect(page.Page.Locator("#layer-findings-Findings")).ToBeCheckedAsync();
         await page.ScreenshotAsync("demo-readiness");
 
         // A finding from the list: the offending feature outlined, the detail at its place.
         var finding = page.Page.Locator("button.finding", new() { HasTextString = "OUTSIDE_CITY" }).First;
         var detail = (await finding.InnerTextAsync()).Split(": ", 2)[1];
-        await page.RenderedAfterAsync(() => finding.ClickAsync());
+        await finding.ClickAsync();
         await Expect(page.Page.Locator("#popup .finding-detail")).ToHaveTextAsync(detail);
-        Assert.True(await page.CountPixelsAsync(Pixels.Highlight) > 20, "the offending feature is outlined");
+        Assert.True(await page.PixelsWhenAsync(Pixels.Highlight, n => n > 20) > 20, "the offending feature is outlined");
         await page.ScreenshotAsync("demo-finding");
         page.AssertNoErrors();
     }
@@ -198,9 +199,8 @@ public sealed class ViewerTests(ViewerFixture viewer, ITestOutputHelper output)
         var id = layer.GetProperty("id").GetInt64();
         await Expect(page.Page.Locator($"input[data-layer-id='{id}']")).ToBeCheckedAsync();
         await Expect(page.Page.Locator($"label[for='layer-{id}']")).ToContainTextAsync("77");
-        await page.Page.WaitForFunctionAsync("() => document.getElementById('map').dataset.rendered");
+        Assert.True(await page.PixelsWhenAsync(Pixels.WardOutline, n => n > 500) > 500, "the uploaded wards are drawn");
         Assert.Contains(200, page.TileStatuses(id));
-        Assert.True(await page.CountPixelsAsync(Pixels.WardOutline) > 500, "the uploaded wards are drawn");
 
         var score = await viewer.GetJsonAsync($"/api/cities/{ViewerFixture.Jaipur}/readiness");
         var findings = await viewer.GetJsonAsync($"/api/cities/{ViewerFixture.Jaipur}/findings?limit=1");
@@ -209,7 +209,7 @@ public sealed class ViewerTests(ViewerFixture viewer, ITestOutputHelper output)
         await page.Page.Locator("#tool-readiness").ClickAsync();
         await Expect(page.Page.Locator("#srs20")).ToHaveTextAsync(score.GetProperty("srs20").GetDouble().ToString("0.00", Invariant));
         await Expect(page.Page.Locator("#findings-count")).ToContainTextAsync($"{findings.GetProperty("numberMatched").GetInt64()} findings");
-        Assert.True(await page.CountPixelsAsync(Pixels.Finding) > 20, "the findings are drawn");
+        Assert.True(await page.PixelsWhenAsync(Pixels.Finding, n => n > 20) > 20, "the findings are drawn");
         await page.ScreenshotAsync("jaipur-uploaded-wards");
         page.AssertNoErrors();
     }
@@ -274,7 +274,7 @@ public sealed class ViewerTests(ViewerFixture viewer, ITestOutputHelper output)
         await page.Page.Locator("#tool-readiness").FocusAsync();
         await page.Page.Keyboard.PressAsync("Enter");
         await Expect(page.Page.Locator("#panel-readiness")).ToBeVisibleAsync();
-        var zoom = double.Parse(page.Link["z"], Invariant);
+        var zoom = double.Parse((await page.LinkAsync())["z"], Invariant);
         await page.Page.Locator("#map").FocusAsync();
         await page.Page.Keyboard.PressAsync("+");
         await Expect(page.Page).ToHaveURLAsync(new Regex(FormattableString.Invariant($"z={zoom + 1:F2}")));
@@ -326,10 +326,13 @@ public sealed class ViewerTests(ViewerFixture viewer, ITestOutputHelper output)
         await Expect(page.Page.Locator($"input[data-layer-id='{Id("wards")}']")).ToBeCheckedAsync();
         await Expect(page.Page.GetByLabel("Opacity of Demopur wards")).ToHaveValueAsync("50");
         await Expect(page.Page.GetByLabel("Findings", new() { Exact = true })).Not.ToBeCheckedAsync();
+        Assert.True(await page.PixelsWhenAsync(Pixels.WardOutlineHalf, n => n > 200) > 200, "wards are drawn at half opacity");
+        Assert.True(await page.CountPixelsAsync(Pixels.WardOutline) < 50, "wards are not drawn at full opacity");
         Assert.True(await page.CountPixelsAsync(Pixels.SlumFill) < 20, "slums are off");
-        Assert.Equal("14.50", page.Link["z"]);
-        Assert.Equal("75.80000", page.Link["x"]);
-        Assert.Equal("20.90000", page.Link["y"]);
+        var kept = await page.LinkAsync();
+        Assert.Equal("14.50", kept["z"]);
+        Assert.Equal("75.80000", kept["x"]);
+        Assert.Equal("20.90000", kept["y"]);
         page.AssertNoErrors();
     }
 

@@ -57,9 +57,6 @@ class Viewer {
     const select = byId<HTMLSelectElement>('city');
     clear(select, ...cities.map((c) => h('option', { value: c.id }, c.name)));
     select.addEventListener('change', () => void this.showCity(select.value, null));
-
-    let renders = 0;
-    this.cityMap.map.on('rendercomplete', () => { byId('map').dataset.rendered = String(++renders); });
   }
 
   async start(link: LinkState) {

@@ -45,14 +45,6 @@ public sealed class ViewerPage(IPage page, Uri server) : IAsyncDisposable
 
     public void AssertNoErrors() => Assert.True(_errors.IsEmpty, "the page reported errors:\n" + string.Join("\n", _errors));
 
-    /// <summary>Runs <paramref name="action"/> and waits until the map has drawn completely again (OpenLayers' rendercomplete).</summary>
-    public async Task RenderedAfterAsync(Func<Task> action)
-    {
-        var before = await Page.EvaluateAsync<string?>("() => document.getElementById('map').dataset.rendered") ?? "0";
-        await action();
-        await Page.WaitForFunctionAsync("n => (document.getElementById('map').dataset.rendered ?? '0') !== n", before, new PageWaitForFunctionOptions { Timeout = 30_000 });
-    }
-
     /// <summary>
     /// Pixels of the map as the user sees it (every layer canvas composited with its opacity and transform over the
     /// map's background) for which <paramref name="test"/>, a JavaScript expression of r, g, b, is true.
@@ -80,6 +72,21 @@ public sealed class ViewerPage(IPage page, Uri server) : IAsyncDisposable
         return n;
     }", test);
 
+    /// <summary>
+    /// The count of <see cref="CountPixelsAsync"/> once <paramref name="until"/> holds for it, or the last count after
+    /// 15 s: the map draws in animation frames and tiles arrive when they arrive, so a test waits for what it expects.
+    /// </summary>
+    public async Task<int> PixelsWhenAsync(string test, Func<int, bool> until)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var count = await CountPixelsAsync(test);
+            if (until(count) || DateTime.UtcNow > deadline) return count;
+            await Task.Delay(100);
+        }
+    }
+
     public async Task<string> ScreenshotAsync(string name)
     {
         var path = Path.Combine(ScreenshotDirectory, name + ".png");
@@ -88,8 +95,9 @@ public sealed class ViewerPage(IPage page, Uri server) : IAsyncDisposable
     }
 
     /// <summary>The query of the page's current URL, which the viewer keeps up to date (the shareable link).</summary>
-    public IReadOnlyDictionary<string, string> Link =>
-        Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(Page.Url).Query).ToDictionary(p => p.Key, p => p.Value.ToString());
+    public async Task<IReadOnlyDictionary<string, string>> LinkAsync() =>
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(await Page.EvaluateAsync<string>("() => location.search"))
+            .ToDictionary(p => p.Key, p => p.Value.ToString());
 
 
     public async ValueTask DisposeAsync() => await Page.Context.CloseAsync();
