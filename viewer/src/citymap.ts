@@ -21,7 +21,7 @@ import { getJson, type LayerInfo, type ViewerConfig } from './api';
 
 /** Drawing order, bottom first; the layer switcher lists them top first. */
 export const KIND_ORDER = ['boundary', 'ward', 'slum', 'other', 'asset'] as const;
-export const KIND_TITLES: Record<string, string> = {
+const KIND_TITLES: Record<string, string> = {
   boundary: 'City boundary', ward: 'Wards', slum: 'Slums', other: 'Other layers', asset: 'Assets',
   findings: 'Readiness check', basemap: 'Basemap',
 };
@@ -133,4 +133,4 @@ export class CityMap {
 }
 
 /** The style of a kind (styles/{kind}.json), "other" for kinds without one. */
-export const styleFor = (kind: string) => ((KIND_ORDER as readonly string[]).includes(kind) ? kind : 'other');
+const styleFor = (kind: string) => ((KIND_ORDER as readonly string[]).includes(kind) ? kind : 'other');

@@ -20,7 +20,6 @@ const LISTED = 200;
 
 export class ReadinessPanel {
   private city = '';
-  private score: ReadinessScore | null = null;
   private readonly element = byId('readiness-body');
   private readonly status = byId('readiness-status');
 
@@ -32,13 +31,8 @@ export class ReadinessPanel {
     });
   }
 
-  get current() {
-    return this.score;
-  }
-
   async load(city: string) {
     this.city = city;
-    this.score = null;
     const runs = await getJson<CheckRun[]>(`/api/cities/${encodeURIComponent(city)}/checks`);
     if (city !== this.city) return;
     if (!runs.some((r) => r.status === 'succeeded')) {
@@ -48,7 +42,6 @@ export class ReadinessPanel {
     }
     const score = await getJson<ReadinessScore>(`/api/cities/${encodeURIComponent(city)}/readiness`);
     if (city !== this.city) return;
-    this.score = score;
     this.render(score);
     await this.actions.checked(city, true);
     await this.listFindings('');
