@@ -12,6 +12,9 @@ public static class Pixels
     /// <summary>The ward outline with the layer at half opacity.</summary>
     public const string WardOutlineHalf = "b - r >= 40 && b - g >= 20 && r >= 100 && r <= 170";
 
+    /// <summary>The magenta tiles the basemap test serves (under the boundary's land tint, too).</summary>
+    public const string TestBasemap = "r >= 230 && b >= 230 && g <= 160";
+
     /// <summary>The viewer's highlight of a chosen feature: #00e5ff.</summary>
     public const string Highlight = "r <= 80 && g >= 190 && b >= 220";
 

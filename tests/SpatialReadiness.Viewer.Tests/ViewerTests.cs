@@ -336,6 +336,31 @@ public sealed class ViewerTests(ViewerFixture viewer, ITestOutputHelper output)
         page.AssertNoErrors();
     }
 
+    [Fact]
+    public async Task A_configured_basemap_is_drawn_under_the_layers_with_its_attribution()
+    {
+        // As a deployment with SR_BASEMAP_URL would answer (ViewerEndpointTests check the setting itself), and its tiles.
+        var context = await viewer.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 768 } });
+        await context.RouteAsync("**/api/viewer/config", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            ContentType = "application/json",
+            Body = "{\"basemap\":{\"url\":\"/basemap-test/{z}/{x}/{y}.svg\",\"attribution\":\"Test basemap\"},\"maxUploadMb\":8}",
+        }));
+        await context.RouteAsync("**/basemap-test/**", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            ContentType = "image/svg+xml",
+            Body = "<svg xmlns='http://www.w3.org/2000/svg' width='256' height='256'><rect width='256' height='256' fill='#ff00ff'/></svg>",
+        }));
+        await using var page = new ViewerPage(await context.NewPageAsync(), viewer.Server.BaseAddress);
+        await page.GotoAsync($"/?city={DemoCity.Id}");
+
+        Assert.True(await page.PixelsWhenAsync(Pixels.TestBasemap, n => n > 50_000) > 50_000, "the basemap tiles are drawn");
+        Assert.True(await page.PixelsWhenAsync(Pixels.WardOutline, n => n > 500) > 500, "the layers are drawn over it");
+        await Expect(page.Page.Locator("input#layer-basemap-Basemap-tiles")).ToBeCheckedAsync();
+        await Expect(page.Page.Locator(".ol-attribution")).ToContainTextAsync("Test basemap");
+        page.AssertNoErrors();
+    }
+
     /// <summary>A valid Mumbai slum no other slum touches (ordered and picked by <paramref name="orderAndPick"/>): its polyno and a point inside it.</summary>
     private async Task<(string Polyno, double Lon, double Lat)> MumbaiSlumAsync(string orderAndPick)
     {

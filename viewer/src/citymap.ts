@@ -53,7 +53,7 @@ export class CityMap {
     if (config.basemap)
       basemap.getLayers().push(new TileLayer({
         properties: { title: 'Basemap tiles' },
-        source: new XYZ({ url: config.basemap.url, attributions: config.basemap.attribution ?? undefined, crossOrigin: 'anonymous' }),
+        source: new XYZ({ url: config.basemap.url, attributions: config.basemap.attribution ?? undefined }),
       }));
     for (const kind of KIND_ORDER) this.groups[kind] = new LayerGroup({ properties: { kind, title: KIND_TITLES[kind] } });
     this.groups.findings = new LayerGroup({ properties: { kind: 'findings', title: KIND_TITLES.findings }, layers: [this.findingsLayer] });
