@@ -16,6 +16,7 @@ import { transformExtent } from 'ol/proj';
 import { Fill, Stroke, Style, Circle as CircleStyle } from 'ol/style';
 import type BaseLayer from 'ol/layer/Base';
 import type Feature from 'ol/Feature';
+import type { Extent } from 'ol/extent';
 import { applyStyle } from 'ol-mapbox-style';
 import { getJson, type LayerInfo, type ViewerConfig } from './api';
 
@@ -112,14 +113,15 @@ export class CityMap {
     this.map.getView().fit(extent, { padding: [40, 40, 40, 40], maxZoom, duration: 0 });
   }
 
-  /** Outlines a GeoJSON feature (lon/lat) and optionally zooms to it. */
-  highlightFeature(geojson: object | null, zoom: boolean) {
+  /** Outlines a GeoJSON feature (lon/lat) and optionally zooms to it; answers its extent (map units), if it has a geometry. */
+  highlightFeature(geojson: object | null, zoom: boolean): Extent | null {
     this.highlight.clear();
-    if (!geojson) return;
+    if (!geojson) return null;
     const feature = new GeoJSON().readFeature(geojson, { dataProjection: 'EPSG:4326', featureProjection: 'EPSG:3857' }) as Feature;
     this.highlight.addFeature(feature);
-    const geometry = feature.getGeometry();
-    if (zoom && geometry) this.map.getView().fit(geometry.getExtent(), { padding: [80, 80, 80, 80], maxZoom: 18, duration: 250 });
+    const extent = feature.getGeometry()?.getExtent() ?? null;
+    if (zoom && extent) this.map.getView().fit(extent, { padding: [80, 80, 80, 80], maxZoom: 18, duration: 250 });
+    return extent;
   }
 
   /** Every layer the switcher shows, with its group. */

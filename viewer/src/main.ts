@@ -124,10 +124,9 @@ class Viewer {
   private async showFinding(finding: FindingProperties, geometry: { type: string; coordinates: unknown } | null) {
     if (phone.matches) this.openPanel(null);
     const feature = finding.featureId !== null ? await this.feature(finding.layerId, finding.featureId).catch(() => null) : null;
-    this.cityMap.highlightFeature(feature, true);
-    let at = this.cityMap.map.getView().getCenter()!;
-    if (geometry?.type === 'Point') at = fromLonLat(geometry.coordinates as number[]);
-    else if (feature?.geometry) at = getCenter(this.cityMap.map.getView().calculateExtent());
+    const extent = this.cityMap.highlightFeature(feature, true);
+    const at = geometry?.type === 'Point' ? fromLonLat(geometry.coordinates as number[])
+      : extent ? getCenter(extent) : this.cityMap.map.getView().getCenter()!;
     this.popup.showFindingAt(finding, at);
   }
 
