@@ -257,6 +257,24 @@ public sealed class ContributionStore(NpgsqlDataSource dataSource, NpgsqlDataSou
         return await SubmitAsync(request, author, check, cancellationToken);
     }
 
+    /// <summary>
+    /// The features of a layer found by the value of <paramref name="field"/> (its id field: slum_id, ...), for values
+    /// only one feature has: how an uploaded proposal is matched to the features it changes.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, long>> FeaturesByAttributeAsync(long layerId, string field, IReadOnlyCollection<string> values, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = Sql.Command(connection, """
+            SELECT attributes ->> @field, min(id) FROM features
+            WHERE layer_id = @layer AND attributes ->> @field = ANY(@values)
+            GROUP BY 1 HAVING count(*) = 1
+            """, [("layer", layerId), ("field", field), ("values", values.ToArray())]);
+        await using var r = await command.ExecuteReaderAsync(cancellationToken);
+        var found = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await r.ReadAsync(cancellationToken)) found[r.GetString(0)] = r.GetInt64(1);
+        return found;
+    }
+
     /// <summary>Locks a pending contribution; says why when it is not pending. Returns what acceptance credits.</summary>
     private static async Task<(long Layer, string Author, string? Organisation, string? Source, string? Sha, long? Bytes)> PendingAsync(
         NpgsqlConnection connection, long id, CancellationToken cancellationToken)
