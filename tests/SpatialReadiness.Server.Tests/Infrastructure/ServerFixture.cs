@@ -50,6 +50,8 @@ public sealed class ServerFixture : IAsyncLifetime
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
         {
             host.UseSetting("SR_PG", _database.ConnectionString);
+            // Not appsettings' 127.0.0.1:5080, which a running server (or another worktree's tests) may hold: a free port.
+            host.UseSetting(Microsoft.AspNetCore.Hosting.WebHostDefaults.ServerUrlsKey, "http://127.0.0.1:0");
             host.UseSetting("SR_MAX_UPLOAD_MB", MaxUploadMb.ToString(System.Globalization.CultureInfo.InvariantCulture));
             host.UseSetting("SR_MAX_UNPACKED_MB", "64");
             host.UseSetting("SR_MAX_VERTICES", MaxVertices.ToString(System.Globalization.CultureInfo.InvariantCulture));
