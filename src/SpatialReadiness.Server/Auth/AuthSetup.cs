@@ -102,10 +102,17 @@ public static class AuthSetup
     /// <summary>
     /// A request carrying an API key that does not sign anyone in is refused even where no sign-in is needed (a script
     /// should learn its key is wrong, not quietly read less); an unsafe request signed in by the cookie needs the
-    /// anti-forgery token (GET /api/auth/antiforgery) in the X-CSRF-TOKEN header.
+    /// anti-forgery token (GET /api/auth/antiforgery) in the X-CSRF-TOKEN header. What a signed-in caller reads may be
+    /// theirs alone (sensitive data), so shared caches are told not to keep it unless the endpoint says otherwise.
     /// </summary>
     private static async Task RefuseBadKeysAndForgeries(HttpContext http, RequestDelegate next)
     {
+        if (http.Method() is not null)
+            http.Response.OnStarting(() =>
+            {
+                if (!http.Response.Headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.CacheControl)) http.Response.Headers.CacheControl = "private, no-cache";
+                return Task.CompletedTask;
+            });
         if (ApiKeyHandler.KeyOf(http.Request) is not null && http.Method() != Principals.ApiKey)
         {
             await AuthProblems.Unauthorized(http, "the API key is not valid: mistyped, revoked, or its user is disabled.");

@@ -115,6 +115,26 @@ public sealed class SignInTests(ServerFixture server)
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/contributions")).StatusCode);
     }
 
+    [Fact]
+    public async Task Changing_ones_password_needs_the_current_one_ends_other_sessions_and_keeps_this_one()
+    {
+        await server.UserAsync("si-changer", Role.Contributor, ServerFixture.NgoOrg);
+        using var here = await server.SignInAsync("si-changer");
+        using var elsewhere = await server.SignInAsync("si-changer");
+        var wrong = await here.PostAsJsonAsync("/api/auth/password", new { current = "not it at all", @new = "a brand new passphrase" });
+        Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
+        var weak = await here.PostAsJsonAsync("/api/auth/password", new { current = ServerFixture.Password, @new = "short" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, weak.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await here.PostAsJsonAsync("/api/auth/password", new { current = ServerFixture.Password, @new = "a brand new passphrase" })).StatusCode);
+
+        Assert.True((await here.GetJsonAsync("/api/auth/me")).GetProperty("authenticated").GetBoolean());
+        Assert.False((await elsewhere.GetJsonAsync("/api/auth/me")).GetProperty("authenticated").GetBoolean());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Client.PostAsJsonAsync("/api/auth/login", new { name = "si-changer", password = ServerFixture.Password })).StatusCode);
+        using var again = await server.SignInAsync("si-changer", "a brand new passphrase");
+        // What a signed-in reader gets is marked private, so no shared cache hands it to someone else.
+        Assert.True((await again.GetAsync("/api/auth/keys")).Headers.CacheControl!.Private);
+    }
+
     public static TheoryData<string, string> Writes => new()
     {
         { "POST", "/api/cities" },
