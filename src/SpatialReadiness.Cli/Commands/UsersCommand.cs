@@ -109,7 +109,7 @@ internal static class UsersCommand
                 var keys = (await accounts.ListKeysAsync(null, cancellationToken)).Where(k => k.RevokedAt is null).ToLookup(k => k.User);
                 foreach (var user in await accounts.ListUsersAsync(cancellationToken))
                 {
-                    output.WriteLine($"{user.Name,-20} {Describe(user)}");
+                    output.WriteLine($"{user.Name,-20} {Describe(user)}{(user.DisplayName is null ? "" : $"  ({user.DisplayName})")}");
                     foreach (var key in keys[user.Name])
                         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"    key {key.Id} {key.Prefix}... {key.Label} (issued {key.CreatedAt:yyyy-MM-dd}, last used {(key.LastUsedAt is { } used ? used.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "never")})"));

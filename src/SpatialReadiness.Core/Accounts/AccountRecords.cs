@@ -9,10 +9,7 @@ public sealed record Organisation(string Id, string Name, string Kind, DateTimeO
 }
 
 /// <summary>A user as the API and srd list them; the password hash never leaves the store.</summary>
-public sealed record UserAccount(long Id, string Name, string? DisplayName, Role Role, string? Organisation, bool Disabled, DateTimeOffset CreatedAt)
-{
-    public Caller AsCaller() => new(Id, Name, Role, Organisation);
-}
+public sealed record UserAccount(long Id, string Name, string? DisplayName, Role Role, string? Organisation, bool Disabled, DateTimeOffset CreatedAt);
 
 /// <summary>An API key as listed: its first characters (to recognise it), never the key or its hash.</summary>
 public sealed record ApiKeyInfo(long Id, string User, string Label, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);

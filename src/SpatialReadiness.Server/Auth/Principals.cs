@@ -11,6 +11,7 @@ public static class Principals
     public const string ApiKey = "apikey";
     private const string OrganisationClaim = "org";
     private const string StampClaim = "stamp";
+    private const string DisplayNameClaim = "display";
 
     public static ClaimsPrincipal For(UserAccount user, string method, Guid? stamp = null)
     {
@@ -21,6 +22,7 @@ public static class Principals
             new(ClaimTypes.Role, user.Role.ToName()),
         };
         if (user.Organisation is not null) claims.Add(new Claim(OrganisationClaim, user.Organisation));
+        if (user.DisplayName is not null) claims.Add(new Claim(DisplayNameClaim, user.DisplayName));
         if (stamp is not null) claims.Add(new Claim(StampClaim, stamp.Value.ToString()));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, method, ClaimTypes.Name, ClaimTypes.Role));
     }
@@ -29,6 +31,9 @@ public static class Principals
         long.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
 
     public static string? Stamp(ClaimsPrincipal principal) => principal.FindFirstValue(StampClaim);
+
+    /// <summary>The name to greet the signed-in user by: their display name, else their user name.</summary>
+    public static string? DisplayName(this HttpContext http) => http.User.FindFirstValue(DisplayNameClaim) ?? http.User.Identity?.Name;
 
     /// <summary>Who the request is from: the signed-in user, or <see cref="Caller.Anonymous"/>.</summary>
     public static Caller Caller(this HttpContext http)

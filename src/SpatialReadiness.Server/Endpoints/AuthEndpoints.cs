@@ -95,6 +95,7 @@ public static class AuthEndpoints
         var me = new JsonObject { ["authenticated"] = caller.IsAuthenticated, ["role"] = caller.Role.ToName() };
         if (!caller.IsAuthenticated) return me;
         me["name"] = caller.Name;
+        me["displayName"] = http.DisplayName();
         me["organisation"] = caller.Organisation;
         me["signedInWith"] = http.Method();
         if (http.Method() == Principals.Cookie) me["antiforgery"] = Token(http, antiforgery);

@@ -27,7 +27,10 @@ public sealed partial class UsersCommandTests(ServerFixture server)
         Assert.StartsWith("pbkdf2-sha512$210000$", hash);
         Assert.DoesNotContain(password, hash);
         using (var browser = await server.SignInAsync("cli-asha", password))
-            Assert.Equal("contributor", (await browser.GetJsonAsync("/api/auth/me")).GetProperty("role").GetString());
+        {
+            var signedIn = await browser.GetJsonAsync("/api/auth/me");
+            Assert.Equal(("contributor", "Asha K."), (signedIn.GetProperty("role").GetString(), signedIn.GetProperty("displayName").GetString()));
+        }
 
         Assert.Contains("cli-asha is now moderator of cli-ngo", (await SrdProcess.RunAsync(Db, "users", "role", "cli-asha", "moderator")).Output);
         var keyed = (await SrdProcess.RunAsync(Db, "users", "key", "cli-asha", "--label", "QGIS")).Output;
@@ -38,7 +41,7 @@ public sealed partial class UsersCommandTests(ServerFixture server)
         Assert.Equal(("cli-asha", "moderator"), (me.GetProperty("name").GetString(), me.GetProperty("role").GetString()));
 
         var list = (await SrdProcess.RunAsync(Db, "users", "list")).Output;
-        Assert.Matches(@"cli-asha\s+moderator of cli-ngo", list);
+        Assert.Matches(@"cli-asha\s+moderator of cli-ngo  \(Asha K\.\)", list);
         Assert.Contains("QGIS (issued", list);
         Assert.DoesNotContain(key, list);
 

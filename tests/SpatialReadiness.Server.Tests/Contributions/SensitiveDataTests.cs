@@ -93,7 +93,9 @@ public sealed class SensitiveDataTests(ServerFixture server) : IAsyncLifetime
             Assert.True(allowed == item.GetProperty("properties").TryGetProperty("head_name", out _), name);
             var filtered = await client.GetAsync($"{_city.Items}?filter={Uri.EscapeDataString("head_name = 'R. Kamble'")}");
             Assert.Equal(allowed ? HttpStatusCode.OK : HttpStatusCode.BadRequest, filtered.StatusCode);
-            Assert.True(allowed == (await client.GetStringAsync("/ogc/api")).Contains("head_name"), name);
+            // This city's collection in the OpenAPI document (other tests' slum layers may have a public head_name).
+            var parameters = (await client.GetJsonAsync("/ogc/api")).GetProperty("paths").GetProperty($"/collections/{CityId}__slums/items").ToString();
+            Assert.True(allowed == parameters.Contains("\"head_name\""), name);
         }
     }
 
