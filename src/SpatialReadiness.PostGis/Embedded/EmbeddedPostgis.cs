@@ -34,6 +34,7 @@ public sealed class EmbeddedPostgis(string dataRoot)
         using (await AcquireLockAsync(cancellationToken))
         {
             if (!File.Exists(Path.Combine(ClusterDirectory, "PG_VERSION"))) InitDb();
+            if (RunningOutdated()) Stop();
             port = RunningPort() ?? Start();
         }
         var admin = ConnectionString(port, "postgres");
@@ -76,7 +77,9 @@ public sealed class EmbeddedPostgis(string dataRoot)
     }
 
     /// <summary>The port of the running postmaster (line 4 of postmaster.pid), or null when none runs.</summary>
-    private int? RunningPort()
+    private int? RunningPort() => Running()?.Port;
+
+    private (int Pid, int Port)? Running()
     {
         var pidFile = Path.Combine(ClusterDirectory, "postmaster.pid");
         if (!File.Exists(pidFile)) return null;
@@ -91,7 +94,20 @@ public sealed class EmbeddedPostgis(string dataRoot)
         {
             return null; // stale pid file after a crash: pg_ctl start cleans it up
         }
-        return port;
+        return (pid, port);
+    }
+
+    /// <summary>
+    /// True when the running postmaster's program was replaced on disk (an apt upgrade of postgresql-15 while it ran):
+    /// its new backends would load the new version's libraries and fail ("undefined symbol" in plpgsql.so), so it is
+    /// restarted on the installed version.
+    /// </summary>
+    private bool RunningOutdated()
+    {
+        if (!OperatingSystem.IsLinux() || Running() is not { } running) return false;
+        try { return File.ResolveLinkTarget($"/proc/{running.Pid}/exe", returnFinalTarget: false)?.FullName.EndsWith(" (deleted)", StringComparison.Ordinal) == true; }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
     }
 
     private static async Task EnsureDatabaseAsync(string adminConnectionString, string database, CancellationToken cancellationToken)

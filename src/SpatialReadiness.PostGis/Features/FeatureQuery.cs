@@ -44,8 +44,6 @@ public sealed record FeatureQuery(IReadOnlyList<FeatureSource> Sources)
     public long Offset { get; init; }
     public int? Limit { get; init; }
     public GeometryOutput Geometry { get; init; } = GeometryOutput.GeoJson;
-    /// <summary>GeoJSON and WKT as JSON string literals (quoted and escaped by PostgreSQL), for feeds that carry geometry as text.</summary>
-    public bool GeometryAsJsonStrings { get; init; }
     /// <summary>EPSG code of the geometry written out; coordinates in that CRS's axis order when <see cref="LatitudeFirst"/>.</summary>
     public int OutputSrid { get; init; } = 4326;
     public bool LatitudeFirst { get; init; }

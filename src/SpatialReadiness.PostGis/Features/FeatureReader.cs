@@ -89,9 +89,8 @@ public sealed class FeatureReader(NpgsqlDataSource dataSource)
         if (query.LatitudeFirst) geometry = $"ST_FlipCoordinates({geometry})";
         var decimals = query.Decimals.ToString(CultureInfo.InvariantCulture);
         var columns = new StringBuilder("t.id, t.layer_id, t.properties::text");
-        string Text(string sql) => query.GeometryAsJsonStrings ? $"to_json({sql})::text" : sql;
-        if (query.Geometry.HasFlag(GeometryOutput.GeoJson)) columns.Append($", {Text($"ST_AsGeoJSON({geometry}, {decimals})")}");
-        if (query.Geometry.HasFlag(GeometryOutput.Wkt)) columns.Append($", {Text($"ST_AsText({geometry}, {decimals})")}");
+        if (query.Geometry.HasFlag(GeometryOutput.GeoJson)) columns.Append($", ST_AsGeoJSON({geometry}, {decimals})");
+        if (query.Geometry.HasFlag(GeometryOutput.Wkt)) columns.Append($", ST_AsText({geometry}, {decimals})");
         if (query.Geometry.HasFlag(GeometryOutput.Measures))
             columns.Append(", ST_X(ST_PointOnSurface(t.geom)), ST_Y(ST_PointOnSurface(t.geom)), ST_Area(t.geom::geography),"
                            + " ST_XMin(t.geom), ST_YMin(t.geom), ST_XMax(t.geom), ST_YMax(t.geom)");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.OData;
 using Microsoft.OData.UriParser;
@@ -87,7 +88,6 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
             Offset = options.Skip ?? 0,
             Limit = page + 1,
             Geometry = GeometryWanted(options.Select),
-            GeometryAsJsonStrings = true,
             // Only the chosen fields are built in SQL (and the ones sorted on, which must be there to sort by).
             Select = options.Select is null ? null : options.Select.Concat(order.Select(o => o.By).OfType<Field>().Select(f => f.Name)).Distinct().ToList(),
         };
@@ -101,11 +101,11 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
             await foreach (var row in features.ReadAsync(query, cancellationToken))
             {
                 if (written == page) { more = true; break; }
-                if (schema is null) json.WriteRawValue(OpenEntity(row, layers[row.LayerId], options.Select), skipInputValidation: true);
+                if (schema is null) WriteOpenEntity(json, row, layers[row.LayerId], options.Select);
                 else WriteFeature(json, row, layers[row.LayerId], schema, options.Select);
                 written++;
                 lastId = row.Id;
-                if (written % 200 == 0) await json.FlushAsync(cancellationToken);
+                if (written % 200 == 0) await FlushAsync(json, http, cancellationToken);
             }
         if (key is not null && written == 0) throw new KeyNotFoundException($"{set}({key}) does not exist.");
         await EndAsync(json, http, key is not null, more && (options.Top is null || options.Top > written) ? NextLink(http, options, written, order.Count == 0 ? lastId : null) : null, cancellationToken);
@@ -161,7 +161,9 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
     {
         http.Response.ContentType = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
         http.Response.Headers["OData-Version"] = "4.0";
-        var json = new Utf8JsonWriter(http.Response.Body);
+        // Written straight into the response pipe. Quotes in geometry text escape as \" rather than \u0022; validation is
+        // off so an open entity's stored attributes can be spliced in as members (see WriteOpenEntity).
+        var json = new Utf8JsonWriter(http.Response.BodyWriter, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
         json.WriteStartObject();
         json.WriteString("@odata.context", $"{root}$metadata#{set}{(single ? "/$entity" : "")}");
         if (count is not null) json.WriteNumber("@odata.count", count.Value);
@@ -174,7 +176,13 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
         if (!single) json.WriteEndArray();
         if (nextLink is not null) json.WriteString("@odata.nextLink", nextLink);
         json.WriteEndObject();
-        await json.FlushAsync(cancellationToken);
+        await FlushAsync(json, http, cancellationToken);
+    }
+
+    private static async Task FlushAsync(Utf8JsonWriter json, HttpContext http, CancellationToken cancellationToken)
+    {
+        json.Flush();
+        await http.Response.BodyWriter.FlushAsync(cancellationToken);
     }
 
     /// <summary>The same request for the next page: a $skiptoken after the last key, or $skip further on; $top reduced by what was sent.</summary>
@@ -190,35 +198,22 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
     }
 
     /// <summary>
-    /// A Features entity as JSON text, its open properties copied as PostGIS wrote them (already only the chosen
-    /// ones): no parsing per row, which is most of what a feed of a million rows would otherwise spend.
+    /// A Features entity. Its open properties are the members of the object PostGIS wrote (already only the chosen
+    /// ones), copied in as they are: parsing them per row would be most of what a feed of a million rows costs.
     /// </summary>
-    private static string OpenEntity(FeatureRow row, FeatureSource source, IReadOnlySet<string>? select)
+    private static void WriteOpenEntity(Utf8JsonWriter json, FeatureRow row, FeatureSource source, IReadOnlySet<string>? select)
     {
         bool Wanted(string name) => select is null || select.Contains(name);
-        var text = new System.Text.StringBuilder(256 + row.PropertiesJson.Length + (row.GeoJson?.Length ?? 0) + (row.Wkt?.Length ?? 0));
-        text.Append("{\"Id\":").Append(row.Id.ToString(CultureInfo.InvariantCulture));
-        if (Wanted("City")) text.Append(",\"City\":").Append(Quoted(source.Layer.City));
-        if (Wanted("Layer")) text.Append(",\"Layer\":").Append(Quoted(source.Layer.Name));
-        if (Wanted("LayerId")) text.Append(",\"LayerId\":").Append(source.Layer.Id.ToString(CultureInfo.InvariantCulture));
-        if (Wanted("Kind")) text.Append(",\"Kind\":").Append(Quoted(source.Layer.Kind));
-        if (row.PropertiesJson.Length > 2) text.Append(',').Append(row.PropertiesJson, 1, row.PropertiesJson.Length - 2);
-        if (Wanted("Wkt")) text.Append(",\"Wkt\":").Append(row.Wkt ?? "null");
-        if (Wanted("GeoJson")) text.Append(",\"GeoJson\":").Append(row.GeoJson ?? "null");
-        var measures = new (string Name, double? Value)[]
-        {
-            ("CentroidLon", row.CentroidLon), ("CentroidLat", row.CentroidLat), ("AreaM2", row.AreaM2 is { } a ? Math.Round(a, 2) : null),
-            ("MinLon", row.Bbox?[0]), ("MinLat", row.Bbox?[1]), ("MaxLon", row.Bbox?[2]), ("MaxLat", row.Bbox?[3]),
-        };
-        foreach (var (name, value) in measures)
-            if (Wanted(name)) text.Append(",\"").Append(name).Append("\":").Append(value is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : "null");
-        if (Wanted(ODataModel.LocationProperty))
-            text.Append(",\"Location\":").Append(row.CentroidLon is { } lon && row.CentroidLat is { } lat
-                ? $"{{\"type\":\"Point\",\"coordinates\":[{lon.ToString("R", CultureInfo.InvariantCulture)},{lat.ToString("R", CultureInfo.InvariantCulture)}]}}"
-                : "null");
-        return text.Append('}').ToString();
-
-        static string Quoted(string value) => JsonSerializer.Serialize(value);
+        json.WriteStartObject();
+        json.WriteNumber("Id", row.Id);
+        if (Wanted("City")) json.WriteString("City", source.Layer.City);
+        if (Wanted("Layer")) json.WriteString("Layer", source.Layer.Name);
+        if (Wanted("LayerId")) json.WriteNumber("LayerId", source.Layer.Id);
+        if (Wanted("Kind")) json.WriteString("Kind", source.Layer.Kind);
+        // With validation off, a raw "value" inside an object is written after a comma: `"a":1,"b":2` lands as members.
+        if (row.PropertiesJson.Length > 2) json.WriteRawValue(row.PropertiesJson.AsSpan(1, row.PropertiesJson.Length - 2), skipInputValidation: true);
+        WriteGeometryAndMeasures(json, row, select);
+        json.WriteEndObject();
     }
 
     private static void WriteFeature(Utf8JsonWriter json, FeatureRow row, FeatureSource source, LayerSchema schema, IReadOnlySet<string>? select)
@@ -233,28 +228,7 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
             foreach (var field in schema.Fields)
                 if (Wanted(field.Name))
                     WriteTyped(json, field, properties.RootElement.TryGetProperty(field.Name, out var value) ? value : default);
-        if (Wanted("Wkt")) WriteJsonString(json, "Wkt", row.Wkt);
-        if (Wanted("GeoJson")) WriteJsonString(json, "GeoJson", row.GeoJson);
-        WriteNumber(json, "CentroidLon", Wanted("CentroidLon") ? row.CentroidLon : null, Wanted("CentroidLon"));
-        WriteNumber(json, "CentroidLat", Wanted("CentroidLat") ? row.CentroidLat : null, Wanted("CentroidLat"));
-        WriteNumber(json, "AreaM2", row.AreaM2 is { } area ? Math.Round(area, 2) : null, Wanted("AreaM2"));
-        string[] box = ["MinLon", "MinLat", "MaxLon", "MaxLat"];
-        for (var i = 0; i < 4; i++) WriteNumber(json, box[i], row.Bbox?[i], Wanted(box[i]));
-        if (Wanted(ODataModel.LocationProperty))
-        {
-            json.WritePropertyName(ODataModel.LocationProperty);
-            if (row.CentroidLon is { } lon && row.CentroidLat is { } lat)
-            {
-                json.WriteStartObject();
-                json.WriteString("type", "Point");
-                json.WriteStartArray("coordinates");
-                json.WriteNumberValue(lon);
-                json.WriteNumberValue(lat);
-                json.WriteEndArray();
-                json.WriteEndObject();
-            }
-            else json.WriteNullValue();
-        }
+        WriteGeometryAndMeasures(json, row, select);
         json.WriteEndObject();
     }
 
@@ -274,19 +248,43 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
         json.WriteStringValue(value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText());
     }
 
-    /// <summary>A text column PostgreSQL already wrote as a JSON string literal.</summary>
-    private static void WriteJsonString(Utf8JsonWriter json, string name, string? literal)
-    {
-        json.WritePropertyName(name);
-        if (literal is null) json.WriteNullValue();
-        else json.WriteRawValue(literal, skipInputValidation: true);
-    }
+    private static readonly string[] BboxColumns = ["MinLon", "MinLat", "MaxLon", "MaxLat"];
 
-    private static void WriteNumber(Utf8JsonWriter json, string name, double? value, bool wanted)
+    /// <summary>Geometry as WKT and GeoJSON text, centroid, area, bbox and Location: each when selected.</summary>
+    private static void WriteGeometryAndMeasures(Utf8JsonWriter json, FeatureRow row, IReadOnlySet<string>? select)
     {
-        if (!wanted) return;
-        if (value is null) json.WriteNull(name);
-        else json.WriteNumber(name, value.Value);
+        bool Wanted(string name) => select is null || select.Contains(name);
+        if (Wanted("Wkt")) WriteText("Wkt", row.Wkt);
+        if (Wanted("GeoJson")) WriteText("GeoJson", row.GeoJson);
+        WriteNumber("CentroidLon", row.CentroidLon);
+        WriteNumber("CentroidLat", row.CentroidLat);
+        WriteNumber("AreaM2", row.AreaM2 is { } area ? Math.Round(area, 2) : null);
+        for (var i = 0; i < 4; i++) WriteNumber(BboxColumns[i], row.Bbox?[i]);
+        if (!Wanted(ODataModel.LocationProperty)) return;
+        json.WritePropertyName(ODataModel.LocationProperty);
+        if (row.CentroidLon is { } lon && row.CentroidLat is { } lat)
+        {
+            json.WriteStartObject();
+            json.WriteString("type", "Point");
+            json.WriteStartArray("coordinates");
+            json.WriteNumberValue(lon);
+            json.WriteNumberValue(lat);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        else json.WriteNullValue();
+
+        void WriteText(string name, string? text)
+        {
+            if (text is null) json.WriteNull(name);
+            else json.WriteString(name, text);
+        }
+        void WriteNumber(string name, double? value)
+        {
+            if (!Wanted(name)) return;
+            if (value is null) json.WriteNull(name);
+            else json.WriteNumber(name, value.Value);
+        }
     }
 
     private static GeometryOutput GeometryWanted(IReadOnlySet<string>? select)

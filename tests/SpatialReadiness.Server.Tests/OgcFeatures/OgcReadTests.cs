@@ -68,6 +68,30 @@ public sealed class OgcReadTests(ServerFixture server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Qgis_opens_the_wards_as_a_layer_reads_all_58_and_sends_its_map_box_as_bbox()
+    {
+        var before = server.Requests.Count;
+        var seen = await QgisClient.ReadOapifAsync(server.BaseAddress, Wards, 73.85, 18.50, 73.87, 18.52);
+
+        Assert.Equal("EPSG:4326", seen.GetProperty("crs").GetString());
+        Assert.Equal(58, seen.GetProperty("count").GetInt32());
+        Assert.Equal(58, seen.GetProperty("validGeometries").GetInt32());
+        Assert.Equal(Enumerable.Range(1, 58), seen.GetProperty("wardnums").EnumerateArray().Select(n => n.GetInt32()));
+        var fields = seen.GetProperty("fields").EnumerateArray().Select(f => f.GetString()).ToList();
+        Assert.Contains("wardnum", fields);
+        Assert.DoesNotContain("Name2", fields); // the sensitive field
+        var extent = seen.GetProperty("extent").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        Assert.InRange(extent[0], 73.6, 74.0);
+        Assert.InRange(extent[1], 18.3, 18.7);
+        // The same 10 wards ogrinfo -spat finds in the file, and QGIS asked the server for them by bbox.
+        Assert.Equal(10, seen.GetProperty("inBox").GetInt32());
+        var boxes = server.Requests.Skip(before).Where(r => r.Contains($"/ogc/collections/{Wards}/items?"))
+            .Select(r => Regex.Match(Uri.UnescapeDataString(r), @"bbox=([-\d.]+),([-\d.]+),([-\d.]+),([-\d.]+)")).Where(m => m.Success)
+            .Select(m => m.Groups.Values.Skip(1).Select(g => double.Parse(g.Value, CultureInfo.InvariantCulture)).ToArray()).ToList();
+        Assert.Contains(boxes, b => b.Zip(new[] { 73.85, 18.50, 73.87, 18.52 }).All(p => Math.Abs(p.First - p.Second) < 1e-9));
+    }
+
+    [Fact]
     public void Ogrinfo_spatial_filter_is_sent_as_bbox_and_matches_gdal_on_the_file()
     {
         var before = server.Requests.Count;
