@@ -57,7 +57,7 @@ public sealed class CityCheck(ICheckDatabase database)
     }
 
     /// <summary>The newest layer of the kind (by last import) is the city's reference for it.</summary>
-    private static CheckedLayer? Reference(List<CheckedLayer> layers, LayerKind kind) =>
+    internal static CheckedLayer? Reference(List<CheckedLayer> layers, LayerKind kind) =>
         layers.Where(l => l.Kind == kind).OrderByDescending(l => l.Info.UpdatedAt).ThenByDescending(l => l.Id).FirstOrDefault();
 
     private static async Task<RuleOutcome> RunRuleAsync(Rule rule, RuleContext context, CancellationToken cancellationToken)

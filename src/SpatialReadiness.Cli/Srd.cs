@@ -17,12 +17,16 @@ public static class Srd
           city list                              list cities
           import FILE --city C --kind K --licence L [--name N] [--title T] [--source S] [--custodian C]
                  [--survey-date YYYY-MM-DD] [--crs EPSG:N] [--encoding E] [--swap-xy] [--sublayer NAME]
-                 [--sensitive] [--sensitive-fields "head_name,phone"] [--editable] [--by USER] [--organisation ORG] [--description TEXT]
+                 [--sensitive] [--sensitive-fields "head_name,phone"] [--editable] [--owner ORG] [--by USER] [--organisation ORG] [--description TEXT]
                  [--map "ward_no=Ward Num,ward_name=NAME"]   canonical=own field (layers/schemas)
                                                  import a layer file (kinds: ward|slum|asset|boundary|other)
           layers --city C                        list a city's layers with provenance
           check --city C [--html FILE] [--if-stale] [--by USER]
                                                  run the DMAF 4.e readiness check and print the score
+          users add | role | password | key | revoke | disable | enable | list | init-admin
+                                                 accounts and API keys ('srd users' alone shows how)
+          orgs add ID --name NAME --kind city|ngo|other | orgs list
+                                                 organisations: users belong to them, they own layers
           demo [--dir DIR]                       generate the demo city and load it (idempotent)
           demo --synthetic --city ID [--wards N] [--slums N] [--assets N] [--dir DIR]
                                                  generate a large synthetic city (300 / 3000 / 1000000) and load it
@@ -43,6 +47,8 @@ public static class Srd
                 "import" => await ImportCommand.RunAsync(arguments, output, errors, cancel.Token),
                 "layers" => await LayersCommand.RunAsync(arguments, output, cancel.Token),
                 "check" => await CheckCommand.RunAsync(arguments, output, errors, cancel.Token),
+                "users" => await UsersCommand.RunAsync(arguments, output, cancel.Token),
+                "orgs" => await OrgsCommand.RunAsync(arguments, output, cancel.Token),
                 "demo" => await DemoCommand.RunAsync(arguments, output, errors, cancel.Token),
                 null or "help" or "--help" or "-h" => Help(output),
                 _ => throw new InputException(InputError.Malformed, $"unknown command '{arguments.Verb}'; run 'srd help'."),

@@ -29,6 +29,20 @@ public static class Database
         return CreateDataSource(options.ConnectionString);
     }
 
+    /// <summary>
+    /// Connections that never keep prepared statements, for checking contributions: the proposal is staged in a
+    /// temporary table named features that hides the real one, and PostgreSQL resolves table names when it plans, so a
+    /// plan kept from before would read the real table instead.
+    /// </summary>
+    public static NpgsqlDataSource CreateStagingDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.MaxAutoPrepare = 0;
+        builder.ConnectionStringBuilder.ApplicationName ??= "spatialreadiness-proposals";
+        builder.UseNetTopologySuite();
+        return builder.Build();
+    }
+
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);

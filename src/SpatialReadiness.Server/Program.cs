@@ -1,11 +1,14 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using SpatialReadiness.PostGis;
+using SpatialReadiness.PostGis.Accounts;
+using SpatialReadiness.PostGis.Contributions;
 using SpatialReadiness.PostGis.Features;
 using SpatialReadiness.PostGis.Feeds;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.PostGis.Readiness;
 using SpatialReadiness.PostGis.Tiles;
 using SpatialReadiness.Server;
+using SpatialReadiness.Server.Auth;
 using SpatialReadiness.Server.Endpoints;
 using SpatialReadiness.Server.Exports;
 using SpatialReadiness.Server.OData;
@@ -28,11 +31,14 @@ builder.Services.AddSingleton(dataSource);
 builder.Services.AddSingleton<LayerStore>();
 builder.Services.AddSingleton<FeatureReader>();
 builder.Services.AddSingleton<FeatureWriter>();
+builder.Services.AddSingleton<FeatureHistory>();
+builder.Services.AddSingleton<AccountStore>();
+builder.Services.AddSingleton(new ContributionStore(dataSource, Database.CreateStagingDataSource(connectionString)));
+builder.Services.AddSpatialReadinessAuth(options);
 builder.Services.AddSingleton<CheckRuns>();
 builder.Services.AddSingleton<Findings>();
 builder.Services.AddSingleton<PlanningUses>();
 builder.Services.AddSingleton<CheckRunner>();
-builder.Services.AddSingleton<FeatureReader>();
 builder.Services.AddSingleton<RecordReader>();
 builder.Services.AddSingleton<ODataFeed>();
 builder.Services.AddSingleton<LayerExport>();
@@ -45,13 +51,16 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseViewerFiles();
+app.UseSpatialReadinessAuth();
 app.MapOpenApi(); // /openapi/v1.json
+app.MapAuthEndpoints();
 app.MapLayerEndpoints();
 app.MapTileEndpoints();
 app.MapReadinessEndpoints();
 app.MapODataEndpoints();
 app.MapOgcEndpoints();
 app.MapViewerEndpoints();
+app.MapContributionEndpoints();
 app.MapGet("/health", () => "ok"); // liveness, and the do-nothing endpoint the tile benchmark measures against
 app.Run();
 

@@ -2,9 +2,18 @@ using SpatialReadiness.PostGis;
 
 namespace SpatialReadiness.Server;
 
-/// <summary>Settings read once at start, from appsettings or the environment (SR_PG, SR_DATA, SR_MAX_UPLOAD_MB, SR_TILE_CACHE_MB, ...).</summary>
+/// <summary>
+/// Settings read once at start, from appsettings or the environment (SR_PG, SR_DATA, SR_MAX_UPLOAD_MB, SR_TILE_CACHE_MB,
+/// and the limits on sign-in and writes: SR_LOGIN_PER_IP per minute, SR_LOGIN_PER_NAME per 15 minutes, SR_WRITES_PER_USER
+/// per minute; SR_SESSION_HOURS, how long a sign-in lasts unused).
+/// </summary>
 public sealed record ServerOptions(string? ConnectionString, string DataRoot, long MaxUploadBytes, long MaxUnpackedBytes, long MaxVerticesPerFeature, long TileCacheBytes)
 {
+    public int LoginsPerIpPerMinute { get; init; } = 30;
+    public int LoginsPerNamePer15Minutes { get; init; } = 10;
+    public int WritesPerUserPerMinute { get; init; } = 600;
+    public TimeSpan Session { get; init; } = TimeSpan.FromHours(8);
+
     public static ServerOptions Bind(IConfiguration configuration)
     {
         var connectionString = configuration["SR_PG"] is { Length: > 0 } env ? env : configuration.GetConnectionString("Postgis");
@@ -15,6 +24,16 @@ public sealed record ServerOptions(string? ConnectionString, string DataRoot, lo
         var tileCacheMb = configuration.GetValue("SR_TILE_CACHE_MB", 256L);
         if (uploadMb <= 0 || unpackedMb <= 0 || vertices <= 0 || tileCacheMb < 0)
             throw new InvalidOperationException("SR_MAX_UPLOAD_MB, SR_MAX_UNPACKED_MB and SR_MAX_VERTICES must be positive, SR_TILE_CACHE_MB zero (no cache) or more.");
-        return new ServerOptions(connectionString, dataRoot, uploadMb << 20, unpackedMb << 20, vertices, tileCacheMb << 20);
+        var limits = new[] { "SR_LOGIN_PER_IP", "SR_LOGIN_PER_NAME", "SR_WRITES_PER_USER", "SR_SESSION_HOURS" }.Select(name => (name, value: configuration.GetValue<int?>(name))).ToList();
+        if (limits.FirstOrDefault(l => l.value is <= 0) is { name: { } bad })
+            throw new InvalidOperationException($"{bad} must be a positive whole number.");
+        var defaults = new ServerOptions(connectionString, dataRoot, uploadMb << 20, unpackedMb << 20, vertices, tileCacheMb << 20);
+        return defaults with
+        {
+            LoginsPerIpPerMinute = limits[0].value ?? defaults.LoginsPerIpPerMinute,
+            LoginsPerNamePer15Minutes = limits[1].value ?? defaults.LoginsPerNamePer15Minutes,
+            WritesPerUserPerMinute = limits[2].value ?? defaults.WritesPerUserPerMinute,
+            Session = limits[3].value is { } hours ? TimeSpan.FromHours(hours) : defaults.Session,
+        };
     }
 }

@@ -3,6 +3,7 @@ using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Ingest;
+using SpatialReadiness.PostGis.Accounts;
 using SpatialReadiness.PostGis.Layers;
 
 namespace SpatialReadiness.Cli.Commands;
@@ -38,11 +39,14 @@ internal static class ImportCommand
             Sensitive: arguments.Flag("sensitive"),
             SensitiveFields: Names.FieldList(arguments.Option("sensitive-fields")),
             Editable: arguments.Flag("editable"),
-            FieldMap: FieldMapping.Parse(arguments.Option("map"), LayerSchema.For(kind)));
+            FieldMap: FieldMapping.Parse(arguments.Option("map"), LayerSchema.For(kind)),
+            Owner: arguments.Option("owner"));
         var options = new IngestOptions(arguments.Option("crs"), arguments.Option("encoding"), arguments.Flag("swap-xy"), arguments.Option("sublayer"));
         arguments.RejectUnknown();
 
         await using var dataSource = await Store.OpenAsync(cancellationToken);
+        if (request.Owner is { } owner && await new AccountStore(dataSource).GetOrganisationAsync(owner, cancellationToken) is null)
+            throw new InputException(InputError.NotFound, $"organisation '{owner}' does not exist; srd orgs list shows them.");
         var layer = await ImportFileAsync(new LayerStore(dataSource), path, request, options, errors, cancellationToken);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"imported {layer.FeatureCount:N0} features into {layer.City}/{layer.Name} v{layer.Version} (layer {layer.Id}; {layer.Format}, {layer.CrsReceived}; {layer.InvalidGeometryCount} invalid geometries kept as received)"));

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace SpatialReadiness.Core.Layers;
 
 /// <summary>A city as the API lists it. <paramref name="Bbox"/> is [minLon, minLat, maxLon, maxLat] of its boundary.</summary>
@@ -38,14 +40,35 @@ public sealed record LayerInfo(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
-    /// <summary>The fields anyone may see: every field but the sensitive ones, in the layer's order.</summary>
-    public IReadOnlyList<string> PublicFields => SensitiveFields.Count == 0 ? Fields : Fields.Except(SensitiveFields, StringComparer.Ordinal).ToList();
+    /// <summary>The fields this view of the layer serves, in the layer's order: all but the withheld ones.</summary>
+    public IReadOnlyList<string> PublicFields => WithheldFields.Count == 0 ? Fields : Fields.Except(WithheldFields, StringComparer.Ordinal).ToList();
 
-    /// <summary>Whether features may be created, replaced, updated and deleted over OGC API - Features (Part 4).</summary>
+    /// <summary>Whether features may be created, replaced, updated and deleted (OGC API - Features Part 4, contributions).</summary>
     public bool Editable { get; init; }
+
+    /// <summary>The organisation that owns the layer: its members may read its sensitive data, its moderators review it.</summary>
+    public string? Owner { get; init; }
+
+    /// <summary>
+    /// This view is for a reader allowed to see the layer's sensitive data (Accounts.Caller.View); by default a layer
+    /// is seen as the public sees it.
+    /// </summary>
+    [JsonIgnore]
+    public bool Revealed { get; init; }
+
+    /// <summary>A sensitive layer seen by a reader without the right: it is served by no interface.</summary>
+    [JsonIgnore]
+    public bool Withheld => Sensitive && !Revealed;
+
+    /// <summary>Fields removed from everything this view serves: the sensitive ones, unless revealed.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> WithheldFields => Revealed ? [] : SensitiveFields;
 }
 
-/// <summary>What an import asks for: the layer's identity and metadata, and the file's provenance.</summary>
+/// <summary>
+/// What an import asks for: the layer's identity and metadata, and the file's provenance. <paramref name="Owner"/>
+/// (an organisation id) is set by a layer's first import; later imports keep the owner it has.
+/// </summary>
 public sealed record LayerImport(
     string City,
     string Name,
@@ -64,10 +87,17 @@ public sealed record LayerImport(
     bool Sensitive = false,
     IReadOnlyDictionary<string, string>? FieldMap = null,
     IReadOnlyList<string>? SensitiveFields = null,
-    bool Editable = false);
+    bool Editable = false,
+    string? Owner = null);
 
 /// <summary>An import's progress, readable while it runs (HTTP job status, CLI progress).</summary>
 public sealed record ImportJob(
     Guid Id, string City, string LayerName, string FileName, string Status, long FeaturesRead,
     long? LayerId, int? Version, string? ErrorCode, string? Error, string RequestedBy,
     DateTimeOffset StartedAt, DateTimeOffset? FinishedAt);
+
+/// <summary>Who owns a layer (an organisation id), whether it and which of its fields are sensitive, and whether it takes contributions.</summary>
+public sealed record LayerAccess(string? Owner, bool Sensitive, IReadOnlyList<string> SensitiveFields, bool Editable)
+{
+    public static LayerAccess Of(LayerInfo layer) => new(layer.Owner, layer.Sensitive, layer.SensitiveFields, layer.Editable);
+}

@@ -5,11 +5,12 @@ namespace SpatialReadiness.PostGis.Features;
 
 /// <summary>
 /// One layer as a feed sees it: the names its clients use for fields, each mapped to the attribute key that holds it.
-/// Only public fields belong in <see cref="Fields"/>; the caller decides who may read the layer at all.
+/// Only the fields the layer's view serves (<see cref="LayerInfo.PublicFields"/>) belong in <see cref="Fields"/>; the
+/// caller decides who may read the layer at all and with which view (Accounts.Caller.View).
 /// </summary>
 public sealed record FeatureSource(LayerInfo Layer, IReadOnlyDictionary<string, string> Fields, bool OpenAttributes)
 {
-    /// <summary>Every public field under its own name; with <paramref name="open"/>, the properties are the attributes minus the sensitive fields.</summary>
+    /// <summary>Every served field under its own name; with <paramref name="open"/>, the properties are the attributes minus the withheld fields.</summary>
     public static FeatureSource AsIs(LayerInfo layer, bool open = true) =>
         new(layer, layer.PublicFields.ToDictionary(f => f, f => f, StringComparer.Ordinal), open);
 }

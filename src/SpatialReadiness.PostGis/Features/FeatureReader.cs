@@ -119,7 +119,7 @@ public sealed class FeatureReader(NpgsqlDataSource dataSource)
             return $"SELECT f.id, f.layer_id, {Properties(source, query.Select, parameters)} AS properties, f.geom FROM features f WHERE {string.Join(" AND ", conditions)}";
         }));
 
-    /// <summary>The properties as jsonb: the attributes minus sensitive fields, or an object of the chosen fields.</summary>
+    /// <summary>The properties as jsonb: the attributes minus withheld fields, or an object of the chosen fields.</summary>
     private static string Properties(FeatureSource source, IReadOnlyList<string>? select, SqlParameters parameters)
     {
         var names = (select ?? source.Fields.Keys.ToList()).Where(source.Fields.ContainsKey).ToList();
@@ -127,8 +127,8 @@ public sealed class FeatureReader(NpgsqlDataSource dataSource)
         var asStored = source.OpenAttributes && select is null
                        || names.Count == source.Fields.Count && source.Fields.All(f => f.Key == f.Value) && source.Fields.Count == source.Layer.PublicFields.Count;
         if (asStored)
-            return source.Layer.SensitiveFields.Count == 0 ? "f.attributes"
-                : $"(f.attributes - {parameters.Add(source.Layer.SensitiveFields.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)})";
+            return source.Layer.WithheldFields.Count == 0 ? "f.attributes"
+                : $"(f.attributes - {parameters.Add(source.Layer.WithheldFields.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)})";
         if (names.Count == 0) return "'{}'::jsonb";
         // jsonb_build_object takes at most 100 arguments: 50 fields per call, joined with ||.
         return string.Join(" || ", names.Chunk(50).Select(chunk => "jsonb_build_object(" + string.Join(", ", chunk.Select(name =>

@@ -65,6 +65,10 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<LayerInfo>> ListPublicLayersAsync(CancellationToken cancellationToken = default) =>
         await ReadLayers("WHERE NOT l.sensitive AND $1 ORDER BY l.city_id, l.kind, l.name", true, cancellationToken);
 
+    /// <summary>Every layer of every city, sensitive ones included: for readers some of whose sensitive layers are revealed to them.</summary>
+    public async Task<IReadOnlyList<LayerInfo>> ListAllLayersAsync(CancellationToken cancellationToken = default) =>
+        await ReadLayers("WHERE $1 ORDER BY l.city_id, l.kind, l.name", true, cancellationToken);
+
     public async Task<LayerInfo?> GetLayerAsync(long id, CancellationToken cancellationToken = default) =>
         (await ReadLayers("WHERE l.id = $1", id, cancellationToken)).FirstOrDefault();
 
@@ -95,6 +99,10 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await ReadLayers(connection, where, key, cancellationToken);
     }
+
+    /// <summary>One layer read on <paramref name="connection"/>, inside whatever transaction it has open.</summary>
+    internal static async Task<LayerInfo?> ReadLayerAsync(NpgsqlConnection connection, long id, CancellationToken cancellationToken) =>
+        (await ReadLayers(connection, "WHERE l.id = $1", id, cancellationToken)).FirstOrDefault();
 
     /// <summary>A city's layers read on <paramref name="connection"/>, inside whatever transaction it has open.</summary>
     internal static Task<List<LayerInfo>> ReadLayersAsync(NpgsqlConnection connection, string city, CancellationToken cancellationToken) =>
@@ -144,6 +152,42 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
             await job.FailedAsync("ServerError", e.Message);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Changes who owns a layer, whether it is sensitive, which fields are, and whether it takes contributions, as a new
+    /// layer version whose provenance says who did it (so tile caches, keyed by version, never serve the old view);
+    /// sends layer_changed. A sensitive field must be one of the layer's fields.
+    /// </summary>
+    public async Task<LayerInfo> SetAccessAsync(long layerId, LayerAccess access, string by, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LayerImporter.Execute(connection, "SELECT id FROM layers WHERE id = $1 FOR UPDATE", cancellationToken, layerId);
+        var layer = await ReadLayerAsync(connection, layerId, cancellationToken) ?? throw new InputException(InputError.NotFound, $"layer {layerId} does not exist.");
+        var unknown = access.SensitiveFields.Except(layer.Fields, StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+            throw new InputException(InputError.Unprocessable, $"the layer has no field{(unknown.Count > 1 ? "s" : "")} {string.Join(", ", unknown)} (its fields: {string.Join(", ", layer.Fields)}).");
+        if (access.Owner is not null && await LayerImporter.Scalar<string>(connection, "SELECT id FROM organisations WHERE id = $1", cancellationToken, access.Owner) is null)
+            throw new InputException(InputError.NotFound, $"organisation '{access.Owner}' does not exist.");
+        var description = $"access: owner {access.Owner ?? "none"}, {(access.Sensitive ? "sensitive" : "not sensitive")}, sensitive fields [{string.Join(", ", access.SensitiveFields)}], {(access.Editable ? "" : "not ")}editable";
+        await using (var command = new NpgsqlCommand("""
+            WITH layer AS (
+                UPDATE layers SET owner_id = $2, sensitive = $3, sensitive_fields = $4, editable = $5, version = version + 1, updated_at = now()
+                WHERE id = $1 RETURNING id, version
+            )
+            INSERT INTO layer_versions (layer_id, version, licence, source_file, source_sha256, source_bytes, format, crs_received, feature_count, imported_by, organisation, change)
+            SELECT v.layer_id, layer.version, v.licence, $6, v.source_sha256, v.source_bytes, v.format, v.crs_received, v.feature_count, $7, v.organisation, 'access'
+            FROM layer JOIN layer_versions v ON v.layer_id = layer.id AND v.version = layer.version - 1
+            """, connection))
+        {
+            foreach (var value in new object[] { layerId, (object?)access.Owner ?? DBNull.Value, access.Sensitive, access.SensitiveFields.ToArray(), access.Editable, description, by })
+                command.Parameters.Add(value is DBNull ? new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text } : new NpgsqlParameter { Value = value });
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await LayerImporter.Execute(connection, "SELECT pg_notify('layer_changed', $1)", cancellationToken, $"{layerId} {layer.City}");
+        await transaction.CommitAsync(cancellationToken);
+        return (await GetLayerAsync(layerId, CancellationToken.None))!;
     }
 
     public Task<ImportJob?> GetImportJobAsync(Guid id, CancellationToken cancellationToken = default) => _jobs.GetAsync(id, cancellationToken);

@@ -37,7 +37,8 @@ public static class Migrator
         }
         finally
         {
-            await Execute(connection, "SELECT pg_advisory_unlock($1)", CancellationToken.None, LockKey);
+            // A broken connection has released the lock already; unlocking it would hide the error that broke it.
+            if (connection.State == System.Data.ConnectionState.Open) await Execute(connection, "SELECT pg_advisory_unlock($1)", CancellationToken.None, LockKey);
         }
     }
 

@@ -30,7 +30,7 @@ public sealed class TileLayer
             FROM (
                 SELECT f.id AS fid,
                        ST_AsMVTGeom({geometry}, ST_TileEnvelope($1, $2, $3), {Extent}, {Buffer}, true) AS geom,
-                       {(info.SensitiveFields.Count == 0 ? "f.attributes" : "f.attributes - $6::text[]")} AS attributes
+                       {(info.WithheldFields.Count == 0 ? "f.attributes" : "f.attributes - $6::text[]")} AS attributes
                 FROM features f
                 WHERE f.layer_id = {info.Id} AND f.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => {Buffer}.0 / {Extent}) {thinning}
             ) t
@@ -54,8 +54,8 @@ public sealed class TileLayer
                 new() { Value = tile.UnitMetres }, new() { Value = Info.Name },
             },
         };
-        // Sensitive fields never reach a tile: they are removed from the attributes in the tile SQL itself.
-        if (Info.SensitiveFields.Count > 0) command.Parameters.Add(new() { Value = Info.SensitiveFields.ToArray() });
+        // Withheld fields never reach a tile: they are removed from the attributes in the tile SQL itself.
+        if (Info.WithheldFields.Count > 0) command.Parameters.Add(new() { Value = Info.WithheldFields.ToArray() });
         return command;
     }
 }

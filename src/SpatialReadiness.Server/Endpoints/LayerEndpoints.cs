@@ -1,36 +1,52 @@
 using System.Globalization;
 using SpatialReadiness.Checks.Schemas;
+using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Ingest;
+using SpatialReadiness.PostGis.Accounts;
 using SpatialReadiness.PostGis.Layers;
+using SpatialReadiness.Server.Auth;
 using SpatialReadiness.Server.Exports;
 using SpatialReadiness.Server.Tiles;
 using SpatialReadiness.Server.Uploads;
 
 namespace SpatialReadiness.Server.Endpoints;
 
-/// <summary>Cities, layers with provenance, and layer uploads (multipart; synchronous, or a job with Prefer: respond-async).</summary>
+/// <summary>
+/// Cities, layers with provenance, layer uploads (multipart; synchronous, or a job with Prefer: respond-async), and who
+/// may see a layer's sensitive data. Creating a city is for admins; publishing a layer for moderators (a new layer is
+/// owned by their organisation; a new version needs the right to moderate the layer); contributors propose features
+/// for a layer through its contributions instead (ContributionEndpoints).
+/// </summary>
 public static class LayerEndpoints
 {
     public sealed record NewCity(string? Id, string? Name, string? State);
+
+    /// <summary>A change to a layer's access: members left out keep their value.</summary>
+    public sealed record AccessChange(string? Owner, bool? Sensitive, string[]? SensitiveFields, bool? Editable);
 
     public static void MapLayerEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");
         api.MapGet("/cities", async (LayerStore store, CancellationToken ct) => Results.Ok(await store.ListCitiesAsync(ct)));
-        api.MapPost("/cities", CreateCity);
+        api.MapPost("/cities", CreateCity).RequireRole(Role.Admin);
         api.MapGet("/cities/{city}", async (string city, LayerStore store, CancellationToken ct) =>
             await store.GetCityAsync(city, ct) is { } found ? Results.Ok(found) : CityNotFound(city));
         api.MapGet("/cities/{city}/layers", async (string city, LayerStore store, CancellationToken ct) =>
             await store.GetCityAsync(city, ct) is null ? CityNotFound(city) : Results.Ok(await store.ListLayersAsync(city, ct)));
-        api.MapPost("/cities/{city}/layers", UploadLayer).DisableAntiforgery();
+        api.MapPost("/cities/{city}/layers", UploadLayer).DisableAntiforgery().RequireRole(Role.Moderator);
         api.MapGet("/layers/{id:long}", async (long id, LayerStore store, CancellationToken ct) =>
             await store.GetLayerAsync(id, ct) is { } layer ? Results.Ok(layer) : Problems.Of(InputError.NotFound, $"layer {id} does not exist."));
         api.MapGet("/layers/{id:long}/export", Export)
-            .WithSummary("Download a layer: format=geojson|csv|shp|gpkg, streamed; sensitive fields are left out");
+            .WithSummary("Download a layer: format=geojson|csv|shp|gpkg, streamed; sensitive fields only for readers allowed them");
         api.MapGet("/layers/{id:long}/versions", async (long id, LayerStore store, CancellationToken ct) =>
             await store.GetLayerAsync(id, ct) is null ? Problems.Of(InputError.NotFound, $"layer {id} does not exist.") : Results.Ok(await store.ListVersionsAsync(id, ct)));
+        api.MapGet("/layers/{id:long}/access", async (long id, LayerStore store, CancellationToken ct) =>
+                await store.GetLayerAsync(id, ct) is { } layer ? Results.Ok(LayerAccess.Of(layer)) : Problems.Of(InputError.NotFound, $"layer {id} does not exist."))
+            .WithSummary("Who owns the layer, whether it and which of its fields are sensitive, whether it takes contributions");
+        api.MapPatch("/layers/{id:long}/access", ChangeAccess).RequireRole(Role.Moderator)
+            .WithSummary("Change the layer's access (moderators of the layer; the owner only by admins): a new layer version");
         api.MapGet("/imports/{id:guid}", async (Guid id, LayerStore store, CancellationToken ct) =>
             await store.GetImportJobAsync(id, ct) is { } job ? Results.Ok(job) : Problems.Of(InputError.NotFound, $"import {id} does not exist."));
     }
@@ -47,15 +63,41 @@ public static class LayerEndpoints
         catch (InputException e) { return Problems.From(e); }
     }
 
-    private static async Task<IResult> UploadLayer(string city, HttpRequest request, LayerStore store, TileCatalog tiles, ServerOptions options,
+    private static async Task<IResult> ChangeAccess(long id, AccessChange body, HttpContext http, LayerStore store, TileCatalog tiles, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        if (await store.GetLayerAsync(id, ct) is not { } layer) return Problems.Of(InputError.NotFound, $"layer {id} does not exist.");
+        if (!caller.MayModerate(layer)) return AuthProblems.Forbidden($"only admins and the moderators of the organisation that owns layer {id} may change who sees it.");
+        var now = LayerAccess.Of(layer);
+        if (body.Owner is not null && body.Owner != now.Owner && !caller.IsAdmin) return AuthProblems.Forbidden("only an admin may give a layer to another organisation.");
+        var access = new LayerAccess(body.Owner ?? now.Owner, body.Sensitive ?? now.Sensitive,
+            body.SensitiveFields?.Select(f => f.Trim()).Where(f => f.Length > 0).Distinct().ToList() ?? now.SensitiveFields, body.Editable ?? now.Editable);
+        try
+        {
+            var changed = await store.SetAccessAsync(id, access, caller.Name, ct);
+            tiles.Evict(id, changed.City);
+            return Results.Ok(LayerAccess.Of(changed));
+        }
+        catch (InputException e) { return Problems.From(e); }
+    }
+
+    private static async Task<IResult> UploadLayer(string city, HttpContext http, LayerStore store, AccountStore accounts, TileCatalog tiles, ServerOptions options,
         IHostApplicationLifetime lifetime, ILoggerFactory loggers, CancellationToken ct)
     {
+        var request = http.Request;
+        var caller = http.Caller();
         UploadedFile? upload = null;
         try
         {
             if (await store.GetCityAsync(city, ct) is null) return CityNotFound(city);
             upload = await UploadedFile.ReceiveAsync(request, options.MaxUploadBytes, ct);
-            var (layerImport, ingestOptions) = Describe(city, upload, options);
+            var (layerImport, ingestOptions) = Describe(city, upload, options, caller);
+            if (await store.GetLayerAsync(city, layerImport.Name, ct) is { } existing && !caller.MayModerate(existing))
+                return AuthProblems.Forbidden($"layer {city}/{existing.Name} belongs to {existing.Owner ?? "no organisation"}; only its moderators and admins may publish a new version of it.");
+            if (layerImport.Owner != caller.Organisation && !caller.IsAdmin)
+                return AuthProblems.Forbidden("only an admin may publish a layer for another organisation; leave out 'owner'.");
+            if (layerImport.Owner is { } owner && await accounts.GetOrganisationAsync(owner, ct) is null)
+                return Problems.Of(InputError.NotFound, $"organisation '{owner}' does not exist.");
             var file = LayerFile.Open(upload.Path, upload.FileName, ingestOptions);
             if (PrefersAsync(request))
             {
@@ -95,7 +137,7 @@ public static class LayerEndpoints
         }
     }
 
-    private static (LayerImport, IngestOptions) Describe(string city, UploadedFile upload, ServerOptions options)
+    private static (LayerImport, IngestOptions) Describe(string city, UploadedFile upload, ServerOptions options, Caller caller)
     {
         string? Field(string name) => upload.Fields.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
         string Required(string name, string example) => Field(name)
@@ -117,8 +159,8 @@ public static class LayerEndpoints
             SourceFile: upload.FileName,
             SourceSha256: upload.Sha256,
             SourceBytes: upload.Bytes,
-            ImportedBy: Field("by") ?? "anonymous",
-            Organisation: Field("organisation"),
+            ImportedBy: caller.Name,
+            Organisation: Field("organisation") ?? caller.Organisation,
             Description: Field("description"),
             Source: Field("source"),
             Custodian: Field("custodian"),
@@ -126,7 +168,8 @@ public static class LayerEndpoints
             Sensitive: IsTrue(Field("sensitive")),
             SensitiveFields: Names.FieldList(Field("sensitiveFields")),
             Editable: IsTrue(Field("editable")),
-            FieldMap: FieldMapping.Parse(Field("map"), LayerSchema.For(kind)));
+            FieldMap: FieldMapping.Parse(Field("map"), LayerSchema.For(kind)),
+            Owner: Field("owner") ?? caller.Organisation);
         var ingest = new IngestOptions(Field("crs"), Field("encoding"), IsTrue(Field("swapXY")), Field("sublayer"),
             options.MaxVerticesPerFeature, options.MaxUnpackedBytes);
         return (import, ingest);
@@ -142,16 +185,18 @@ public static class LayerEndpoints
         for (var i = 0; i < 100 && await store.GetImportJobAsync(jobId, ct) is null; i++) await Task.Delay(20, ct);
     }
 
-    private static async Task<IResult> Export(long id, string? format, LayerStore store, LayerExport export, HttpResponse response, CancellationToken ct)
+    private static async Task<IResult> Export(long id, string? format, HttpContext http, LayerStore store, LayerExport export, CancellationToken ct)
     {
+        var response = http.Response;
         format = (format ?? "geojson").ToLowerInvariant();
         if (!LayerExport.Formats.ContainsKey(format))
             return Problems.Of(InputError.Malformed, $"format '{format}' is not offered: use one of {string.Join(", ", LayerExport.Formats.Keys)}.");
-        var layer = await store.GetLayerAsync(id, ct);
-        if (layer is null) return Problems.Of(InputError.NotFound, $"layer {id} does not exist.");
-        if (layer.Sensitive)
+        if (await store.GetLayerAsync(id, ct) is not { } stored) return Problems.Of(InputError.NotFound, $"layer {id} does not exist.");
+        var layer = http.Caller().View(stored);
+        if (layer.Withheld)
             return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Sensitive layer",
-                detail: $"layer {id} ({layer.Name}) is marked sensitive and is not offered for download.", extensions: new Dictionary<string, object?> { ["code"] = "Sensitive" });
+                detail: $"layer {id} ({layer.Name}) is marked sensitive: it is offered for download only to admins and to members of the organisation that owns it.",
+                extensions: new Dictionary<string, object?> { ["code"] = "Sensitive" });
         try
         {
             await export.WriteAsync(layer, format, response, ct);

@@ -1,9 +1,12 @@
 using System.Text.Json.Nodes;
+using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Features;
 using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
+using SpatialReadiness.PostGis.Contributions;
 using SpatialReadiness.PostGis.Features;
 using SpatialReadiness.PostGis.Layers;
+using SpatialReadiness.Server.Auth;
 using SpatialReadiness.Server.OgcFeatures;
 using SpatialReadiness.Server.Tiles;
 
@@ -11,7 +14,8 @@ namespace SpatialReadiness.Server.Endpoints;
 
 /// <summary>
 /// OGC API - Features at /ogc (Parts 1-4): routes only; the protocol lives in OgcFeatures/. Every resource answers
-/// GET, HEAD and OPTIONS (with Allow), in JSON or HTML (f=html or Accept: text/html). Sensitive layers do not exist here.
+/// GET, HEAD and OPTIONS (with Allow), in JSON or HTML (f=html or Accept: text/html). Every collection is a layer as the
+/// caller may see it: sensitive layers exist only for readers allowed their data, sensitive fields only for them.
 /// </summary>
 public static class OgcEndpoints
 {
@@ -29,16 +33,16 @@ public static class OgcEndpoints
         ogc.MapMethods("/api", Read, Api);
         ogc.MapMethods("/conformance", Read, (HttpContext http) => Document(http, "Conformance", OgcDocuments.ConformanceDocument()));
         ogc.MapMethods("/collections", Read, async (HttpContext http, LayerStore store) =>
-            Document(http, "Collections", OgcDocuments.Collections(OgcLinks.For(http.Request), await store.ListPublicLayersAsync(http.RequestAborted), Html(http.Request))));
+            Document(http, "Collections", OgcDocuments.Collections(OgcLinks.For(http.Request), await store.ReadableLayersAsync(http.Caller(), http.RequestAborted), Html(http.Request))));
         ogc.MapMethods("/collections/{collectionId}", Read, async (string collectionId, HttpContext http, LayerStore store) =>
-            await FindAsync(collectionId, store, http.RequestAborted) is { } layer
+            await FindAsync(collectionId, store, http) is { } layer
                 ? Document(http, layer.Title, OgcDocuments.Collection(OgcLinks.For(http.Request), layer, Html(http.Request)))
                 : NoSuchCollection(collectionId));
         ogc.MapMethods("/collections/{collectionId}/queryables", Read, Queryables);
         ogc.MapMethods("/collections/{collectionId}/items", Read, Items);
-        ogc.MapPost("/collections/{collectionId}/items", Write);
+        ogc.MapPost("/collections/{collectionId}/items", Write).RequireRole(Role.Contributor);
         ogc.MapMethods("/collections/{collectionId}/items/{featureId}", Read, Item);
-        ogc.MapMethods("/collections/{collectionId}/items/{featureId}", ["PUT", "PATCH", "DELETE"], Write);
+        ogc.MapMethods("/collections/{collectionId}/items/{featureId}", ["PUT", "PATCH", "DELETE"], Write).RequireRole(Role.Contributor);
         ogc.MapMethods("", ["OPTIONS"], (HttpContext http) => Allow(http, FeatureWrites.ReadOnly));
         ogc.MapMethods("/{**path}", ["OPTIONS"], Options);
     }
@@ -48,13 +52,13 @@ public static class OgcEndpoints
 
     private static async Task<IResult> Api(HttpContext http, LayerStore store)
     {
-        var document = OgcOpenApi.Document(OgcLinks.For(http.Request), await store.ListPublicLayersAsync(http.RequestAborted));
+        var document = OgcOpenApi.Document(OgcLinks.For(http.Request), await store.ReadableLayersAsync(http.Caller(), http.RequestAborted));
         return Html(http.Request) ? Document(http, "API definition", document) : Results.Text(OgcLinks.Text(document), OgcLinks.OpenApi);
     }
 
     private static async Task<IResult> Queryables(string collectionId, HttpContext http, LayerStore store, FeatureReader reader)
     {
-        if (await FindAsync(collectionId, store, http.RequestAborted) is not { } layer) return NoSuchCollection(collectionId);
+        if (await FindAsync(collectionId, store, http) is not { } layer) return NoSuchCollection(collectionId);
         var types = await reader.FieldTypesAsync(FeatureSource.AsIs(layer), cancellationToken: http.RequestAborted);
         var document = OgcDocuments.Queryables(OgcLinks.For(http.Request), layer, types);
         if (Html(http.Request)) return Document(http, $"Queryables of {layer.Title}", document);
@@ -66,7 +70,7 @@ public static class OgcEndpoints
 
     private static async Task<IResult> Items(string collectionId, HttpContext http, LayerStore store, FeatureReader reader)
     {
-        if (await FindAsync(collectionId, store, http.RequestAborted) is not { } layer) return NoSuchCollection(collectionId);
+        if (await FindAsync(collectionId, store, http) is not { } layer) return NoSuchCollection(collectionId);
         var request = ItemsRequest.Parse(layer, http.Request.Query);
         // numberMatched on the first page only: counting again for every page would re-scan the layer each time.
         long? matched = request.Offset == 0 && request.After is null ? await reader.CountAsync(request.Query with { Limit = null }, http.RequestAborted) : null;
@@ -79,7 +83,7 @@ public static class OgcEndpoints
 
     private static async Task<IResult> Item(string collectionId, string featureId, HttpContext http, LayerStore store, FeatureReader reader, FeatureWriter writer)
     {
-        if (await FindAsync(collectionId, store, http.RequestAborted) is not { } layer) return NoSuchCollection(collectionId);
+        if (await FindAsync(collectionId, store, http) is not { } layer) return NoSuchCollection(collectionId);
         foreach (var name in http.Request.Query.Keys)
             if (name is not ("f" or "crs")) throw new OgcException($"unknown query parameter '{name}'; a feature takes f and crs.");
         var crs = ItemsRequest.CrsParameter(http.Request.Query, "crs");
@@ -105,21 +109,26 @@ public static class OgcEndpoints
             ["links"] = links.SelfAndAlternate(path, OgcLinks.GeoJson, Html(http.Request)),
         };
         ((JsonArray)feature["links"]!).Add(links.Link($"/collections/{collectionId}", "collection", OgcLinks.Json, layer.Title));
-        if (await writer.ETagAsync(layer, id, http.RequestAborted) is { } tag) http.Response.Headers.ETag = FeatureWrites.Quote(tag);
+        if (await writer.CurrentAsync(layer, id, http.RequestAborted) is var (tag, version))
+        {
+            http.Response.Headers.ETag = FeatureWrites.Quote(tag);
+            feature["version"] = version; // foreign member: the base version a contribution changing this feature names
+        }
         http.Response.Headers["Content-Crs"] = crs.Header;
         return Html(http.Request) ? Document(http, $"{layer.Title}: feature {id}", feature) : Results.Text(OgcLinks.Text(feature), OgcLinks.GeoJson);
     }
 
-    private static async Task<IResult> Write(string collectionId, string? featureId, HttpContext http, LayerStore store, FeatureWriter writer, TileCatalog tiles, ServerOptions options)
+    private static async Task<IResult> Write(string collectionId, string? featureId, HttpContext http, LayerStore store, FeatureWriter writer,
+        ContributionStore contributions, TileCatalog tiles, ServerOptions options)
     {
-        if (await FindAsync(collectionId, store, http.RequestAborted) is not { } layer) return NoSuchCollection(collectionId);
+        if (await FindAsync(collectionId, store, http) is not { } layer) return NoSuchCollection(collectionId);
         long? id = null;
         if (featureId is not null)
         {
             if (!long.TryParse(featureId, out var parsed)) return NoSuchFeature(collectionId, featureId);
             id = parsed;
         }
-        return await FeatureWrites.WriteAsync(http, layer, id, writer, tiles, options);
+        return await FeatureWrites.WriteAsync(http, layer, id, writer, contributions, tiles, options);
     }
 
     /// <summary>OPTIONS anywhere under /ogc: what the resource allows. For /items, POST only on editable layers.</summary>
@@ -128,10 +137,10 @@ public static class OgcEndpoints
         var parts = path.Trim('/').Split('/');
         if (parts is ["collections", var id, "items", ..])
         {
-            if (await FindAsync(id, store, http.RequestAborted) is not { } layer) return NoSuchCollection(id);
+            if (await FindAsync(id, store, http) is not { } layer) return NoSuchCollection(id);
             return Allow(http, parts.Length == 3 ? FeatureWrites.ItemsAllow(layer) : FeatureWrites.ItemAllow(layer));
         }
-        if (parts is ["collections", var collection, ..] && await FindAsync(collection, store, http.RequestAborted) is null) return NoSuchCollection(collection);
+        if (parts is ["collections", var collection, ..] && await FindAsync(collection, store, http) is null) return NoSuchCollection(collection);
         return Allow(http, FeatureWrites.ReadOnly);
     }
 
@@ -160,9 +169,11 @@ public static class OgcEndpoints
         return request.Headers.Accept.Any(a => a is not null && a.Contains("text/html", StringComparison.OrdinalIgnoreCase));
     }
 
-    private static async Task<LayerInfo?> FindAsync(string collectionId, LayerStore store, CancellationToken cancellationToken) =>
-        CollectionIds.TrySplit(collectionId, out var city, out var name) && await store.GetLayerAsync(city, name, cancellationToken) is { Sensitive: false } layer
-            ? layer : null;
+    /// <summary>The collection's layer as the caller may see it; null when there is none or it is withheld from them.</summary>
+    private static async Task<LayerInfo?> FindAsync(string collectionId, LayerStore store, HttpContext http) =>
+        CollectionIds.TrySplit(collectionId, out var city, out var name) && await store.GetLayerAsync(city, name, http.RequestAborted) is { } layer
+        && http.Caller().View(layer) is { Withheld: false } view
+            ? view : null;
 
     private static IResult NoSuchCollection(string id) =>
         Problems.Of(InputError.NotFound, $"collection '{id}' does not exist; GET /ogc/collections lists them (ids are {{city}}__{{layer}}).");

@@ -1,10 +1,12 @@
 using System.Text;
 using SpatialReadiness.Checks;
 using SpatialReadiness.Checks.Report;
+using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Readiness;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.PostGis.Readiness;
+using SpatialReadiness.Server.Auth;
 using SpatialReadiness.Server.Readiness;
 
 namespace SpatialReadiness.Server.Endpoints;
@@ -12,19 +14,18 @@ namespace SpatialReadiness.Server.Endpoints;
 /// <summary>
 /// The DMAF 4.e check and the Spatial Readiness Score: start a check run and watch it, read the score of the newest
 /// run (city, one layer), its findings as GeoJSON, an HTML report, and the declared planning uses that feed B4.
+/// Starting a check needs a contributor, declaring a planning use a moderator; reading needs no sign-in.
 /// </summary>
 public static class ReadinessEndpoints
 {
     public const int MaxFindingsPage = 100_000;
 
-    public sealed record NewCheck(string? By);
-
-    public sealed record NewPlanningUse(string? Title, string? DocumentUrl, string[]? Layers, string? By);
+    public sealed record NewPlanningUse(string? Title, string? DocumentUrl, string[]? Layers);
 
     public static void MapReadinessEndpoints(this IEndpointRouteBuilder app)
     {
         var city = app.MapGroup("/api/cities/{city}").WithTags("Readiness");
-        city.MapPost("/checks", StartCheck).DisableAntiforgery()
+        city.MapPost("/checks", StartCheck).DisableAntiforgery().RequireRole(Role.Contributor)
             .WithSummary("Start a DMAF 4.e check of the city (or get the one already running)").Produces<CheckRun>(StatusCodes.Status202Accepted).ProducesProblem(404);
         city.MapGet("/checks", async (string city, LayerStore store, CheckRuns runs, CancellationToken ct) =>
             await store.GetCityAsync(city, ct) is null ? CityNotFound(city) : Results.Ok(await runs.ListAsync(city, CheckRuns.KeptRuns, ct)))
@@ -51,16 +52,16 @@ public static class ReadinessEndpoints
         city.MapGet("/planning-uses", async (string city, LayerStore store, PlanningUses uses, CancellationToken ct) =>
             await store.GetCityAsync(city, ct) is null ? CityNotFound(city) : Results.Ok(await uses.ListAsync(city, ct)))
             .WithSummary("Declared planning uses of the city's layers (B4)").Produces<IReadOnlyList<PlanningUse>>().ProducesProblem(404);
-        city.MapPost("/planning-uses", DeclarePlanningUse).DisableAntiforgery()
+        city.MapPost("/planning-uses", DeclarePlanningUse).DisableAntiforgery().RequireRole(Role.Moderator)
             .WithSummary("Declare a plan, DPR or dashboard that uses the city's layers").Produces<PlanningUse>(201).ProducesProblem(422).ProducesProblem(404);
     }
 
     private static IResult CityNotFound(string city) => Problems.Of(InputError.NotFound, $"city '{city}' does not exist; GET /api/cities lists the cities.");
 
-    private static async Task<IResult> StartCheck(string city, NewCheck? body, LayerStore store, CheckRunner runner, CancellationToken ct)
+    private static async Task<IResult> StartCheck(string city, HttpContext http, LayerStore store, CheckRunner runner, CancellationToken ct)
     {
         if (await store.GetCityAsync(city, ct) is null) return CityNotFound(city);
-        var (run, _) = await runner.StartAsync(city, body?.By ?? "anonymous", ct);
+        var (run, _) = await runner.StartAsync(city, http.Caller().Name, ct);
         return Results.Accepted($"/api/cities/{city}/checks/{run.Id}", run);
     }
 
@@ -133,12 +134,12 @@ public static class ReadinessEndpoints
         RuleSet.Rules.Select(r => r.Code).Concat([Checks.Rules.WardMismatch.OfficeElsewhere, Checks.Rules.GapSliver.ExclusionZone, LayerGates.Empty, LayerGates.OutsideIndia]),
         StringComparer.Ordinal);
 
-    private static async Task<IResult> DeclarePlanningUse(string city, NewPlanningUse body, LayerStore store, PlanningUses uses, CancellationToken ct)
+    private static async Task<IResult> DeclarePlanningUse(string city, NewPlanningUse body, HttpContext http, LayerStore store, PlanningUses uses, CancellationToken ct)
     {
         if (await store.GetCityAsync(city, ct) is null) return CityNotFound(city);
         try
         {
-            var use = await uses.DeclareAsync(city, body.Title ?? "", body.DocumentUrl ?? "", body.Layers ?? [], body.By ?? "anonymous", ct);
+            var use = await uses.DeclareAsync(city, body.Title ?? "", body.DocumentUrl ?? "", body.Layers ?? [], http.Caller().Name, ct);
             return Results.Created($"/api/cities/{city}/planning-uses", use);
         }
         catch (InputException e) { return Problems.From(e); }

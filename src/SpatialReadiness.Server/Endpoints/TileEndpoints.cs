@@ -2,13 +2,16 @@ using Microsoft.Net.Http.Headers;
 using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Tiles;
 using SpatialReadiness.PostGis.Tiles;
+using SpatialReadiness.Server.Auth;
 using SpatialReadiness.Server.Tiles;
 
 namespace SpatialReadiness.Server.Endpoints;
 
 /// <summary>
 /// Mapbox Vector Tiles (2.1) per layer and per city, and their TileJSON 3.0. Empty tiles are 204, ETags follow the
-/// layer versions (so a changed layer gets new ETags at once), gzip when the client accepts it.
+/// layer versions (so a changed layer gets new ETags at once), gzip when the client accepts it. A reader allowed a
+/// layer's sensitive data gets its own tiles (cache key and ETag marked "r", Cache-Control private); everyone else gets
+/// the public ones, where sensitive layers are absent and sensitive fields removed.
 /// </summary>
 public static class TileEndpoints
 {
@@ -26,31 +29,34 @@ public static class TileEndpoints
 
     private static async Task<IResult> LayerTile(string layer, string z, string x, string y, HttpContext http, TileCatalog catalog, TileCache cache, TileStore store)
     {
-        if (await FindLayer(layer, catalog) is not { } found) return NoSuchLayer(layer);
-        if (found.Info.Sensitive) return Sensitive(found);
+        if (await FindLayer(layer, catalog, http) is not { } found) return NoSuchLayer(layer);
+        if (found.Info.Withheld) return Sensitive(found);
         if (Parse(z, x, y) is not { } tile) return BadAddress(z, x, y);
         if (tile.Z > MaxZoom) return OutOfRange(tile);
-        var tag = $"l{found.Info.Id}v{found.Info.Version}";
-        return await Respond(http, cache, tag, tile, () => store.GetTileAsync([found], tile, http.RequestAborted));
+        return await Respond(http, cache, "l" + Tag(found), found.Info.Revealed, tile, () => store.GetTileAsync([found], tile, http.RequestAborted));
     }
 
     private static async Task<IResult> CityTile(string city, string z, string x, string y, HttpContext http, TileCatalog catalog, TileCache cache, TileStore store)
     {
-        var layers = await catalog.CityAsync(city);
+        var layers = await catalog.CityAsync(city, http.Caller());
         if (layers.Count == 0) return Problems.Of(InputError.NotFound, $"city '{city}' has no public layers to tile (GET /api/cities lists the cities).");
         if (Parse(z, x, y) is not { } tile) return BadAddress(z, x, y);
         if (tile.Z > MaxZoom) return OutOfRange(tile);
-        var tag = "c" + string.Join('.', layers.Select(l => $"{l.Info.Id}v{l.Info.Version}"));
-        return await Respond(http, cache, tag, tile, () => store.GetTileAsync(layers, tile, http.RequestAborted));
+        var tag = "c" + string.Join('.', layers.Select(Tag));
+        return await Respond(http, cache, tag, layers.Any(l => l.Info.Revealed), tile, () => store.GetTileAsync(layers, tile, http.RequestAborted));
     }
 
-    private static async Task<IResult> Respond(HttpContext http, TileCache cache, string versionTag, TileAddress tile, Func<Task<byte[]>> make)
+    /// <summary>Layer id and version, and "r" for the revealed view: part of the cache key and ETag.</summary>
+    private static string Tag(TileLayer layer) => $"{layer.Info.Id}v{layer.Info.Version}{(layer.Info.Revealed ? "r" : "")}";
+
+    private static async Task<IResult> Respond(HttpContext http, TileCache cache, string versionTag, bool revealed, TileAddress tile, Func<Task<byte[]>> make)
     {
         var gzip = http.Request.Headers.AcceptEncoding.Any(e => e is not null && e.Contains("gzip", StringComparison.OrdinalIgnoreCase));
         var etag = $"\"{versionTag}-{tile.Z}-{tile.X}-{tile.Y}{(gzip ? "-gz" : "")}\"";
         var headers = http.Response.Headers;
         headers.ETag = etag;
-        headers.CacheControl = "public, no-cache"; // revalidate every time: the ETag answers with 304 at almost no cost
+        // Revalidate every time: the ETag answers with 304 at almost no cost. Revealed tiles are for their reader only.
+        headers.CacheControl = revealed ? "private, no-cache" : "public, no-cache";
         headers.Vary = HeaderNames.AcceptEncoding;
         if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && (v == etag || v.Split(',').Any(t => t.Trim() == etag))))
             return Results.StatusCode(StatusCodes.Status304NotModified);
@@ -70,20 +76,20 @@ public static class TileEndpoints
 
     private static async Task<IResult> LayerTileJson(string layer, HttpContext http, TileCatalog catalog)
     {
-        if (await FindLayer(layer, catalog) is not { } found) return NoSuchLayer(layer);
-        if (found.Info.Sensitive) return Sensitive(found);
+        if (await FindLayer(layer, catalog, http) is not { } found) return NoSuchLayer(layer);
+        if (found.Info.Withheld) return Sensitive(found);
         return Results.Json(TileJson.Of(found.Info.Title, Url(http, $"/tiles/{found.Info.Id}/{{z}}/{{x}}/{{y}}.mvt"), [found], MinZoom, MaxZoom));
     }
 
     private static async Task<IResult> CityTileJson(string city, HttpContext http, TileCatalog catalog)
     {
-        var layers = await catalog.CityAsync(city);
+        var layers = await catalog.CityAsync(city, http.Caller());
         if (layers.Count == 0) return Problems.Of(InputError.NotFound, $"city '{city}' has no public layers to tile (GET /api/cities lists the cities).");
         return Results.Json(TileJson.Of(city, Url(http, $"/tiles/city/{city}/{{z}}/{{x}}/{{y}}.mvt"), layers, MinZoom, MaxZoom));
     }
 
-    private static async Task<TileLayer?> FindLayer(string layer, TileCatalog catalog) =>
-        long.TryParse(layer, out var id) ? await catalog.LayerAsync(id) : null;
+    private static async Task<TileLayer?> FindLayer(string layer, TileCatalog catalog, HttpContext http) =>
+        long.TryParse(layer, out var id) ? await catalog.LayerAsync(id, http.Caller()) : null;
 
     private static TileAddress? Parse(string z, string x, string y) => TileAddress.TryParse(z, x, y, out _);
 
@@ -101,7 +107,7 @@ public static class TileEndpoints
 
     private static IResult Sensitive(TileLayer layer) =>
         Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Sensitive layer",
-            detail: $"layer {layer.Info.Id} ({layer.Info.Name}) is marked sensitive and is not served as tiles.",
+            detail: $"layer {layer.Info.Id} ({layer.Info.Name}) is marked sensitive: its tiles are served only to admins and to members of the organisation that owns it.",
             extensions: new Dictionary<string, object?> { ["code"] = "Sensitive" });
 
     private static string Url(HttpContext http, string path) => $"{http.Request.Scheme}://{http.Request.Host}{path}";

@@ -1,6 +1,7 @@
 using Microsoft.Net.Http.Headers;
 using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.PostGis.Layers;
+using SpatialReadiness.Server.Auth;
 using SpatialReadiness.Server.Viewer;
 
 namespace SpatialReadiness.Server.Endpoints;
@@ -69,11 +70,12 @@ public static class ViewerEndpoints
         }
         if (city is not null) return Problems.Of(InputError.Malformed, $"style '{id}' is bound to a layer (?layer={{id}}), not to a city.");
         if (layer is null) return Results.Json(style);
-        var found = await store.GetLayerAsync(layer.Value, ct);
-        if (found is null) return Problems.Of(InputError.NotFound, $"layer {layer} does not exist; GET /api/cities/{{city}}/layers lists layer ids.");
-        if (found.Sensitive)
+        var stored = await store.GetLayerAsync(layer.Value, ct);
+        if (stored is null) return Problems.Of(InputError.NotFound, $"layer {layer} does not exist; GET /api/cities/{{city}}/layers lists layer ids.");
+        var found = request.HttpContext.Caller().View(stored); // the fields this caller's tiles carry
+        if (found.Withheld)
             return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Sensitive layer",
-                detail: $"layer {found.Id} ({found.Name}) is marked sensitive and is not served as tiles, so it has no style.",
+                detail: $"layer {found.Id} ({found.Name}) is marked sensitive and is not served to you as tiles, so it has no style.",
                 extensions: new Dictionary<string, object?> { ["code"] = "Sensitive" });
         return Results.Json(StyleCatalog.BindToLayer(style, found, Origin(request)));
     }

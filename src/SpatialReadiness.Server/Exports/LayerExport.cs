@@ -11,7 +11,7 @@ namespace SpatialReadiness.Server.Exports;
 /// <summary>
 /// A layer as a download: GeoJSON and CSV stream straight from PostGIS, one feature at a time; Shapefile (zipped) and
 /// GeoPackage are made by GDAL's ogr2ogr from that same GeoJSON stream in a temporary directory, then streamed and
-/// deleted. Sensitive fields are never written; the caller refuses sensitive layers.
+/// deleted. Withheld fields (LayerInfo.WithheldFields) are never written; the caller refuses withheld layers.
 /// </summary>
 public sealed class LayerExport(FeatureReader reader)
 {

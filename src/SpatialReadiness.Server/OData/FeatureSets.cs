@@ -1,24 +1,26 @@
 using System.Text.RegularExpressions;
 using SpatialReadiness.Checks.Schemas;
+using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Features;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.PostGis.Features;
 using SpatialReadiness.PostGis.Layers;
+using SpatialReadiness.Server.Auth;
 
 namespace SpatialReadiness.Server.OData;
 
 /// <summary>
 /// Which layers an OData feature set reads and how it names their fields: Wards, Slums and Assets read every public
 /// layer of their kind under the canonical field names; Features reads every public layer, each attribute under an
-/// OData-safe form of its own name. Sensitive layers and fields are never sources.
+/// OData-safe form of its own name. Sensitive layers and fields are sources only for callers allowed their data.
 /// </summary>
 internal static partial class FeatureSets
 {
-    public static async Task<List<FeatureSource>> SourcesAsync(string set, LayerStore store, CancellationToken cancellationToken)
+    public static async Task<List<FeatureSource>> SourcesAsync(string set, LayerStore store, Caller caller, CancellationToken cancellationToken)
     {
         var typed = ODataModel.TypedSets.FirstOrDefault(t => t.Set == set);
         var sources = new List<FeatureSource>();
-        foreach (var layer in await store.ListPublicLayersAsync(cancellationToken))
+        foreach (var layer in await store.ReadableLayersAsync(caller, cancellationToken))
         {
             if (typed.Set is null) sources.Add(new FeatureSource(layer, OpenFields(layer), OpenAttributes: false));
             else if (layer.Kind == typed.Kind.ToName()) sources.Add(new FeatureSource(layer, CanonicalFields(layer, typed.Kind), OpenAttributes: false));

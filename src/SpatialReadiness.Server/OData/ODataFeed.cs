@@ -9,6 +9,7 @@ using SpatialReadiness.Core.Layers;
 using SpatialReadiness.PostGis.Features;
 using SpatialReadiness.PostGis.Feeds;
 using SpatialReadiness.PostGis.Layers;
+using SpatialReadiness.Server.Auth;
 
 namespace SpatialReadiness.Server.OData;
 
@@ -60,7 +61,7 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
 
     private async Task WriteFeaturesAsync(HttpContext http, string root, string set, Options options, string? key, CancellationToken cancellationToken)
     {
-        var sources = await FeatureSets.SourcesAsync(set, store, cancellationToken);
+        var sources = await FeatureSets.SourcesAsync(set, store, http.Caller(), cancellationToken);
         var conditions = new List<FeatureFilter>();
         if (options.Filter is not null)
         {

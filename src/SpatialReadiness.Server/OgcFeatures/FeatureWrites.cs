@@ -1,16 +1,25 @@
+using SpatialReadiness.Core.Accounts;
+using SpatialReadiness.Core.Contributions;
 using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Ingest;
+using SpatialReadiness.PostGis.Contributions;
 using SpatialReadiness.PostGis.Features;
+using SpatialReadiness.Server.Auth;
+using SpatialReadiness.Server.Contributions;
 using SpatialReadiness.Server.Endpoints;
 using SpatialReadiness.Server.Tiles;
+using SpatialReadiness.Server.Uploads;
 
 namespace SpatialReadiness.Server.OgcFeatures;
 
 /// <summary>
-/// Part 4: POST /items, PUT, PATCH (JSON merge patch) and DELETE /items/{fid} on editable layers. The body passes the
-/// import's checks (<see cref="FeatureInput"/>); If-Match is honoured when sent and never required (QGIS sends none);
-/// the layer's tiles are dropped before the response, so the next tile shows the edit.
+/// Part 4: POST /items, PUT, PATCH (JSON merge patch) and DELETE /items/{fid} on editable layers, each made a
+/// contribution (channel ogc) so every edit is checked, versioned and kept in history. A moderator of the layer edits
+/// directly: the contribution is accepted at once and the answer is Part 4's (201 with the item's Location, 204), after
+/// the layer's tiles are dropped. A contributor's write waits for review: 202 Accepted, Location of the contribution
+/// (/api/contributions/{id}). The body passes the import's checks (<see cref="FeatureInput"/>); If-Match is honoured
+/// when sent (412 on a stale tag) and never required (QGIS sends none); 409 when the feature changed meanwhile.
 /// </summary>
 public static class FeatureWrites
 {
@@ -28,7 +37,8 @@ public static class FeatureWrites
 
     public static string ItemAllow(LayerInfo layer) => layer.Editable ? "GET, HEAD, PUT, PATCH, DELETE, OPTIONS" : ReadOnly;
 
-    public static async Task<IResult> WriteAsync(HttpContext http, LayerInfo layer, long? fid, FeatureWriter writer, TileCatalog tiles, ServerOptions options)
+    /// <param name="layer">The layer as the caller may see it.</param>
+    public static async Task<IResult> WriteAsync(HttpContext http, LayerInfo layer, long? fid, FeatureWriter writer, ContributionStore contributions, TileCatalog tiles, ServerOptions options)
     {
         var request = http.Request;
         var method = request.Method;
@@ -37,8 +47,10 @@ public static class FeatureWrites
         {
             http.Response.Headers.Allow = fid is null ? ItemsAllow(layer) : ItemAllow(layer);
             return Problem(StatusCodes.Status405MethodNotAllowed, "Not editable", "NotEditable",
-                $"collection '{id}' is read-only; its features can only be read. A layer is editable when imported with editable=true (srd import --editable).");
+                $"collection '{id}' is read-only; its features can only be read. A moderator of the layer can open it to edits (PATCH /api/layers/{layer.Id}/access with \"editable\": true).");
         }
+        var caller = http.Caller();
+        if (!caller.MayContribute(layer)) return AuthProblems.Forbidden($"{caller.Name} is a {caller.Role.ToName()}; editing needs a contributor or above.");
         var crs = OgcCrs.Crs84;
         if (request.Headers["Content-Crs"].ToString() is { Length: > 0 } header)
             crs = OgcCrs.Parse(header) ?? throw new OgcException($"Content-Crs {header} is not supported; use one of {OgcCrs.SupportedList}.");
@@ -50,52 +62,63 @@ public static class FeatureWrites
                 return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "UnsupportedFormat",
                     $"send the feature as {string.Join(" or ", accepted)} (Content-Type was '{request.ContentType}').");
         }
-        var body = await ReadBodyAsync(request, options.MaxUploadBytes, http.RequestAborted);
-        var edit = new FeatureEdit("anonymous", $"{method} /ogc/collections/{id}/items{(fid is null ? "" : "/" + fid)}", crs.Uri, body);
-        var ifMatch = request.Headers.IfMatch.Count > 0 ? request.Headers.IfMatch.ToString() : null;
-        WriteResult result;
         try
         {
-            FeatureInput? input = method == HttpMethods.Delete ? null
-                : FeatureInput.Read(body, crs.Srid, crs.LatitudeFirst, options.MaxVerticesPerFeature, partial: HttpMethods.IsPatch(method));
-            result = method switch
+            var body = await RequestBody.ReadAsync(request, options.MaxUploadBytes, http.RequestAborted);
+            int? baseVersion = null;
+            if (fid is { } existing)
             {
-                _ when HttpMethods.IsPost(method) => await writer.CreateAsync(layer, input!.PropertiesJson, input.Geometry!, edit, http.RequestAborted),
-                _ when HttpMethods.IsPut(method) => await writer.ReplaceAsync(layer, fid!.Value, input!.PropertiesJson, input.Geometry!, ifMatch, edit, http.RequestAborted),
-                _ when HttpMethods.IsPatch(method) => await writer.PatchAsync(layer, fid!.Value, input!.PropertiesJson, input.NullProperties, input.Geometry, ifMatch, edit, http.RequestAborted),
-                _ => await writer.DeleteAsync(layer, fid!.Value, ifMatch, edit, http.RequestAborted),
+                if (await writer.CurrentAsync(layer, existing, http.RequestAborted) is not var (tag, version))
+                    return Problems.Of(InputError.NotFound, $"feature {fid} does not exist in collection '{id}'.");
+                var ifMatch = request.Headers.IfMatch.Count > 0 ? request.Headers.IfMatch.ToString() : null;
+                if (ifMatch is not null && !Matches(ifMatch, tag))
+                {
+                    http.Response.Headers.ETag = Quote(tag);
+                    return Problem(StatusCodes.Status412PreconditionFailed, "Precondition failed", "PreconditionFailed",
+                        $"feature {fid} changed since you read it (If-Match {ifMatch}, now {Quote(tag)}); read it again, then retry. Nothing was written.");
+                }
+                baseVersion = version;
+            }
+            var input = method == HttpMethods.Delete ? null
+                : FeatureInput.Read(body, crs.Srid, crs.LatitudeFirst, options.MaxVerticesPerFeature, partial: HttpMethods.IsPatch(method));
+            ProposedChange change = method switch
+            {
+                _ when HttpMethods.IsPost(method) => ProposedChange.Create(input!.PropertiesJson, input.Geometry!),
+                // PUT replaces the attributes, but not the withheld ones the writer could not see.
+                _ when HttpMethods.IsPut(method) => new(ChangeAction.Modify, fid, baseVersion, input!.PropertiesJson, input.Geometry,
+                    ReplaceProperties: true, KeptProperties: layer.WithheldFields),
+                _ when HttpMethods.IsPatch(method) => new(ChangeAction.Modify, fid, baseVersion, input!.PropertiesJson, input.Geometry, input.NullProperties),
+                _ => ProposedChange.Delete(fid!.Value, baseVersion),
             };
+            var operation = $"{method} /ogc/collections/{id}/items{(fid is null ? "" : "/" + fid)}";
+            var source = crs == OgcCrs.Crs84 ? operation : $"{operation} (Content-Crs {crs.Uri})";
+            var contribution = await contributions.SubmitAsync(
+                new ContributionRequest(layer.Id, Channel.Ogc, [change], Source: source, SourceSha256: RequestBody.Sha256(body), SourceBytes: body.Length),
+                caller, Review.Check, http.RequestAborted);
+            if (!caller.MayModerate(layer))
+                return Results.Accepted($"/api/contributions/{contribution.Id}", ContributionJson.Of(contribution, layer));
+            var accepted = await Review.AcceptAsync(contributions, tiles, contribution, caller, "direct edit over OGC API - Features by a moderator of the layer", http.RequestAborted);
+            var featureId = accepted.Changes[0].FeatureId!.Value;
+            if (await writer.CurrentAsync(layer, featureId, http.RequestAborted) is var (newTag, _)) http.Response.Headers.ETag = Quote(newTag);
+            return HttpMethods.IsPost(method)
+                ? Results.Created($"{OgcLinks.For(request).Url($"/collections/{id}/items/{featureId}")}", null)
+                : Results.NoContent();
+        }
+        catch (ConflictException e)
+        {
+            return Review.Conflict(e, layer);
         }
         catch (InputException e)
         {
             return Problems.From(e);
         }
-        tiles.Evict(layer.Id, layer.City); // before the response: the next tile request sees the edit
-        if (result.ETag is not null) http.Response.Headers.ETag = Quote(result.ETag);
-        return result.Outcome switch
-        {
-            WriteOutcome.NotFound => Problems.Of(InputError.NotFound, $"feature {fid} does not exist in collection '{id}'."),
-            WriteOutcome.PreconditionFailed => Problem(StatusCodes.Status412PreconditionFailed, "Precondition failed", "PreconditionFailed",
-                $"feature {fid} changed since you read it (If-Match {ifMatch}, now {Quote(result.ETag!)}); read it again, then retry. Nothing was written."),
-            _ when HttpMethods.IsPost(method) => Results.Created($"{OgcLinks.For(request).Url($"/collections/{id}/items/{result.Id}")}", null),
-            _ => Results.NoContent(),
-        };
     }
 
     public static string Quote(string tag) => $"\"{tag}\"";
 
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, long max, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > max) throw new OgcException($"the feature is larger than {max >> 20} MiB (SR_MAX_UPLOAD_MB).", StatusCodes.Status413PayloadTooLarge);
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
-    }
+    /// <summary>If-Match: "*" or a list of entity tags, weak (W/) ones included, compared by value.</summary>
+    private static bool Matches(string ifMatch, string tag) =>
+        ifMatch.Split(',').Select(t => t.Trim()).Any(t => t == "*" || t.TrimStart('W', '/').Trim('"') == tag);
 
     public static IResult Problem(int status, string title, string code, string detail) =>
         Results.Problem(detail: detail, statusCode: status, title: title, type: "https://spatialreadiness.org/problems/" + code.ToLowerInvariant(),

@@ -1,29 +1,41 @@
 using System.Collections.Concurrent;
+using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.PostGis.Tiles;
 
 namespace SpatialReadiness.Server.Tiles;
 
 /// <summary>
-/// The layers tiles are served from, with their tile SQL, kept in memory. An import evicts its layer before its
-/// request returns (in this process) or on PostgreSQL's layer_changed notification (imports from srd or another server).
-/// The layer version is part of every tile's cache key and ETag, so an evicted entry can never serve stale tiles.
+/// The layers tiles are served from, with their tile SQL, kept in memory: for each layer one source as the public sees
+/// it (sensitive fields removed) and one revealed to readers allowed its sensitive data (Caller.View); a caller gets the
+/// one their view calls for. An import or edit evicts its layer before its request returns (in this process) or on
+/// PostgreSQL's layer_changed notification (another process). The layer version is part of every tile's cache key and
+/// ETag, so an evicted entry can never serve stale tiles.
 /// </summary>
 public sealed class TileCatalog(LayerStore store)
 {
-    private readonly ConcurrentDictionary<long, Lazy<Task<TileLayer?>>> _layers = new();
-    private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<TileLayer>>>> _cities = new();
+    private sealed record Sources(TileLayer Public, TileLayer Revealed)
+    {
+        public static Sources Of(Core.Layers.LayerInfo info) => new(TileLayer.For(info), TileLayer.For(info with { Revealed = true }));
 
-    public Task<TileLayer?> LayerAsync(long id) =>
-        _layers.GetOrAdd(id, key => new Lazy<Task<TileLayer?>>(async () =>
-            await store.GetLayerAsync(key) is { } info ? TileLayer.For(info) : null)).Value;
+        public TileLayer For(Caller caller) => caller.MayReadSensitive(Public.Info) ? Revealed : Public;
+    }
 
-    /// <summary>A city's layers that may be served publicly (not sensitive), boundary first, then by kind and name.</summary>
-    public Task<IReadOnlyList<TileLayer>> CityAsync(string city) =>
-        _cities.GetOrAdd(city, key => new Lazy<Task<IReadOnlyList<TileLayer>>>(async () =>
-            (await store.ListLayersAsync(key)).Where(l => !l.Sensitive)
+    private readonly ConcurrentDictionary<long, Lazy<Task<Sources?>>> _layers = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<Sources>>>> _cities = new();
+
+    /// <summary>The layer as <paramref name="caller"/> may see it (its Info may be withheld: the endpoint refuses it), or null.</summary>
+    public async Task<TileLayer?> LayerAsync(long id, Caller caller) =>
+        (await _layers.GetOrAdd(id, key => new Lazy<Task<Sources?>>(async () =>
+            await store.GetLayerAsync(key) is { } info ? Sources.Of(info) : null)).Value)?.For(caller);
+
+    /// <summary>A city's layers that <paramref name="caller"/> may read, as they may see them, boundary first, then by kind and name.</summary>
+    public async Task<IReadOnlyList<TileLayer>> CityAsync(string city, Caller caller) =>
+        (await _cities.GetOrAdd(city, key => new Lazy<Task<IReadOnlyList<Sources>>>(async () =>
+            (await store.ListLayersAsync(key))
                 .OrderBy(l => l.Kind == "boundary" ? 0 : 1).ThenBy(l => l.Kind).ThenBy(l => l.Name)
-                .Select(TileLayer.For).ToList())).Value;
+                .Select(Sources.Of).ToList())).Value)
+        .Select(s => s.For(caller)).Where(l => !l.Info.Withheld).ToList();
 
     public void Evict(long layerId, string city)
     {

@@ -41,7 +41,7 @@ public sealed class SyntheticCityTests(ServerFixture server)
         var load = await SrdProcess.RunAsync(server.Database.ConnectionString,
             "demo", "--synthetic", "--city", "synth-check", "--wards", "20", "--slums", "60", "--assets", "2000", "--dir", Gdal.TempDirectory());
         Assert.True(load.ExitCode == 0, load.Errors);
-        await server.Client.RunCheckAsync("synth-check");
+        await server.Admin.RunCheckAsync("synth-check");
 
         var errors = (await server.Client.FindingsAsync("synth-check", "severity=error&limit=1000")).Features()
             .GroupBy(f => $"{f.GetProperty("properties").GetProperty("rule").GetString()} {f.GetProperty("properties").GetProperty("layer").GetString()}")

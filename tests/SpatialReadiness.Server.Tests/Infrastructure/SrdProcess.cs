@@ -23,15 +23,19 @@ public static class SrdProcess
     public static Process Start(string connectionString, params string[] arguments) => StartWithPath(connectionString, null, arguments);
 
     /// <param name="path">PATH for the process (null: inherit), to run srd on a machine without some tool.</param>
-    public static Process StartWithPath(string connectionString, string? path, params string[] arguments)
+    public static Process StartWithPath(string connectionString, string? path, params string[] arguments) =>
+        StartWith(connectionString, path is null ? new Dictionary<string, string>() : new() { ["PATH"] = path }, arguments);
+
+    private static Process StartWith(string connectionString, IReadOnlyDictionary<string, string> environment, string[] arguments, bool input = false)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = input,
             Environment = { ["SR_PG"] = connectionString },
         };
-        if (path is not null) start.Environment["PATH"] = path;
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(SrdDll);
         foreach (var a in arguments) start.ArgumentList.Add(a);
         return Process.Start(start)!;
@@ -40,9 +44,18 @@ public static class SrdProcess
     public static Task<(int ExitCode, string Output, string Errors)> RunAsync(string connectionString, params string[] arguments) =>
         RunWithPathAsync(connectionString, null, arguments);
 
-    public static async Task<(int ExitCode, string Output, string Errors)> RunWithPathAsync(string connectionString, string? path, params string[] arguments)
+    public static Task<(int ExitCode, string Output, string Errors)> RunWithPathAsync(string connectionString, string? path, params string[] arguments) =>
+        RunWithAsync(connectionString, path is null ? new Dictionary<string, string>() : new() { ["PATH"] = path }, null, arguments);
+
+    /// <summary>srd with extra environment variables and, when <paramref name="input"/> is given, that text on its standard input.</summary>
+    public static async Task<(int ExitCode, string Output, string Errors)> RunWithAsync(string connectionString, IReadOnlyDictionary<string, string> environment, string? input, params string[] arguments)
     {
-        using var process = StartWithPath(connectionString, path, arguments);
+        using var process = StartWith(connectionString, environment, arguments, input is not null);
+        if (input is not null)
+        {
+            await process.StandardInput.WriteLineAsync(input);
+            process.StandardInput.Close();
+        }
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));

@@ -13,7 +13,7 @@ namespace SpatialReadiness.Server.Tests.Layers;
 [Collection(PostgisCollection.Name)]
 public sealed class BadInputTests(ServerFixture server)
 {
-    private readonly HttpClient _client = server.Client;
+    private readonly HttpClient _client = server.Admin;
 
     private async Task<string> Refused(byte[] content, string fileName, HttpStatusCode status, string code, string kind = "ward", params (string, string)[] fields)
     {

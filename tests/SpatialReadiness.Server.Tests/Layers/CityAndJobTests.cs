@@ -7,7 +7,7 @@ namespace SpatialReadiness.Server.Tests.Layers;
 [Collection(PostgisCollection.Name)]
 public sealed class CityAndJobTests(ServerFixture server)
 {
-    private readonly HttpClient _client = server.Client;
+    private readonly HttpClient _client = server.Admin;
 
     [Fact]
     public async Task Cities_are_created_once_with_a_url_safe_id()

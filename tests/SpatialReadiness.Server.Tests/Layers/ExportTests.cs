@@ -18,8 +18,8 @@ public sealed class ExportTests(ServerFixture server)
     [Fact]
     public async Task Every_format_opens_in_GDAL_with_every_feature_of_the_real_Jaipur_wards()
     {
-        await server.Client.CreateCityAsync("ex-jaipur", "Jaipur");
-        var layer = await server.Client.UploadAsync("ex-jaipur", SharedData.Path("jaipur/Jaipur_Wards-SHP.zip"), "ward", ("name", "wards")).CreatedLayerAsync();
+        await server.Admin.CreateCityAsync("ex-jaipur", "Jaipur");
+        var layer = await server.Admin.UploadAsync("ex-jaipur", SharedData.Path("jaipur/Jaipur_Wards-SHP.zip"), "ward", ("name", "wards")).CreatedLayerAsync();
         var id = layer.GetProperty("id").GetInt64();
         var count = layer.GetProperty("featureCount").GetInt64();
         var directory = Gdal.TempDirectory();
@@ -43,8 +43,8 @@ public sealed class ExportTests(ServerFixture server)
     [Fact]
     public async Task Sensitive_fields_are_left_out_of_every_download_and_a_sensitive_layer_is_refused()
     {
-        await server.Client.CreateCityAsync("ex-sensitive");
-        var layer = await server.Client.UploadAsync("ex-sensitive", SharedData.TempFile("survey.geojson", Households), "slum",
+        await server.Admin.CreateCityAsync("ex-sensitive");
+        var layer = await server.Admin.UploadAsync("ex-sensitive", SharedData.TempFile("survey.geojson", Households), "slum",
             ("name", "survey"), ("sensitiveFields", "head_name")).CreatedLayerAsync();
         var id = layer.GetProperty("id").GetInt64();
         var geojson = await server.Client.GetStringAsync($"/api/layers/{id}/export?format=geojson");
@@ -60,7 +60,7 @@ public sealed class ExportTests(ServerFixture server)
         Assert.Contains("Lakshmi Nagar", info);
         Assert.DoesNotContain("head_name", info);
 
-        var hidden = await server.Client.UploadAsync("ex-sensitive", SharedData.TempFile("register.geojson", Households), "other",
+        var hidden = await server.Admin.UploadAsync("ex-sensitive", SharedData.TempFile("register.geojson", Households), "other",
             ("name", "register"), ("sensitive", "true")).CreatedLayerAsync();
         var refused = await server.Client.GetAsync($"/api/layers/{hidden.GetProperty("id").GetInt64()}/export?format=geojson");
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);

@@ -8,7 +8,7 @@ namespace SpatialReadiness.Server.Tests.Layers;
 [Collection(PostgisCollection.Name)]
 public sealed class RealFileImportTests(ServerFixture server)
 {
-    private readonly HttpClient _client = server.Client;
+    private readonly HttpClient _client = server.Admin;
 
     [Fact]
     public async Task Pune_2022_wards_GeoJSON_arrive_with_attributes_provenance_and_CRS()
@@ -16,7 +16,7 @@ public sealed class RealFileImportTests(ServerFixture server)
         await _client.CreateCityAsync("pune-geojson", "Pune");
         var path = SharedData.Path("pune/pune-electoral-wards_2022.geojson");
 
-        var layer = await _client.UploadAsync("pune-geojson", path, "ward", ("title", "Electoral wards 2022"), ("by", "gis-cell"),
+        var layer = await _client.UploadAsync("pune-geojson", path, "ward", ("title", "Electoral wards 2022"),
             ("organisation", "PMC"), ("surveyDate", "2022-02-01"), ("custodian", "Pune Municipal Corporation")).CreatedLayerAsync();
 
         Assert.Equal(58, layer.GetProperty("featureCount").GetInt64());
@@ -27,7 +27,7 @@ public sealed class RealFileImportTests(ServerFixture server)
         var provenance = layer.GetProperty("provenance");
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))), provenance.GetProperty("sourceSha256").GetString());
         Assert.Equal("pune-electoral-wards_2022.geojson", provenance.GetProperty("sourceFile").GetString());
-        Assert.Equal("gis-cell", provenance.GetProperty("importedBy").GetString());
+        Assert.Equal("test-admin", provenance.GetProperty("importedBy").GetString()); // who signed in
         Assert.Equal("PMC", provenance.GetProperty("organisation").GetString());
         Assert.Equal("CC BY-SA 2.5 IN", layer.GetProperty("licence").GetString());
         var bbox = layer.GetProperty("bbox").EnumerateArray().Select(v => v.GetDouble()).ToArray();

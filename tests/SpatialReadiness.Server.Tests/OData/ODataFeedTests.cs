@@ -18,8 +18,8 @@ public sealed class ODataFeedTests(ServerFixture server)
     {
         if (await server.Database.ScalarAsync<long>("SELECT count(*) FROM layers WHERE city_id = $1", Mumbai) == 0)
         {
-            await server.Client.CreateCityAsync(Mumbai, "Mumbai");
-            await server.Client.UploadAsync(Mumbai, SharedData.Path("mumbai/slumClusters.geojson"), "slum", ("name", "slums")).CreatedLayerAsync();
+            await server.Admin.CreateCityAsync(Mumbai, "Mumbai");
+            await server.Admin.UploadAsync(Mumbai, SharedData.Path("mumbai/slumClusters.geojson"), "slum", ("name", "slums")).CreatedLayerAsync();
         }
         return await server.Database.ScalarAsync<long>("SELECT id FROM layers WHERE city_id = $1 AND name = 'slums'", Mumbai);
     }
@@ -81,15 +81,15 @@ public sealed class ODataFeedTests(ServerFixture server)
     public async Task Sensitive_layers_and_fields_never_appear_in_any_entity_set()
     {
         const string city = "od-sensitive";
-        await server.Client.CreateCityAsync(city);
+        await server.Admin.CreateCityAsync(city);
         const string households = """
             {"type":"FeatureCollection","features":[
               {"type":"Feature","properties":{"slum_id":"S-1","slum_name":"Lakshmi Nagar","head_name":"R. Kamble","phone":"9800000001"},
                "geometry":{"type":"Polygon","coordinates":[[[73.85,18.52],[73.851,18.52],[73.851,18.521],[73.85,18.521],[73.85,18.52]]]}}]}
             """;
-        await server.Client.UploadAsync(city, SharedData.TempFile("households.geojson", households), "slum",
+        await server.Admin.UploadAsync(city, SharedData.TempFile("households.geojson", households), "slum",
             ("name", "survey"), ("sensitiveFields", "head_name, phone")).CreatedLayerAsync();
-        await server.Client.UploadAsync(city, SharedData.TempFile("register.geojson", households), "other",
+        await server.Admin.UploadAsync(city, SharedData.TempFile("register.geojson", households), "other",
             ("name", "register"), ("sensitive", "true")).CreatedLayerAsync();
 
         foreach (var url in new[] { $"/odata/Features?$filter=City eq '{city}'", $"/odata/Slums?$filter=City eq '{city}'", $"/odata/Layers?$filter=City eq '{city}'" })

@@ -16,6 +16,9 @@ public sealed class OgcEditingTests(ServerFixture server)
 {
     private readonly HttpClient _client = server.Client;
 
+    // A moderator of another organisation than the layer's (it has none): edits apply at once, the sensitive field stays hidden.
+    private readonly HttpClient _editor = server.Moderator;
+
     private const string Points = """
         {"type":"FeatureCollection","features":[
           {"type":"Feature","properties":{"name":"Shaniwar Wada","kind":"heritage","phone":"9800000001"},"geometry":{"type":"Point","coordinates":[73.8553,18.5195]}},
@@ -24,8 +27,8 @@ public sealed class OgcEditingTests(ServerFixture server)
 
     private async Task<(string Items, long LayerId)> EditableLayerAsync(string city, bool editable = true)
     {
-        await _client.CreateCityAsync(city, "Pune");
-        var layer = await _client.UploadAsync(city, Encoding.UTF8.GetBytes(Points), "places.geojson", "asset",
+        await server.Admin.CreateCityAsync(city, "Pune");
+        var layer = await server.Admin.UploadAsync(city, Encoding.UTF8.GetBytes(Points), "places.geojson", "asset",
             ("name", "places"), ("editable", editable ? "true" : "false"), ("sensitiveFields", "phone")).CreatedLayerAsync();
         return ($"/ogc/collections/{city}__places/items", layer.GetProperty("id").GetInt64());
     }
@@ -47,7 +50,7 @@ public sealed class OgcEditingTests(ServerFixture server)
         var (readOnly, _) = await EditableLayerAsync("ogc-edit-readonly", editable: false);
         var readOptions = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Options, readOnly));
         Assert.Equal(["GET", "HEAD", "OPTIONS"], readOptions.Content.Headers.Allow);
-        var post = await _client.PostAsync(readOnly, GeoJson("""{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[73.86,18.52]}}"""));
+        var post = await _editor.PostAsync(readOnly, GeoJson("""{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[73.86,18.52]}}"""));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
         Assert.Equal(["GET", "HEAD", "OPTIONS"], post.Content.Headers.Allow);
         Assert.Equal("application/problem+json", post.Content.Headers.ContentType!.MediaType);
@@ -62,7 +65,7 @@ public sealed class OgcEditingTests(ServerFixture server)
         var tileBefore = await _client.GetAsync($"/tiles/{layerId}/{z}/{x}/{y}.mvt");
 
         // Create, as QGIS: no If-Match; the sensitive field may be written.
-        var created = await _client.PostAsync(items, GeoJson("""{"type":"Feature","properties":{"name":"Kasba Ganpati","kind":"heritage","phone":"9800000003"},"geometry":{"type":"Point","coordinates":[73.8600,18.5250]}}"""));
+        var created = await _editor.PostAsync(items, GeoJson("""{"type":"Feature","properties":{"name":"Kasba Ganpati","kind":"heritage","phone":"9800000003"},"geometry":{"type":"Point","coordinates":[73.8600,18.5250]}}"""));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var location = created.Headers.Location!;
         Assert.Matches(@"/ogc/collections/ogc-edit-crud__places/items/\d+$", location.ToString());
@@ -88,14 +91,14 @@ public sealed class OgcEditingTests(ServerFixture server)
         using (var put = new HttpRequestMessage(HttpMethod.Put, location) { Content = GeoJson("""{"type":"Feature","properties":{"name":"Kasba Ganapati","kind":"temple"},"geometry":{"type":"Point","coordinates":[73.8601,18.5251]}}""") })
         {
             put.Headers.IfMatch.Add(etag);
-            var replaced = await _client.SendAsync(put);
+            var replaced = await _editor.SendAsync(put);
             Assert.Equal(HttpStatusCode.NoContent, replaced.StatusCode);
             Assert.NotEqual(etag, replaced.Headers.ETag);
         }
         using (var stale = new HttpRequestMessage(HttpMethod.Put, location) { Content = GeoJson("""{"type":"Feature","properties":{"name":"overwritten"},"geometry":{"type":"Point","coordinates":[73.87,18.53]}}""") })
         {
             stale.Headers.IfMatch.Add(etag);
-            Assert.Equal(HttpStatusCode.PreconditionFailed, (await _client.SendAsync(stale)).StatusCode);
+            Assert.Equal(HttpStatusCode.PreconditionFailed, (await _editor.SendAsync(stale)).StatusCode);
         }
         var afterPut = await _client.GetJsonAsync(location.ToString());
         Assert.Equal("Kasba Ganapati", afterPut.GetProperty("properties").GetProperty("name").GetString());
@@ -105,13 +108,13 @@ public sealed class OgcEditingTests(ServerFixture server)
 
         // Merge patch: one member changed, one removed, the rest kept.
         var patch = new HttpRequestMessage(HttpMethod.Patch, location) { Content = GeoJson("""{"properties":{"kind":"temple, 1893","name":null}}""", "application/merge-patch+json") };
-        Assert.Equal(HttpStatusCode.NoContent, (await _client.SendAsync(patch)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await _editor.SendAsync(patch)).StatusCode);
         var patched = (await _client.GetJsonAsync(location.ToString())).GetProperty("properties");
         Assert.Equal("temple, 1893", patched.GetProperty("kind").GetString());
         Assert.False(patched.TryGetProperty("name", out _));
         Assert.Equal(73.8601, (await _client.GetJsonAsync(location.ToString())).GetProperty("geometry").GetProperty("coordinates")[0].GetDouble());
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync(location)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await _editor.DeleteAsync(location)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync(location)).StatusCode);
         Assert.Equal(2, await MatchedAsync(items));
         var final = await _client.GetJsonAsync($"/api/layers/{layerId}");
@@ -132,7 +135,7 @@ public sealed class OgcEditingTests(ServerFixture server)
     public async Task Bad_writes_are_refused_with_a_problem_and_write_nothing(string body, int status, string detail)
     {
         var (items, layerId) = await EditableLayerAsync("ogc-edit-bad-" + Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(Encoding.UTF8.GetBytes(body)))[..8]);
-        var response = await _client.PostAsync(items, GeoJson(body));
+        var response = await _editor.PostAsync(items, GeoJson(body));
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
         Assert.Contains(detail, (await response.JsonAsync()).GetProperty("detail").GetString());
@@ -147,7 +150,7 @@ public sealed class OgcEditingTests(ServerFixture server)
         var ring = Enumerable.Range(0, ServerFixture.MaxVertices + 1).Select(i => (73.8 + 0.05 * Math.Cos(i * 2 * Math.PI / ServerFixture.MaxVertices), 18.5 + 0.05 * Math.Sin(i * 2 * Math.PI / ServerFixture.MaxVertices))).ToList();
         ring[^1] = ring[0];
         var coordinates = string.Join(",", ring.Select(p => string.Create(CultureInfo.InvariantCulture, $"[{p.Item1},{p.Item2}]")));
-        var response = await _client.PostAsync(items, GeoJson($$$"""{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[{{{coordinates}}}]]}}"""));
+        var response = await _editor.PostAsync(items, GeoJson($$$"""{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[{{{coordinates}}}]]}}"""));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Contains("vertices", await response.Content.ReadAsStringAsync());
         Assert.Equal(2, await MatchedAsync(items));
@@ -161,7 +164,7 @@ public sealed class OgcEditingTests(ServerFixture server)
         var (e, n) = (utm.Split(' ')[0], utm.Split(' ')[1]);
         var request = new HttpRequestMessage(HttpMethod.Post, items) { Content = GeoJson($$$"""{"type":"Feature","properties":{"name":"in metres"},"geometry":{"type":"Point","coordinates":[{{{e}}},{{{n}}}]}}""") };
         request.Headers.Add("Content-Crs", "<http://www.opengis.net/def/crs/EPSG/0/32643>");
-        var created = await _client.SendAsync(request);
+        var created = await _editor.SendAsync(request);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var c = (await _client.GetJsonAsync(created.Headers.Location!.ToString())).GetProperty("geometry").GetProperty("coordinates");
         Assert.Equal(73.8600, c[0].GetDouble(), 5);
@@ -169,13 +172,13 @@ public sealed class OgcEditingTests(ServerFixture server)
 
         var latFirst = new HttpRequestMessage(HttpMethod.Post, items) { Content = GeoJson("""{"type":"Feature","properties":{"name":"lat first"},"geometry":{"type":"Point","coordinates":[18.5251,73.8601]}}""") };
         latFirst.Headers.Add("Content-Crs", "<http://www.opengis.net/def/crs/EPSG/0/4326>");
-        var second = await _client.SendAsync(latFirst);
+        var second = await _editor.SendAsync(latFirst);
         Assert.Equal(HttpStatusCode.Created, second.StatusCode);
         Assert.Equal(73.8601, (await _client.GetJsonAsync(second.Headers.Location!.ToString())).GetProperty("geometry").GetProperty("coordinates")[0].GetDouble(), 5);
 
         var unknown = new HttpRequestMessage(HttpMethod.Post, items) { Content = GeoJson("""{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1,2]}}""") };
         unknown.Headers.Add("Content-Crs", "<http://www.opengis.net/def/crs/EPSG/0/27700>");
-        Assert.Equal(HttpStatusCode.BadRequest, (await _client.SendAsync(unknown)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _editor.SendAsync(unknown)).StatusCode);
         Assert.Equal(4, await MatchedAsync(items));
     }
 }

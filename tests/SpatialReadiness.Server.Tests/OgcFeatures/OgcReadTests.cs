@@ -22,9 +22,9 @@ public sealed class OgcReadTests(ServerFixture server) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         if ((await _client.GetAsync($"/api/cities/{City}")).IsSuccessStatusCode) return;
-        await _client.CreateCityAsync(City, "Pune");
-        await _client.UploadAsync(City, SharedData.Path("pune/pune-electoral-wards_2022.geojson"), "ward", ("name", "wards"), ("sensitiveFields", "Name2")).CreatedLayerAsync();
-        await _client.UploadAsync(City, SharedData.Path("pune/pune-electoral-wards_2017.geojson"), "ward", ("name", "households"), ("sensitive", "true")).CreatedLayerAsync();
+        await server.Admin.CreateCityAsync(City, "Pune");
+        await server.Admin.UploadAsync(City, SharedData.Path("pune/pune-electoral-wards_2022.geojson"), "ward", ("name", "wards"), ("sensitiveFields", "Name2")).CreatedLayerAsync();
+        await server.Admin.UploadAsync(City, SharedData.Path("pune/pune-electoral-wards_2017.geojson"), "ward", ("name", "households"), ("sensitive", "true")).CreatedLayerAsync();
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

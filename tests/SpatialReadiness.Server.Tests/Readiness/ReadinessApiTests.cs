@@ -15,7 +15,7 @@ namespace SpatialReadiness.Server.Tests.Readiness;
 [Collection(PostgisCollection.Name)]
 public sealed class ReadinessApiTests(ServerFixture server)
 {
-    private readonly HttpClient _client = server.Client;
+    private readonly HttpClient _client = server.Admin;
 
     private async Task LoadDemoAsync()
     {

@@ -10,7 +10,7 @@ namespace SpatialReadiness.Server.Tests.Readiness;
 [Collection(PostgisCollection.Name)]
 public sealed class RealCityCheckTests(ServerFixture server)
 {
-    private readonly HttpClient _client = server.Client;
+    private readonly HttpClient _client = server.Admin;
 
     [Fact]
     public async Task Pune_2022_wards_have_no_overlap_and_their_four_holes_are_exclusion_zones_not_gaps()

@@ -18,7 +18,7 @@ namespace SpatialReadiness.Server.Tests.Readiness;
 public sealed class SyntheticCheckTests(ServerFixture server)
 {
     private const double West = 75.79, East = 75.81, South = 20.89, North = 20.91, Middle = 75.80;
-    private readonly HttpClient _client = server.Client;
+    private readonly HttpClient _client = server.Admin;
 
     private static string Polygon(double w, double s, double e, double n) => string.Create(CultureInfo.InvariantCulture,
         $"{{\"type\":\"Polygon\",\"coordinates\":[[[{w},{s}],[{e},{s}],[{e},{n}],[{w},{n}],[{w},{s}]]]}}");

@@ -9,11 +9,12 @@ namespace SpatialReadiness.Server.Tests.Tiles;
 public sealed class TileTests(ServerFixture server)
 {
     private readonly HttpClient _client = server.Client;
+    private readonly HttpClient _admin = server.Admin;
 
     private async Task<long> Import(string city, string file, string kind, string name)
     {
-        if ((await _client.GetAsync($"/api/cities/{city}")).StatusCode == HttpStatusCode.NotFound) await _client.CreateCityAsync(city);
-        var layer = await _client.UploadAsync(city, SharedData.Path(file), kind, ("name", name)).CreatedLayerAsync();
+        if ((await _client.GetAsync($"/api/cities/{city}")).StatusCode == HttpStatusCode.NotFound) await _admin.CreateCityAsync(city);
+        var layer = await _admin.UploadAsync(city, SharedData.Path(file), kind, ("name", name)).CreatedLayerAsync();
         return layer.GetProperty("id").GetInt64();
     }
 
@@ -183,8 +184,8 @@ public sealed class TileTests(ServerFixture server)
     [Fact]
     public async Task A_sensitive_layer_is_not_served_as_tiles()
     {
-        await _client.CreateCityAsync("tiles-sensitive");
-        var layer = await _client.UploadAsync("tiles-sensitive", SharedData.Path("mumbai/slumClusters.geojson"), "slum", ("sensitive", "true")).CreatedLayerAsync();
+        await _admin.CreateCityAsync("tiles-sensitive");
+        var layer = await _admin.UploadAsync("tiles-sensitive", SharedData.Path("mumbai/slumClusters.geojson"), "slum", ("sensitive", "true")).CreatedLayerAsync();
         var id = layer.GetProperty("id").GetInt64();
         Assert.Equal(HttpStatusCode.Forbidden, (await _client.GetAsync($"/tiles/{id}/12/2884/1814.mvt")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await _client.GetAsync($"/tiles/{id}.json")).StatusCode);

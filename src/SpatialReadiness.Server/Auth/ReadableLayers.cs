@@ -1,0 +1,14 @@
+using SpatialReadiness.Core.Accounts;
+using SpatialReadiness.Core.Layers;
+using SpatialReadiness.PostGis.Layers;
+
+namespace SpatialReadiness.Server.Auth;
+
+/// <summary>What the feeds (OGC API, OData) list for a caller: every layer they may read, each as they may see it.</summary>
+public static class ReadableLayers
+{
+    public static async Task<IReadOnlyList<LayerInfo>> ReadableLayersAsync(this LayerStore store, Caller caller, CancellationToken cancellationToken = default) =>
+        caller.IsAdmin || caller.Organisation is not null && caller.Role >= Role.Contributor
+            ? (await store.ListAllLayersAsync(cancellationToken)).Select(caller.View).Where(l => !l.Withheld).ToList()
+            : await store.ListPublicLayersAsync(cancellationToken);
+}
