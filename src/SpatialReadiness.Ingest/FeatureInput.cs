@@ -17,6 +17,20 @@ namespace SpatialReadiness.Ingest;
 /// <param name="NullProperties">Members whose value is null: in a merge patch, the attributes to remove.</param>
 public sealed record FeatureInput(string PropertiesJson, IReadOnlyList<string> NullProperties, Geometry? Geometry)
 {
+    /// <summary>A request body as JSON, or a Malformed input error saying why it is not.</summary>
+    public static JsonElement ParseBody(byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw new InputException(InputError.Malformed, $"the body is not JSON: {e.Message}");
+        }
+    }
+
     /// <summary>
     /// Reads a GeoJSON Feature. With <paramref name="partial"/> (a merge patch) properties and geometry may each be
     /// absent; otherwise the geometry is required. Coordinates are in EPSG <paramref name="epsg"/>, swapped first when
@@ -24,16 +38,7 @@ public sealed record FeatureInput(string PropertiesJson, IReadOnlyList<string> N
     /// </summary>
     public static FeatureInput Read(byte[] body, int epsg, bool latitudeFirst, long maxVertices, bool partial = false)
     {
-        JsonElement root;
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            root = document.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            throw new InputException(InputError.Malformed, $"the body is not JSON: {e.Message}");
-        }
+        var root = ParseBody(body);
         if (root.ValueKind != JsonValueKind.Object)
             throw new InputException(InputError.Malformed, "the body must be a GeoJSON Feature object: {\"type\": \"Feature\", \"geometry\": {...}, \"properties\": {...}}.");
         if (root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() != "Feature")

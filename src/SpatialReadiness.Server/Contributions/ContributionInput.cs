@@ -20,16 +20,7 @@ public static class ContributionInput
 {
     public static ContributionRequest Read(long layerId, byte[] body, long maxVertices, string source, string sha256)
     {
-        JsonElement root;
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            root = document.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            throw new InputException(InputError.Malformed, $"the body is not JSON: {e.Message}");
-        }
+        var root = FeatureInput.ParseBody(body);
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("changes", out var changes) || changes.ValueKind != JsonValueKind.Array)
             throw new InputException(InputError.Malformed, "send {\"comment\": \"...\", \"changes\": [{\"action\": \"create\", \"feature\": {...}}, ...]}.");
         var proposed = changes.EnumerateArray().Select((change, i) => Change(change, i + 1, maxVertices)).ToList();
