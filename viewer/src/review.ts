@@ -87,7 +87,7 @@ export class ReviewPanel {
     const extent = createEmpty();
     for (const [side, state] of states) {
       if (!state?.geometry) continue;
-      const feature = geojson.readFeature(state) as Feature;
+      const feature = geojson.readFeature({ ...state, id: state.id ?? undefined }) as Feature; // a new feature's id is null: OpenLayers wants none
       feature.set('side', side);
       this.source.addFeature(feature);
       extend(extent, feature.getGeometry()!.getExtent());
