@@ -99,6 +99,59 @@ public sealed class ContributionTests(ViewerFixture viewer, ITestOutputHelper ou
         moderator.AssertNoErrors();
     }
 
+    [Fact]
+    public async Task A_features_history_is_in_its_popup_a_contribution_can_be_reverted_and_a_conflict_shows_both_versions()
+    {
+        var city = await ContributionCity.CreateAsync(viewer.Server, "historyview");
+        var server = viewer.Server;
+        // S1 changed by an accepted contribution (its version 2); two proposals on S2's version 1, the first accepted.
+        var edit = await server.Contributor.ProposedAsync(city.Slums, "households recounted", ContributionCity.Modify(city.S1, 1, "{\"households\":135}"));
+        await server.Moderator.AcceptedAsync(edit.Id());
+        var first = await server.Contributor.ProposedAsync(city.Slums, "status verified", ContributionCity.Modify(city.S2, 1, "{\"status\":\"notified\"}"));
+        var second = await server.Contributor.ProposedAsync(city.Slums, "households recounted", ContributionCity.Modify(city.S2, 1, "{\"households\":95}"));
+        await server.Moderator.AcceptedAsync(first.Id());
+
+        // S1's popup (the view centred on it): History lists both versions; Revert proposes undoing the contribution.
+        await using var contributor = await viewer.OpenAsync($"/?city={city.City}&z=17&x=73.82264&y=18.52266");
+        await contributor.SignInAsync("test-contributor");
+        var page = contributor.Page;
+        var map = (await page.Locator("#map").BoundingBoxAsync())!;
+        await page.Mouse.ClickAsync(map.X + map.Width / 2, map.Y + map.Height / 2);
+        var slum = page.Locator("#popup section", new() { Has = page.Locator("th", new() { HasTextString = "slum_name" }) });
+        await Expect(slum).ToContainTextAsync("Ambedkar Nagar");
+        await slum.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "History" }).ClickAsync();
+        var versions = slum.Locator(".history li");
+        await Expect(versions).ToHaveCountAsync(2);
+        await Expect(versions.Nth(0)).ToContainTextAsync($"v2 · test-contributor (test-ngo)");
+        await Expect(versions.Nth(0)).ToContainTextAsync($"contribution #{edit.Id()}");
+        await Expect(versions.Nth(1)).ToContainTextAsync("v1");
+        await Expect(versions.Nth(1)).ToContainTextAsync("as imported");
+        await contributor.ScreenshotAsync("feature-history");
+        await versions.Nth(0).GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = $"Revert #{edit.Id()}" }).ClickAsync();
+        await Expect(slum.Locator(".history-status")).ToHaveTextAsync(new Regex(@"^Proposed as contribution \d+ \(pending\)"));
+        var revert = long.Parse(Regex.Match(await slum.Locator(".history-status").InnerTextAsync(), @"\d+").Value, CultureInfo.InvariantCulture);
+        var proposed = await server.Moderator.GetJsonAsync($"/api/contributions/{revert}");
+        Assert.Equal(edit.Id(), proposed.GetProperty("reverts").GetInt64());
+        Assert.Equal("pending", proposed.GetProperty("state").GetString());
+        contributor.AssertNoErrors();
+
+        // The moderator accepts the second S2 proposal: 409, and the panel shows S2 as it was, is and would be.
+        await using var moderator = await viewer.OpenAsync($"/?city={city.City}");
+        await moderator.SignInAsync("test-moderator");
+        var review = moderator.Page;
+        await review.Locator("#tool-review").ClickAsync();
+        await review.Locator($"#review-list button[data-contribution='{second.Id()}']").ClickAsync();
+        await review.Locator("#review-accept").ClickAsync();
+        await Expect(review.Locator("#review-status")).ToContainTextAsync("Version conflict");
+        await Expect(review.Locator("#review-detail")).ToContainTextAsync($"Feature {city.S2}: based on version 1, now version 2");
+        var row = (string field) => review.Locator("#review-detail tr", new() { Has = review.Locator("th", new() { HasTextString = field }) }).Locator("td");
+        await Expect(row("status")).ToHaveTextAsync(["identified", "notified", "identified"]);
+        await Expect(row("households")).ToHaveTextAsync(["80", "80", "95"]);
+        await moderator.ScreenshotAsync("contribution-conflict");
+        Assert.True(await moderator.PixelsWhenAsync(ProposedGreen, n => n > 100) > 100, "the proposed version is drawn");
+        Assert.All(moderator.Errors, e => Assert.Contains("409", e)); // the browser logs the refused request itself
+    }
+
     /// <summary>The review layer's outline of a proposed feature: #2e7d32.</summary>
     private const string ProposedGreen = "g - r >= 50 && g - b >= 50 && r <= 110";
 

@@ -192,7 +192,7 @@ public sealed class ViewerTests(ViewerFixture viewer, ITestOutputHelper output)
         await page.Page.Locator("#tool-upload").ClickAsync();
         await page.Page.Locator("#upload-file").SetInputFilesAsync(zip);
         await page.Page.GetByLabel("Kind").SelectOptionAsync("ward");
-        await page.Page.GetByLabel("Licence").FillAsync("CC BY-SA 2.5 IN");
+        await page.Page.GetByLabel("Licence", new() { Exact = true }).FillAsync("CC BY-SA 2.5 IN");
         await page.Page.Locator("#upload-submit").ClickAsync();
         await Expect(page.Page.Locator("#upload-status")).ToHaveTextAsync(new Regex("^Imported Jaipur_Wards-SHP: 77 features, checked\\.$"), new() { Timeout = 120_000 });
 
@@ -225,7 +225,7 @@ public sealed class ViewerTests(ViewerFixture viewer, ITestOutputHelper output)
         await page.Page.Locator("#tool-upload").ClickAsync();
         await page.Page.Locator("#upload-file").SetInputFilesAsync(new FilePayload { Name = "slums.geojson", MimeType = "application/geo+json", Buffer = "{\"type\":\"FeatureCollection\",\"features\":[]}"u8.ToArray() });
         await page.Page.GetByLabel("Kind").SelectOptionAsync("slum");
-        await page.Page.GetByLabel("Licence").FillAsync("CC BY 4.0");
+        await page.Page.GetByLabel("Licence", new() { Exact = true }).FillAsync("CC BY 4.0");
         await page.Page.Locator("#upload-submit").ClickAsync();
         await Expect(status).ToHaveTextAsync("You need to sign in to upload layers (HTTP 401).");
         await Expect(status).ToHaveClassAsync(new Regex("error"));
@@ -236,7 +236,7 @@ public sealed class ViewerTests(ViewerFixture viewer, ITestOutputHelper output)
         // A file the import cannot read: the server's reason, with where it is.
         await page.Page.Locator("#upload-file").SetInputFilesAsync(new FilePayload { Name = "broken.geojson", MimeType = "application/geo+json", Buffer = "{ \"type\": \"FeatureCollection\", \"features\": [ {"u8.ToArray() });
         await page.Page.GetByLabel("Kind").SelectOptionAsync("slum");
-        await page.Page.GetByLabel("Licence").FillAsync("CC BY 4.0");
+        await page.Page.GetByLabel("Licence", new() { Exact = true }).FillAsync("CC BY 4.0");
         await page.Page.Locator("#upload-submit").ClickAsync();
         await Expect(status).ToHaveTextAsync(new Regex("^The import failed: malformed JSON at line 1"));
         await Expect(status).ToHaveClassAsync(new Regex("error"));

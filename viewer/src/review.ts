@@ -15,14 +15,15 @@ import { byId, clear, h } from './dom';
 
 const geojson = new GeoJSON({ dataProjection: 'EPSG:4326', featureProjection: 'EPSG:3857' });
 
-const styleOf = (colour: string, dashed: boolean, fill: string) => {
+const styleOf = (colour: string, dashed: boolean, fill: string, zIndex: number) => {
   const stroke = new Stroke({ color: colour, width: 3, lineDash: dashed ? [8, 6] : undefined });
-  return new Style({ stroke, fill: new Fill({ color: fill }), image: new CircleStyle({ radius: 8, stroke }) });
+  return new Style({ stroke, fill: new Fill({ color: fill }), image: new CircleStyle({ radius: 8, stroke }), zIndex });
 };
+/** The proposed state drawn over the others, so an unchanged geometry still shows it. */
 const STYLES: Record<string, Style> = {
-  before: styleOf('#d32f2f', true, 'rgba(211,47,47,0.08)'),
-  current: styleOf('#6d4c41', true, 'rgba(109,76,65,0.08)'),
-  after: styleOf('#2e7d32', false, 'rgba(46,125,50,0.25)'),
+  before: styleOf('#d32f2f', true, 'rgba(211,47,47,0.08)', 0),
+  current: styleOf('#6d4c41', true, 'rgba(109,76,65,0.08)', 1),
+  after: styleOf('#2e7d32', false, 'rgba(46,125,50,0.25)', 2),
 };
 
 export interface ReviewActions {
@@ -87,7 +88,8 @@ export class ReviewPanel {
     const extent = createEmpty();
     for (const [side, state] of states) {
       if (!state?.geometry) continue;
-      const feature = geojson.readFeature({ ...state, id: state.id ?? undefined }) as Feature; // a new feature's id is null: OpenLayers wants none
+      // Without its id: a source keeps one feature per id, and before and after share it (a new feature's is null).
+      const feature = geojson.readFeature({ ...state, id: undefined }) as Feature;
       feature.set('side', side);
       this.source.addFeature(feature);
       extend(extent, feature.getGeometry()!.getExtent());
