@@ -46,7 +46,7 @@ public sealed class ContributionTests(ViewerFixture viewer, ITestOutputHelper ou
         await page.GetByLabel("Comment").FillAsync("surveyed on foot, November");
         await contributor.ScreenshotAsync("contribution-drawn");
         await page.Locator("#contrib-submit").ClickAsync();
-        await Expect(page.Locator("#contrib-status")).ToHaveTextAsync(new Regex(@"^Contribution \d+ is pending"));
+        await Expect(page.Locator("#contrib-status")).ToHaveTextAsync(new Regex(@"^Contribution \d+ to slums is pending"));
         await Expect(page.Locator("#contrib-findings li").First).ToBeVisibleAsync();
         var id = long.Parse(Regex.Match(await page.Locator("#contrib-status").InnerTextAsync(), @"\d+").Value, CultureInfo.InvariantCulture);
         await Expect(page.Locator($"#contrib-mine li[data-contribution='{id}']")).ToContainTextAsync("pending");
@@ -100,7 +100,7 @@ public sealed class ContributionTests(ViewerFixture viewer, ITestOutputHelper ou
     }
 
     [Fact]
-    public async Task A_features_history_is_in_its_popup_a_contribution_can_be_reverted_and_a_conflict_shows_both_versions()
+    public async Task A_file_proposes_too_a_features_history_is_in_its_popup_a_contribution_can_be_reverted_and_a_conflict_shows_both_versions()
     {
         var city = await ContributionCity.CreateAsync(viewer.Server, "historyview");
         var server = viewer.Server;
@@ -115,6 +115,22 @@ public sealed class ContributionTests(ViewerFixture viewer, ITestOutputHelper ou
         await using var contributor = await viewer.OpenAsync($"/?city={city.City}&z=17&x=73.82264&y=18.52266");
         await contributor.SignInAsync("test-contributor");
         var page = contributor.Page;
+
+        // A file proposes too: a GeoJSON with a new slum, sent as multipart with the token.
+        await page.Locator("#tool-contribute").ClickAsync();
+        var newSlum = ContributionCity.Feature(ContributionCity.Slum("S7", "Bhim Nagar", "1", 60, "A. Jadhav"), ContributionCity.Square(73.83011, 18.53013, 73.83517, 18.53519));
+        await page.Locator("#contrib-file").SetInputFilesAsync(new Microsoft.Playwright.FilePayload
+        {
+            Name = "survey.geojson", MimeType = "application/geo+json",
+            Buffer = System.Text.Encoding.UTF8.GetBytes($"{{\"type\":\"FeatureCollection\",\"features\":[{newSlum}]}}"),
+        });
+        await page.GetByLabel("Comment").FillAsync("from the November survey file");
+        await page.Locator("#contrib-file-submit").ClickAsync();
+        await Expect(page.Locator("#contrib-status")).ToHaveTextAsync(new Regex(@"^Contribution \d+ to slums is pending"));
+        var fromFile = await server.Moderator.GetJsonAsync($"/api/contributions/{Regex.Match(await page.Locator("#contrib-status").InnerTextAsync(), @"\d+").Value}");
+        Assert.Equal("upload", fromFile.GetProperty("channel").GetString());
+        Assert.Equal("create", fromFile.GetProperty("changes")[0].GetProperty("action").GetString());
+
         var map = (await page.Locator("#map").BoundingBoxAsync())!;
         await page.Mouse.ClickAsync(map.X + map.Width / 2, map.Y + map.Height / 2);
         var slum = page.Locator("#popup section", new() { Has = page.Locator("th", new() { HasTextString = "slum_name" }) });

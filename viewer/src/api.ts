@@ -201,13 +201,13 @@ export async function getJson<T>(url: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** POSTs JSON with the anti-forgery token; answers the JSON reply (null for 204) and its Location. */
-export async function postJson<T>(url: string, body: unknown, action: string): Promise<{ value: T; location: string | null }> {
+/** POSTs with the anti-forgery token; answers the JSON reply (null for 204) and its Location. */
+async function post<T>(url: string, body: BodyInit, contentType: string | null, action: string): Promise<{ value: T; location: string | null }> {
   const response = await fetch(url, {
     method: 'POST',
     credentials,
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...changeHeaders() },
-    body: JSON.stringify(body),
+    headers: { ...(contentType ? { 'Content-Type': contentType } : {}), Accept: 'application/json', ...changeHeaders() },
+    body,
   });
   if (!response.ok) {
     const text = await response.text();
@@ -215,6 +215,11 @@ export async function postJson<T>(url: string, body: unknown, action: string): P
   }
   return { value: (response.status === 204 ? null : await response.json()) as T, location: response.headers.get('Location') };
 }
+
+export const postJson = <T>(url: string, body: unknown, action: string) => post<T>(url, JSON.stringify(body), 'application/json', action);
+
+/** A multipart form (its boundary set by the browser). */
+export const postForm = <T>(url: string, form: FormData, action: string) => post<T>(url, form, null, action);
 
 export const collectionId = (layer: LayerInfo) => `${layer.city}__${layer.name}`;
 

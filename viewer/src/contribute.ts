@@ -12,7 +12,7 @@ import VectorLayer from 'ol/layer/Vector';
 import VectorSource from 'ol/source/Vector';
 import type { Geometry } from 'ol/geom';
 import type MapBrowserEvent from 'ol/MapBrowserEvent';
-import { ApiError, collectionId, getJson, postJson, type Contribution, type LayerInfo, type VersionConflict, type VersionedFeature } from './api';
+import { ApiError, collectionId, getJson, postForm, postJson, type Contribution, type LayerInfo, type VersionConflict, type VersionedFeature } from './api';
 import type { CityMap } from './citymap';
 import { byId, clear, h } from './dom';
 
@@ -54,6 +54,7 @@ export class ContributePanel {
     byId('contrib-cancel').addEventListener('click', () => { this.cancel(); this.say(''); });
     byId('contrib-delete').addEventListener('click', () => void this.submit(true));
     byId('contrib-form').addEventListener('submit', (e) => { e.preventDefault(); void this.submit(false); });
+    byId('contrib-file-submit').addEventListener('click', () => void this.submitFile());
     byId('contrib-mine-refresh').addEventListener('click', () => void this.loadMine());
   }
 
@@ -113,7 +114,12 @@ export class ContributePanel {
     const hit = this.cityMap.map.forEachFeatureAtPixel(event.pixel, (f) => f, { hitTolerance: 4, layerFilter: (l) => l.get('layerId') === layer.id });
     if (!hit) return this.say(`No feature of ${layer.title} there: click inside one.`);
     this.picking = false;
-    const item = await getJson<VersionedFeature>(`/ogc/collections/${encodeURIComponent(collectionId(layer))}/items/${Number(hit.getId())}?f=json`);
+    let item: VersionedFeature;
+    try {
+      item = await getJson<VersionedFeature>(`/ogc/collections/${encodeURIComponent(collectionId(layer))}/items/${Number(hit.getId())}?f=json`);
+    } catch (e) {
+      return this.say(e instanceof Error ? e.message : String(e), true);
+    }
     this.target = { id: Number(item.id), version: item.version, properties: item.properties };
     this.sketch.addFeature(geojson.readFeature(item) as Feature<Geometry>);
     this.interact(null);
@@ -163,13 +169,34 @@ export class ContributePanel {
     };
     else if (drawn) change = { action: 'create', feature: { type: 'Feature', geometry: write(drawn), properties: this.attributes(null) } };
     else return this.say('Draw a new feature, or pick one to edit, first.', true);
+    await this.propose(layer, (comment, licence) =>
+      postJson<Contribution>(`/api/layers/${layer.id}/contributions`, { comment, licence, changes: [change] }, 'propose changes'));
+  }
+
+  /** A file of features: each one whose id names a feature of the layer changes it, every other one is added. */
+  private async submitFile() {
+    const layer = this.layer;
+    const file = byId<HTMLInputElement>('contrib-file').files?.[0];
+    if (!layer || !file) return this.say('Choose a file to propose from.', true);
+    await this.propose(layer, (comment, licence) => {
+      const form = new FormData();
+      form.set('file', file);
+      form.set('comment', comment);
+      if (licence) form.set('licence', licence);
+      return postForm<Contribution>(`/api/layers/${layer.id}/contributions`, form, 'propose changes from a file');
+    });
+  }
+
+  /** Sends a proposal with the panel's comment and licence; shows its state and findings, or what conflicted. */
+  private async propose(layer: LayerInfo, send: (comment: string, licence: string | null) => Promise<{ value: Contribution }>) {
     const comment = byId<HTMLTextAreaElement>('contrib-comment').value.trim();
     const licence = byId<HTMLInputElement>('contrib-licence').value.trim() || null;
     try {
-      const { value } = await postJson<Contribution>(`/api/layers/${layer.id}/contributions`, { comment, licence, changes: [change] }, 'propose changes');
+      const { value } = await send(comment, licence);
       this.cancel();
       byId<HTMLTextAreaElement>('contrib-comment').value = '';
-      this.say(`Contribution ${value.id} is ${value.state}: a moderator will review it.`);
+      byId<HTMLInputElement>('contrib-file').value = '';
+      this.say(`Contribution ${value.id} to ${layer.title} is ${value.state}: a moderator will review it.`);
       clear(byId('contrib-findings'), ...findingItems(value));
       void this.loadMine();
     } catch (e) {

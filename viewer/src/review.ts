@@ -44,7 +44,7 @@ export class ReviewPanel {
       source: this.source, zIndex: 11, properties: { kind: 'review' },
       style: (feature) => STYLES[feature.get('side') as string],
     }));
-    byId('review-refresh').addEventListener('click', () => void this.load());
+    byId('review-refresh').addEventListener('click', () => void this.load().catch((e: Error) => this.say(e.message, true)));
     byId('review-accept').addEventListener('click', () => void this.decide('accept'));
     byId('review-reject').addEventListener('click', () => void this.decide('reject'));
   }

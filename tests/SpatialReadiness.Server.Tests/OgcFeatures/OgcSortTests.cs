@@ -15,10 +15,10 @@ public sealed class OgcSortTests(ServerFixture server) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         if ((await _client.GetAsync($"/api/cities/{City}")).IsSuccessStatusCode) return;
-        await _client.CreateCityAsync(City);
+        await server.Admin.CreateCityAsync(City);
         var features = string.Join(",", Enumerable.Range(0, 7).Select(i =>
             $$$"""{"type":"Feature","properties":{"slum_name":"{{{(char)('A' + (i * 3 % 7))}}} nagar","households":{{{(i * 5 % 7) * 10}}}},"geometry":{"type":"Point","coordinates":[73.85{{{i}}},18.52]}}"""));
-        await _client.UploadAsync(City, Encoding.UTF8.GetBytes($$"""{"type":"FeatureCollection","features":[{{features}}]}"""), "slums.geojson", "slum", ("name", "slums")).CreatedLayerAsync();
+        await server.Admin.UploadAsync(City, Encoding.UTF8.GetBytes($$"""{"type":"FeatureCollection","features":[{{features}}]}"""), "slums.geojson", "slum", ("name", "slums")).CreatedLayerAsync();
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

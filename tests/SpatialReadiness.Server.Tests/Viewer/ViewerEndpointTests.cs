@@ -20,14 +20,15 @@ public sealed class ViewerEndpointTests(ServerFixture server) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (!(await _client.GetAsync($"/api/cities/{City}")).IsSuccessStatusCode) await _client.CreateCityAsync(City);
+        // Published by the admin; everything below is read anonymously, as the page is.
+        if (!(await _client.GetAsync($"/api/cities/{City}")).IsSuccessStatusCode) await server.Admin.CreateCityAsync(City);
         // Ward fields as a city names them: the style's canonical ward_no must read "Ward No".
         const string wards = """
             {"type":"FeatureCollection","features":[
              {"type":"Feature","properties":{"Ward No":"7","NAME":"Shivaji Nagar","phone":"98200"},"geometry":{"type":"Polygon","coordinates":[[[73.85,18.52],[73.86,18.52],[73.86,18.53],[73.85,18.53],[73.85,18.52]]]}}]}
             """;
-        _wards = (await _client.UploadAsync(City, Encoding.UTF8.GetBytes(wards), "wards.geojson", "ward", ("name", "wards"), ("sensitiveFields", "phone")).CreatedLayerAsync()).GetProperty("id").GetInt64();
-        _secret = (await _client.UploadAsync(City, Encoding.UTF8.GetBytes(wards), "households.geojson", "slum", ("name", "households"), ("sensitive", "true")).CreatedLayerAsync()).GetProperty("id").GetInt64();
+        _wards = (await server.Admin.UploadAsync(City, Encoding.UTF8.GetBytes(wards), "wards.geojson", "ward", ("name", "wards"), ("sensitiveFields", "phone")).CreatedLayerAsync()).GetProperty("id").GetInt64();
+        _secret = (await server.Admin.UploadAsync(City, Encoding.UTF8.GetBytes(wards), "households.geojson", "slum", ("name", "households"), ("sensitive", "true")).CreatedLayerAsync()).GetProperty("id").GetInt64();
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
