@@ -35,6 +35,7 @@ public sealed class ContributionTests(ViewerFixture viewer, ITestOutputHelper ou
         var (cx, cy) = (map.X + map.Width / 2, map.Y + map.Height / 2);
         var edgeX = cx + PixelsEast(ContributionCity.WardEdge - CentreLon);
         await page.Locator("#contrib-draw").ClickAsync();
+        await Expect(page.Locator("#contrib-status")).ToContainTextAsync("Drawing a new polygon"); // the wards are read: Snap has them
         await page.Mouse.MoveAsync((float)edgeX + 10, cy, new() { Steps = 4 });
         await page.Mouse.ClickAsync((float)edgeX + 3, cy);
         await page.Mouse.ClickAsync((float)edgeX + 60, cy - 50);

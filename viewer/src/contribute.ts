@@ -33,6 +33,7 @@ interface Target {
 export class ContributePanel {
   private layers: LayerInfo[] = [];
   private wardLayers: LayerInfo[] = [];
+  private wardsLoaded: Promise<void> | null = null;
   private readonly sketch = new VectorSource();
   private readonly wards = new VectorSource(); // for snapping only: vector tiles cannot be snapped to
   private readonly modify = new Modify({ source: this.sketch });
@@ -48,9 +49,9 @@ export class ContributePanel {
     cityMap.map.addLayer(new VectorLayer({ source: this.sketch, zIndex: 10, properties: { kind: 'sketch' } }));
     this.modify.on('modifyend', () => { this.geometryChanged = true; });
     cityMap.map.on('singleclick', (e) => { if (this.picking) void this.pick(e); });
-    this.select.addEventListener('change', () => { this.cancel(); this.renderFields(); });
-    byId('contrib-draw').addEventListener('click', () => this.startDraw());
-    byId('contrib-edit').addEventListener('click', () => this.startPick());
+    this.select.addEventListener('change', () => this.cancel());
+    byId('contrib-draw').addEventListener('click', () => void this.startDraw());
+    byId('contrib-edit').addEventListener('click', () => void this.startPick());
     byId('contrib-cancel').addEventListener('click', () => { this.cancel(); this.say(''); });
     byId('contrib-delete').addEventListener('click', () => void this.submit(true));
     byId('contrib-form').addEventListener('submit', (e) => { e.preventDefault(); void this.submit(false); });
@@ -58,8 +59,8 @@ export class ContributePanel {
     byId('contrib-mine-refresh').addEventListener('click', () => void this.loadMine());
   }
 
-  /** A city's layers: the editable ones to choose from, its wards to snap to. */
-  async setLayers(layers: LayerInfo[]) {
+  /** A city's layers: the editable ones to choose from, its wards to snap to (read when editing starts). */
+  setLayers(layers: LayerInfo[]) {
     this.cancel();
     this.layers = layers.filter((l) => l.editable && !l.sensitive);
     this.wardLayers = layers.filter((l) => l.kind === 'ward' && !l.sensitive);
@@ -68,9 +69,15 @@ export class ContributePanel {
     byId('contrib-none').hidden = this.layers.length > 0;
     this.renderFields();
     this.wards.clear();
-    const pages = await Promise.all(this.wardLayers.map((l) =>
-      getJson<object>(`/ogc/collections/${encodeURIComponent(collectionId(l))}/items?f=json&limit=10000`)));
-    for (const page of pages) this.wards.addFeatures(geojson.readFeatures(page));
+    this.wardsLoaded = null;
+  }
+
+  /** The city's ward polygons as GeoJSON from OGC API items, once a city, for Snap. */
+  private loadWards(): Promise<void> {
+    this.wardsLoaded ??= Promise.all(this.wardLayers.map((l) =>
+      getJson<object>(`/ogc/collections/${encodeURIComponent(collectionId(l))}/items?f=json&limit=10000`)))
+      .then((pages) => { for (const page of pages) this.wards.addFeatures(geojson.readFeatures(page)); });
+    return this.wardsLoaded;
   }
 
   private get layer(): LayerInfo | undefined {
@@ -85,10 +92,11 @@ export class ContributePanel {
       h('input', { id: `contrib-field-${field}`, 'data-field': field, value: display(this.target?.properties[field]) }))));
   }
 
-  private startDraw() {
+  private async startDraw() {
     const layer = this.layer;
     if (!layer) return;
     this.cancel();
+    if (!(await this.ready())) return;
     this.draw = new Draw({ source: this.sketch, type: layer.kind === 'asset' ? 'Point' : 'Polygon' });
     this.draw.on('drawend', () => {
       // One feature a contribution: once drawn it can be reshaped, not drawn again.
@@ -100,12 +108,26 @@ export class ContributePanel {
     this.say(`Drawing a new ${layer.kind === 'asset' ? 'point' : 'polygon'} in ${layer.title}: click to add vertices (they snap to ward boundaries), double-click to finish.`);
   }
 
-  private startPick() {
+  private async startPick() {
     if (!this.layer) return;
     this.cancel();
+    if (!(await this.ready())) return;
     this.picking = true;
     this.actions.editing(true);
     this.say(`Click a feature of ${this.layer.title} to edit or delete it.`);
+  }
+
+  /** The wards are there to snap to (false: they could not be read, which is said). */
+  private async ready() {
+    this.say('Reading the ward boundaries to snap to…');
+    try {
+      await this.loadWards();
+      return true;
+    } catch (e) {
+      this.wardsLoaded = null;
+      this.say(e instanceof Error ? e.message : String(e), true);
+      return false;
+    }
   }
 
   /** A click while picking: the feature of the chosen layer under it, read at its current version. */

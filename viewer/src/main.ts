@@ -103,7 +103,7 @@ class Viewer {
     writeLink(this.cityMap, cityId);
     document.title = `${this.cities.find((c) => c.id === cityId)?.name ?? cityId} — SpatialReadiness`;
     void this.readiness.load(cityId).catch((e: Error) => this.say(e.message));
-    void this.contribute.setLayers(this.layers).catch((e: Error) => this.say(e.message));
+    this.contribute.setLayers(this.layers);
     if (this.session.may('moderator')) void this.review.load().catch((e: Error) => this.say(e.message));
   }
 
