@@ -98,6 +98,11 @@ export class CityMap {
       }
   }
 
+  /** Reloads a layer's tiles (after a change to it was accepted): the tiles are revalidated by ETag, so they come new. */
+  refreshLayer(id: number) {
+    this.dataLayer(id)?.layer.getSource()?.refresh();
+  }
+
   /** The findings of the city's newest check (null: no check yet, the layer is emptied). */
   async showFindings(city: string | null) {
     this.findingsLayer.setSource(null);

@@ -5,18 +5,22 @@ import './style.css';
 import { getCenter } from 'ol/extent';
 import { fromLonLat } from 'ol/proj';
 import { collectionId, getJson, type City, type FindingProperties, type LayerInfo, type ViewerConfig } from './api';
+import { Session } from './auth';
 import { CityMap } from './citymap';
+import { ContributePanel } from './contribute';
 import { byId, clear, h } from './dom';
 import { renderLegend } from './legend';
 import { Measure, type MeasureMode } from './measure';
 import { applyLinkLayers, applyLinkView, readLink, writeLink, type LinkState } from './permalink';
 import { FeaturePopup } from './popup';
 import { ReadinessPanel } from './readiness';
+import { ReviewPanel } from './review';
 import { LayerSwitcher } from './switcher';
 import { AttributeTable } from './table';
 import { UploadForm } from './upload';
 
 const INDIA = [68.1, 6.5, 97.5, 37.1];
+const PANELS = ['layers', 'readiness', 'upload', 'contribute', 'review', 'account'];
 const phone = window.matchMedia('(max-width: 700px)');
 
 class Viewer {
@@ -29,6 +33,9 @@ class Viewer {
   private readonly readiness: ReadinessPanel;
   private readonly upload: UploadForm;
   private readonly measure: Measure;
+  private readonly session: Session;
+  private readonly contribute: ContributePanel;
+  private readonly review: ReviewPanel;
 
   constructor(config: ViewerConfig, private readonly cities: City[]) {
     this.cityMap = new CityMap(byId('map'), config);
@@ -37,6 +44,7 @@ class Viewer {
     this.popup = new FeaturePopup(this.cityMap, {
       showFinding: (finding) => void this.showFinding(finding, null),
       zoomToFeature: (layerId, featureId) => void this.zoomToFeature(layerId, featureId),
+      mayRevert: () => this.session.may('contributor'),
     });
     this.table = new AttributeTable(this.cityMap, (open) => document.body.classList.toggle('table-open', open));
     this.readiness = new ReadinessPanel({
@@ -51,6 +59,9 @@ class Viewer {
     this.upload = new UploadForm({ city: () => this.cityId, imported: (layer, check) => this.imported(layer, check) });
     this.upload.setLimit(config.maxUploadMb);
     this.measure = new Measure(this.cityMap.map, (mode, result) => this.measured(mode, result));
+    this.contribute = new ContributePanel(this.cityMap, { editing: (active) => { this.popup.enabled = !active; } });
+    this.review = new ReviewPanel(this.cityMap, { city: () => this.cityId, accepted: (layerId) => this.cityMap.refreshLayer(layerId) });
+    this.session = new Session(() => this.signedIn());
     this.cityMap.map.on('moveend', () => writeLink(this.cityMap, this.cityId));
     this.wireToolbar();
 
@@ -66,7 +77,7 @@ class Viewer {
       this.cityMap.fitBbox(INDIA, 5);
       return;
     }
-    await this.showCity(city.id, link);
+    await Promise.all([this.session.load(), this.showCity(city.id, link)]);
     // The first complete render of the city's layers: what the 2 s budget is about (tools/bench/viewer reads it).
     this.cityMap.map.once('rendercomplete', () => {
       const mark = performance.mark('sr:first-render');
@@ -92,6 +103,21 @@ class Viewer {
     writeLink(this.cityMap, cityId);
     document.title = `${this.cities.find((c) => c.id === cityId)?.name ?? cityId} — SpatialReadiness`;
     void this.readiness.load(cityId).catch((e: Error) => this.say(e.message));
+    this.contribute.setLayers(this.layers);
+    if (this.session.may('moderator')) void this.review.load().catch((e: Error) => this.say(e.message));
+  }
+
+  /** Signed in or out: the tools the role allows, and what they list for this account. */
+  private signedIn() {
+    const contributor = this.session.may('contributor'), moderator = this.session.may('moderator');
+    byId('tool-contribute').hidden = !contributor;
+    byId('tool-review').hidden = !moderator;
+    const open = PANELS.find((p) => byId(`tool-${p}`).getAttribute('aria-expanded') === 'true');
+    if ((open === 'contribute' && !contributor) || (open === 'review' && !moderator)) this.openPanel(null);
+    if (!contributor) this.contribute.cancel();
+    if (contributor) void this.contribute.loadMine().catch((e: Error) => this.say(e.message));
+    if (moderator && this.cityId) void this.review.load().catch((e: Error) => this.say(e.message));
+    if (!moderator) this.review.show(null);
   }
 
   private extentOf(cityId: string): number[] {
@@ -131,7 +157,7 @@ class Viewer {
   }
 
   private wireToolbar() {
-    for (const name of ['layers', 'readiness', 'upload'])
+    for (const name of PANELS)
       byId(`tool-${name}`).addEventListener('click', () => this.openPanel(byId(`tool-${name}`).getAttribute('aria-expanded') === 'true' ? null : name));
     byId('tool-table').addEventListener('click', () => {
       if (this.table.isOpen) this.table.close();
@@ -146,7 +172,7 @@ class Viewer {
 
   /** One side panel at a time (null: none, the map takes the room). */
   private openPanel(name: string | null) {
-    for (const panel of ['layers', 'readiness', 'upload']) {
+    for (const panel of PANELS) {
       byId(`panel-${panel}`).hidden = panel !== name;
       byId(`tool-${panel}`).setAttribute('aria-expanded', String(panel === name));
     }

@@ -8,12 +8,15 @@ import type BaseLayer from 'ol/layer/Base';
 import type { CityMap } from './citymap';
 import type { FindingProperties } from './api';
 import { clear, h } from './dom';
+import { historyList } from './history';
 
 const MAX_FEATURES = 6;
 
 export interface PopupActions {
   showFinding(finding: FindingProperties): void;
   zoomToFeature(layerId: number, featureId: number): void;
+  /** Whether the caller may propose reverting a contribution (a contributor or more, signed in). */
+  mayRevert(): boolean;
 }
 
 export class FeaturePopup {
@@ -73,7 +76,18 @@ export class FeaturePopup {
       h('h3', { tabindex: -1 }, data.info.title, h('span', { class: 'muted' }, ` · feature ${id}`)),
       h('table', { class: 'attributes' }, h('tbody', {},
         ...data.info.publicFields.map((field) => h('tr', {}, h('th', { scope: 'row' }, field), h('td', {}, display(properties[field])))))),
-      h('button', { type: 'button', onclick: () => this.actions.zoomToFeature(data.info.id, id) }, 'Zoom to feature'));
+      h('button', { type: 'button', onclick: () => this.actions.zoomToFeature(data.info.id, id) }, 'Zoom to feature'),
+      h('button', { type: 'button', onclick: (e: Event) => void this.showHistory(e.currentTarget as HTMLButtonElement, data.info.id, id) }, 'History'));
+  }
+
+  /** Replaces the History button with the feature's versions. */
+  private async showHistory(button: HTMLButtonElement, layerId: number, featureId: number) {
+    button.disabled = true;
+    try {
+      button.replaceWith(await historyList(layerId, featureId, this.actions.mayRevert()));
+    } catch (e) {
+      button.after(h('p', { class: 'error' }, e instanceof Error ? e.message : String(e)));
+    }
   }
 
   private findingSection(finding: FindingProperties) {

@@ -1,9 +1,9 @@
 // Upload a layer from the page: file, kind and licence (title and survey date optional), with the upload's progress,
 // then the import job's (features read), then the readiness check's; the new layer and its findings appear on the map.
-// Sent with the page's cookies, so it works unchanged once writes need a login; 401/403 and problem+json are shown
-// as sentences.
+// Sent with the session cookie and its anti-forgery token (uploads need a moderator or admin signed in); 401/403
+// and problem+json are shown as sentences.
 
-import { delay, describeFailure, getJson, type ImportJob, type LayerInfo } from './api';
+import { changeHeaders, delay, describeFailure, getJson, type ImportJob, type LayerInfo } from './api';
 import { byId, formatNumber } from './dom';
 
 export interface UploadActions {
@@ -60,6 +60,7 @@ export class UploadForm {
       request.withCredentials = true; // same origin: the session cookie goes with it
       request.setRequestHeader('Prefer', 'respond-async');
       request.setRequestHeader('Accept', 'application/json');
+      for (const [name, value] of Object.entries(changeHeaders())) request.setRequestHeader(name, value);
       this.progress.hidden = false;
       this.progress.removeAttribute('value');
       request.upload.onprogress = (e) => {

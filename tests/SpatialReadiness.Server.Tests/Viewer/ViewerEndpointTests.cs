@@ -20,6 +20,7 @@ public sealed class ViewerEndpointTests(ServerFixture server) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Published by the admin; everything below is read anonymously, as the page is.
         if (!(await _client.GetAsync($"/api/cities/{City}")).IsSuccessStatusCode) await server.Admin.CreateCityAsync(City);
         // Ward fields as a city names them: the style's canonical ward_no must read "Ward No".
         const string wards = """

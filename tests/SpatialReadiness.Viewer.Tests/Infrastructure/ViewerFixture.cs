@@ -29,10 +29,10 @@ public sealed class ViewerFixture : IAsyncLifetime
 
         var demo = await SrdProcess.RunAsync(Server.Database.ConnectionString, "demo", "--dir", Gdal.TempDirectory());
         Assert.True(demo.ExitCode == 0, demo.Errors);
-        await Server.Client.RunCheckAsync(DemoCity.Id);
-        await Server.Client.CreateCityAsync(Mumbai, "Mumbai");
-        MumbaiSlums = (await Server.Client.UploadAsync(Mumbai, mumbaiSlums, "slum", ("title", "Mumbai slum clusters")).CreatedLayerAsync()).GetProperty("id").GetInt64();
-        await Server.Client.CreateCityAsync(Jaipur, "Jaipur");
+        await Server.Admin.RunCheckAsync(DemoCity.Id);
+        await Server.Admin.CreateCityAsync(Mumbai, "Mumbai");
+        MumbaiSlums = (await Server.Admin.UploadAsync(Mumbai, mumbaiSlums, "slum", ("title", "Mumbai slum clusters")).CreatedLayerAsync()).GetProperty("id").GetInt64();
+        await Server.Admin.CreateCityAsync(Jaipur, "Jaipur");
 
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         _playwright = await Playwright.CreateAsync();

@@ -36,6 +36,16 @@ public sealed class ViewerPage(IPage page, Uri server) : IAsyncDisposable
         FirstRenderMs = int.Parse(await mark.JsonValueAsync<string>(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Signs in through the page's own form (Account panel), as a person does, and waits until it says who.</summary>
+    public async Task SignInAsync(string name, string password = ServerFixture.Password)
+    {
+        await Page.Locator("#tool-account").ClickAsync();
+        await Page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
+        await Page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
+        await Page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(Page.Locator("#account-who")).ToContainTextAsync($"Signed in as {name}");
+    }
+
     /// <summary>Responses to tile requests of one layer (/tiles/{id}/z/x/y.mvt), by status.</summary>
     public IReadOnlyList<int> TileStatuses(long layerId) =>
         [.. _responses.Where(r => new Uri(r.Url).AbsolutePath.StartsWith($"/tiles/{layerId}/", StringComparison.Ordinal)).Select(r => r.Status)];
