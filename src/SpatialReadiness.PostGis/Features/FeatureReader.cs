@@ -95,14 +95,20 @@ public sealed class FeatureReader(NpgsqlDataSource dataSource)
             columns.Append(", ST_X(ST_PointOnSurface(t.geom)), ST_Y(ST_PointOnSurface(t.geom)), ST_Area(t.geom::geography),"
                            + " ST_XMin(t.geom), ST_YMin(t.geom), ST_XMax(t.geom), ST_YMax(t.geom)");
         var order = string.Join(", ", query.OrderBy.Select(k => Sort(k, parameters)).Append("t.id"));
-        var page = (query.Limit is { } limit ? $" LIMIT {parameters.Add((long)limit, NpgsqlDbType.Bigint)}" : "")
+        var page = (query.Limit is { } limit ? $" LIMIT {parameters.Add(limit + query.Offset, NpgsqlDbType.Bigint)}" : "")
                    + (query.Offset > 0 ? $" OFFSET {parameters.Add(query.Offset, NpgsqlDbType.Bigint)}" : "");
         return $"SELECT {columns} FROM ({union}) t ORDER BY {order}{page}";
     }
 
     /// <summary>One SELECT per source layer, each filtered with its own field keys, glued with UNION ALL.</summary>
-    private static string Union(FeatureQuery query, SqlParameters parameters) =>
-        string.Join("\nUNION ALL\n", query.Sources.Select(source =>
+    private static string Union(FeatureQuery query, SqlParameters parameters)
+    {
+        // A page in id order over several layers: each layer gives only its first rows, so PostgreSQL reads a page per
+        // layer instead of sorting every row of every layer (measured: OData's first page of Features over a million
+        // points took 385 ms; the planner does not push the LIMIT through UNION ALL itself).
+        var perLayerLimit = query.Limit is { } limit && query.OrderBy.Count == 0 && query.Sources.Count > 1
+            ? parameters.Add(limit + query.Offset, NpgsqlDbType.Bigint) : null;
+        return string.Join("\nUNION ALL\n", query.Sources.Select(source =>
         {
             var conditions = new List<string> { $"f.layer_id = {parameters.Add(source.Layer.Id, NpgsqlDbType.Bigint)}" };
             if (query.Filter is not null) conditions.Add(new FilterSql(parameters, FilterSql.Attributes(parameters, source.Fields)).Render(query.Filter));
@@ -116,8 +122,10 @@ public sealed class FeatureReader(NpgsqlDataSource dataSource)
                 conditions.Add($"ST_Intersects(f.geom, {envelope})");
             }
             if (query.AfterId is { } after) conditions.Add($"f.id > {parameters.Add(after, NpgsqlDbType.Bigint)}");
-            return $"SELECT f.id, f.layer_id, {Properties(source, query.Select, parameters)} AS properties, f.geom FROM features f WHERE {string.Join(" AND ", conditions)}";
+            var select = $"SELECT f.id, f.layer_id, {Properties(source, query.Select, parameters)} AS properties, f.geom FROM features f WHERE {string.Join(" AND ", conditions)}";
+            return perLayerLimit is null ? select : $"({select} ORDER BY f.id LIMIT {perLayerLimit})";
         }));
+    }
 
     /// <summary>The properties as jsonb: the attributes minus withheld fields, or an object of the chosen fields.</summary>
     private static string Properties(FeatureSource source, IReadOnlyList<string>? select, SqlParameters parameters)
