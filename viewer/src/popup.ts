@@ -6,7 +6,7 @@ import type { FeatureLike } from 'ol/Feature';
 import type { Coordinate } from 'ol/coordinate';
 import type BaseLayer from 'ol/layer/Base';
 import type { CityMap } from './citymap';
-import type { FindingProperties } from './api';
+import { collectionId, getJson, type FindingProperties, type LayerInfo } from './api';
 import { clear, h } from './dom';
 import { historyList } from './history';
 
@@ -71,13 +71,28 @@ export class FeaturePopup {
     const data = this.cityMap.dataLayer(layer.get('layerId') as number);
     if (!data) return null;
     const id = Number(feature.getId());
-    const properties = feature.getProperties();
+    const cells = new Map(data.info.publicFields.map((field) => [field, h('td', {}, '…')]));
+    const table = h('table', { class: 'attributes' }, h('tbody', {},
+      ...[...cells].map(([field, cell]) => h('tr', {}, h('th', { scope: 'row' }, field), cell))));
+    void this.fillAttributes(data.info, id, cells, table);
     return h('section', { class: 'popup-feature' },
       h('h3', { tabindex: -1 }, data.info.title, h('span', { class: 'muted' }, ` · feature ${id}`)),
-      h('table', { class: 'attributes' }, h('tbody', {},
-        ...data.info.publicFields.map((field) => h('tr', {}, h('th', { scope: 'row' }, field), h('td', {}, display(properties[field])))))),
+      table,
       h('button', { type: 'button', onclick: () => this.actions.zoomToFeature(data.info.id, id) }, 'Zoom to feature'),
       h('button', { type: 'button', onclick: (e: Event) => void this.showHistory(e.currentTarget as HTMLButtonElement, data.info.id, id) }, 'History'));
+  }
+
+  /**
+   * Reads the feature's fields from OGC API - Features: tiles below zoom 12 carry only the fields their style draws
+   * with, and the store is the one source that is always whole and current.
+   */
+  private async fillAttributes(layer: LayerInfo, id: number, cells: Map<string, HTMLElement>, table: HTMLElement) {
+    try {
+      const item = await getJson<{ properties: Record<string, unknown> }>(`/ogc/collections/${encodeURIComponent(collectionId(layer))}/items/${id}?f=json`);
+      for (const [field, cell] of cells) cell.textContent = display(item.properties[field]);
+    } catch (e) {
+      table.after(h('p', { class: 'error' }, e instanceof Error ? e.message : String(e)));
+    }
   }
 
   /** Replaces the History button with the feature's versions. */

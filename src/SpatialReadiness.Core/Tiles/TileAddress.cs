@@ -29,8 +29,5 @@ public readonly record struct TileAddress(int Z, int X, int Y)
         return new TileAddress(zoom, column, row);
     }
 
-    /// <summary>Size of one of the tile's 4096 MVT units in web-mercator metres (the simplification tolerance).</summary>
-    public double UnitMetres => 2 * 20037508.342789244 / (1L << Z) / 4096;
-
     public override string ToString() => $"{Z}/{X}/{Y}";
 }

@@ -31,7 +31,7 @@ internal sealed class LayerImporter(NpgsqlDataSource dataSource)
         var version = (existing?.Version ?? 0) + 1;
         var table = $"features_{layerId}_v{version}";
 
-        await Execute(connection, $"CREATE TABLE {table} (LIKE features INCLUDING DEFAULTS INCLUDING GENERATED)", cancellationToken);
+        await Execute(connection, $"CREATE TABLE {table} (LIKE features INCLUDING DEFAULTS INCLUDING GENERATED) WITH (toast_tuple_target = 8160)", cancellationToken);
         await Copy(connection, table, layerId, stream, progress, cancellationToken);
         var summary = stream.Finish();
         foreach (var (canonical, source) in request.FieldMap ?? new Dictionary<string, string>())

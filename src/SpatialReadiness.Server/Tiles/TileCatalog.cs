@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.PostGis.Tiles;
+using SpatialReadiness.Server.Viewer;
 
 namespace SpatialReadiness.Server.Tiles;
 
@@ -16,7 +17,11 @@ public sealed class TileCatalog(LayerStore store)
 {
     private sealed record Sources(TileLayer Public, TileLayer Revealed)
     {
-        public static Sources Of(Core.Layers.LayerInfo info) => new(TileLayer.For(info), TileLayer.For(info with { Revealed = true }));
+        public static Sources Of(Core.Layers.LayerInfo info)
+        {
+            var revealed = info with { Revealed = true };
+            return new(TileLayer.For(info, StyleCatalog.FieldsDrawn(info)), TileLayer.For(revealed, StyleCatalog.FieldsDrawn(revealed)));
+        }
 
         public TileLayer For(Caller caller) => caller.MayReadSensitive(Public.Info) ? Revealed : Public;
     }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Core.Layers;
+using SpatialReadiness.PostGis.Tiles;
 
 namespace SpatialReadiness.Server.Viewer;
 
@@ -50,6 +51,27 @@ public static class StyleCatalog
         style["name"] = $"{layer.Title} ({style["name"]})";
         return style;
     }
+
+    /// <summary>
+    /// The fields <paramref name="layer"/>'s style draws with (its own names), each from the lowest tile zoom that
+    /// needs it: one below the style layer's minzoom, since a client may draw a tile up to a zoom above its own.
+    /// </summary>
+    public static IReadOnlyList<LowZoomField> FieldsDrawn(LayerInfo layer)
+    {
+        var style = BindToLayer(Template(ForKind(layer.Kind))!, layer, "");
+        return style["layers"]!.AsArray().OfType<JsonObject>().Where(l => l.ContainsKey("source-layer"))
+            .SelectMany(l => FieldsRead(l).Select(field => new LowZoomField(field, Math.Max(0, (int)(l["minzoom"]?.GetValue<double>() ?? 0) - 1))))
+            .Where(f => layer.PublicFields.Contains(f.Field))
+            .GroupBy(f => f.Field).Select(g => g.MinBy(f => f.FromZoom)!).ToList();
+    }
+
+    private static IEnumerable<string> FieldsRead(JsonNode? node) => node switch
+    {
+        JsonArray { Count: 2 } array when IsText(array[0], "get") && array[1] is JsonValue name && name.TryGetValue<string>(out var field) => [field],
+        JsonArray array => array.SelectMany(FieldsRead),
+        JsonObject obj => obj.SelectMany(p => FieldsRead(p.Value)),
+        _ => [],
+    };
 
     /// <summary>The findings style reading <paramref name="city"/>'s findings (GeoJSON) from this server.</summary>
     public static JsonObject BindToCity(JsonObject style, string city, string origin)

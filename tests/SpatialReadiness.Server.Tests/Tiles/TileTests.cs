@@ -63,6 +63,65 @@ public sealed class TileTests(ServerFixture server)
         Assert.True(expected > 0, "the test tile should hold whole slums");
     }
 
+    [Theory]
+    [InlineData("mumbai/slumClusters.geojson", "slum")] // small polygons, some of them invalid
+    [InlineData("pune/pune-electoral-wards_2022.geojson", "ward")] // large polygons, cut by every tile they cross
+    public async Task Tiles_made_from_stored_tile_geometry_hold_exactly_what_ST_AsMVTGeom_makes_at_every_zoom(string file, string kind)
+    {
+        var layer = await Import($"tiles-stored-{kind}", file, kind, kind + "s");
+        var (lon, lat) = await CentreOf(layer);
+        foreach (var zoom in new[] { 5, 6, 8, 10, 11, 12, 13, 14, 16 })
+        {
+            var (z, x, y) = VectorTiles.TileOf(lon, lat, zoom);
+            var served = Features(VectorTiles.Decode(await _client.GetByteArrayAsync($"/tiles/{layer}/{z}/{x}/{y}.mvt"), z, x, y));
+            var expected = Features(VectorTiles.Decode(await PlainTileAsync(layer, z, x, y), z, x, y));
+            Assert.True(expected.Count > 0, $"zoom {z}: the test tile should hold features");
+            Assert.Equal(expected.Keys.Order(), served.Keys.Order());
+            foreach (var (id, geometry) in expected)
+                Assert.True(geometry.EqualsExact(served[id]), $"zoom {z}: feature {id} is drawn differently from ST_AsMVTGeom's shape");
+        }
+    }
+
+    /// <summary>The tile as ST_AsMVTGeom makes it for every feature, with no stored tile geometry (geometry and ids only).</summary>
+    private async Task<byte[]> PlainTileAsync(long layer, int z, int x, int y)
+    {
+        await using var command = server.Database.DataSource.CreateCommand("""
+            SELECT ST_AsMVT(t.*, 'plain', 4096, 'geom', 'fid') FROM (
+                SELECT f.id AS fid, ST_AsMVTGeom(CASE WHEN $1 < 12 THEN ST_Simplify(f.geom_3857, $5, true) ELSE f.geom_3857 END,
+                                                 ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom
+                FROM features f WHERE f.layer_id = $4 AND f.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096)) t
+            """);
+        foreach (var v in new object[] { z, x, y, layer, 2 * 20037508.342789244 / (1L << z) / 4096 }) command.Parameters.Add(new() { Value = v });
+        return (byte[])(await command.ExecuteScalarAsync())!;
+    }
+
+    private static Dictionary<long, Geometry> Features(NetTopologySuite.IO.VectorTiles.VectorTile tile) =>
+        tile.Layers.SelectMany(l => l.Features).ToDictionary(f => Convert.ToInt64(f.Attributes["id"]), f => f.Geometry);
+
+    [Fact]
+    public async Task Below_zoom_12_a_tile_carries_only_the_fields_its_style_draws_with()
+    {
+        var wards = await Import("tiles-fields", "pune/pune-electoral-wards_2022.geojson", "ward", "wards");
+        var slums = await Import("tiles-fields", "mumbai/slumClusters.geojson", "slum", "slums");
+
+        async Task<IReadOnlyList<string[]>> FieldsAt(long layer, int zoom)
+        {
+            var (lon, lat) = await CentreOf(layer);
+            var (z, x, y) = VectorTiles.TileOf(lon, lat, zoom);
+            var tile = VectorTiles.Decode(await _client.GetByteArrayAsync($"/tiles/{layer}/{z}/{x}/{y}.mvt"), z, x, y);
+            var features = tile.Layers.Single().Features;
+            Assert.NotEmpty(features);
+            return features.Select(f => f.Attributes.GetNames().Where(n => n != "id").Order().ToArray()).ToList();
+        }
+
+        // From zoom 12 every public field; at 10-11 the ward label's number and name (drawn from zoom 11); below, none.
+        Assert.All(await FieldsAt(wards, 12), names => Assert.Equal(["Name1", "Name2", "origin", "wardnum"], names));
+        Assert.All(await FieldsAt(wards, 10), names => { Assert.Contains("wardnum", names); Assert.DoesNotContain("origin", names); });
+        Assert.All(await FieldsAt(wards, 9), Assert.Empty);
+        Assert.All(await FieldsAt(slums, 12), names => Assert.Contains("polyno", names));
+        Assert.All(await FieldsAt(slums, 11), Assert.Empty); // slum labels are drawn from zoom 15
+    }
+
     [Fact]
     public async Task A_ward_crossing_a_tile_border_is_in_both_tiles_with_the_same_id()
     {
