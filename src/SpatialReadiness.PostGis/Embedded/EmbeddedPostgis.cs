@@ -72,7 +72,7 @@ public sealed class EmbeddedPostgis(string dataRoot)
             File.WriteAllText(LogFile, "");
             Run("chown", "postgres:postgres", LogFile);
         }
-        Run(PgBin("pg_ctl"), "start", "-D", ClusterDirectory, "-w", "-t", "120", "-l", LogFile, "-o", options);
+        Run(PgBin("pg_ctl"), ["start", "-D", ClusterDirectory, "-w", "-t", "120", "-l", LogFile, "-o", options], MallocSettings);
         return RunningPort() ?? throw new InvalidOperationException($"PostgreSQL did not start; see {LogFile}");
     }
 
@@ -169,13 +169,28 @@ public sealed class EmbeddedPostgis(string dataRoot)
             $"PostgreSQL's {tool} was not found under /usr/lib/postgresql; install postgresql-15 and postgresql-15-postgis-3 (tools/run does), or set SR_PG to an existing database.");
     }
 
-    private static void Run(string file, params string[] arguments)
+    /// <summary>
+    /// glibc's allocator in the PostgreSQL processes: a tile of a whole city is a few hundred KB made from many
+    /// allocations, and by default every query gave that memory back to the kernel and faulted it in again (perf: page
+    /// faults were a sixth of a z10 tile's time). Backends now keep up to 32 MiB of freed heap.
+    /// </summary>
+    private static readonly Dictionary<string, string> MallocSettings = new()
+    {
+        ["MALLOC_MMAP_THRESHOLD_"] = (16 << 20).ToString(CultureInfo.InvariantCulture),
+        ["MALLOC_TRIM_THRESHOLD_"] = (32 << 20).ToString(CultureInfo.InvariantCulture),
+        ["MALLOC_TOP_PAD_"] = (8 << 20).ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static void Run(string file, params string[] arguments) => Run(file, arguments, new Dictionary<string, string>());
+
+    private static void Run(string file, string[] arguments, IReadOnlyDictionary<string, string> environment)
     {
         // PostgreSQL's own programs refuse root: run them as the postgres user.
         var asPostgres = RunningAsRoot && file.StartsWith(PgBinDirectoryRoot, StringComparison.Ordinal);
         var start = new ProcessStartInfo(asPostgres ? "runuser" : file) { RedirectStandardOutput = true, RedirectStandardError = true };
         if (asPostgres) foreach (var a in new[] { "-u", "postgres", "--", file }) start.ArgumentList.Add(a);
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEnd();

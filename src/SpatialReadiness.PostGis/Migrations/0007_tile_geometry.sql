@@ -1,8 +1,7 @@
 -- Tile geometry made once per feature, when it is written, for the zooms where a tile holds a whole district or city
--- (6-14). ST_AsMVTGeom's validation (wagyu) is most of what a tile costs, and it gives the same answer in every tile
--- for a feature that needs no clipping: so each feature keeps, per zoom, its ST_AsMVTGeom result in that zoom's
--- world grid (4096 units per tile, y down). A tile then only shifts the features lying wholly inside its buffered
--- box, and runs ST_AsMVTGeom for those crossing its edge, at zooms above 14 and on points (cheap without wagyu).
+-- (6-14). ST_AsMVTGeom's validation (wagyu) is most of what a tile costs, so a feature lying wholly inside one tile at
+-- zoom z keeps that tile's ST_AsMVTGeom result in tile_z{z}, and the tile serves it as stored. Features crossing a tile
+-- edge, points (cheap without wagyu) and other zooms go through ST_AsMVTGeom per request.
 
 -- Size of one MVT unit (1/4096 of a tile) at zoom z, in web-mercator metres.
 CREATE FUNCTION tile_unit(z integer) RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -12,10 +11,22 @@ CREATE FUNCTION tile_unit(z integer) RETURNS double precision LANGUAGE sql IMMUT
 CREATE FUNCTION tile_generalised(geom_3857 geometry, z integer) RETURNS geometry LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN CASE WHEN z < 12 THEN ST_Simplify(geom_3857, tile_unit(z), true) ELSE geom_3857 END;
 
--- ST_AsMVTGeom of a feature in zoom z's world grid, or NULL for points (no wagyu to save) and features too small to draw.
-CREATE FUNCTION tile_geometry(geom geometry, z integer) RETURNS geometry LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN CASE WHEN ST_Dimension(geom) > 0
-                THEN ST_AsMVTGeom(tile_generalised(ST_Transform(geom, 3857), z), ST_TileEnvelope(0, 0, 0), 4096 << z, 0, false) END;
+-- What ST_AsMVTGeom makes of the feature in the one tile at zoom z that holds it wholly, or NULL: for points, for
+-- features crossing a tile edge at that zoom, and for features too small to draw.
+CREATE FUNCTION tile_geometry(geom geometry, z integer) RETURNS geometry LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    g geometry := ST_Transform(geom, 3857);
+    half_world constant double precision := 20037508.342789244;
+    tile_size double precision := 2 * half_world / power(2, z);
+    x integer := floor((ST_XMin(g) + half_world) / tile_size);
+    y integer := floor((half_world - ST_YMax(g)) / tile_size);
+BEGIN
+    IF g IS NULL OR ST_Dimension(g) = 0 OR x <> floor((ST_XMax(g) + half_world) / tile_size)
+       OR y <> floor((half_world - ST_YMin(g)) / tile_size) THEN
+        RETURN NULL;
+    END IF;
+    RETURN ST_AsMVTGeom(tile_generalised(g, z), ST_TileEnvelope(z, x, y), 4096, 64, true);
+END $$;
 
 -- A feature row with its tile geometry is 2-4 KB: keep such rows whole in the page. PostgreSQL's default (2 KB)
 -- would compress geometry in the row, and every feed and tile read would pay to decompress it.
