@@ -88,10 +88,11 @@ export class FeaturePopup {
    */
   private async fillAttributes(layer: LayerInfo, id: number, cells: Map<string, HTMLElement>, table: HTMLElement) {
     try {
-      const item = await getJson<{ properties: Record<string, unknown> }>(`/ogc/collections/${encodeURIComponent(collectionId(layer))}/items/${id}?f=json`);
-      for (const [field, cell] of cells) cell.textContent = display(item.properties[field]);
+      const item = await getJson<{ properties: Record<string, unknown> | null }>(`/ogc/collections/${encodeURIComponent(collectionId(layer))}/items/${id}?f=json`);
+      for (const [field, cell] of cells) cell.textContent = display(item.properties?.[field]);
     } catch (e) {
-      table.after(h('p', { class: 'error' }, e instanceof Error ? e.message : String(e)));
+      for (const cell of cells.values()) cell.textContent = '—';
+      table.after(h('p', { class: 'error' }, `The fields could not be read: ${e instanceof Error ? e.message : String(e)}`));
     }
   }
 

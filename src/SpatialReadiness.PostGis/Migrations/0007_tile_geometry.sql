@@ -11,24 +11,34 @@ CREATE FUNCTION tile_unit(z integer) RETURNS double precision LANGUAGE sql IMMUT
 CREATE FUNCTION tile_generalised(geom_3857 geometry, z integer) RETURNS geometry LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN CASE WHEN z < 12 THEN ST_Simplify(geom_3857, tile_unit(z), true) ELSE geom_3857 END;
 
--- What ST_AsMVTGeom makes of the feature in the one tile at zoom z that holds it wholly, or NULL: for points, for
--- features crossing a tile edge at that zoom, and for features too small to draw.
-CREATE FUNCTION tile_geometry(geom geometry, z integer) RETURNS geometry LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-DECLARE
-    g geometry := ST_Transform(geom, 3857);
-    half_world constant double precision := 20037508.342789244;
-    tile_size double precision := 2 * half_world / power(2, z);
-    x integer := floor((ST_XMin(g) + half_world) / tile_size);
-    y integer := floor((half_world - ST_YMax(g)) / tile_size);
+-- What ST_AsMVTGeom makes of the feature in the one tile at zoom z that holds it wholly, or NULL: for features
+-- crossing a tile edge at that zoom or lying off web mercator's square (a swapped row can put a shape above 85.05 N),
+-- and for features too small to draw. PL/pgSQL: a SQL body ran a whole query per call (imports 10x slower). Its calls
+-- name their schemas, because pg_restore empties search_path when it recomputes the columns; a SET search_path on the
+-- function would cost a third of its time.
+DO $do$
 BEGIN
-    IF g IS NULL OR ST_Dimension(g) = 0 OR x <> floor((ST_XMax(g) + half_world) / tile_size)
-       OR y <> floor((half_world - ST_YMin(g)) / tile_size) THEN
-        RETURN NULL;
-    END IF;
-    RETURN ST_AsMVTGeom(tile_generalised(g, z), ST_TileEnvelope(z, x, y), 4096, 64, true);
-END $$;
+    EXECUTE format($sql$
+        CREATE FUNCTION tile_geometry(geom %1$s.geometry, z integer) RETURNS %1$s.geometry
+        LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+        DECLARE
+            g %1$s.geometry := %1$s.ST_Transform(geom, 3857);
+            half_world constant double precision := 20037508.342789244;
+            tile_size constant double precision := 2 * half_world / power(2, z);
+            x double precision := floor((%1$s.ST_XMin(g) + half_world) / tile_size);
+            y double precision := floor((half_world - %1$s.ST_YMax(g)) / tile_size);
+        BEGIN
+            IF %1$s.ST_Dimension(g) = 0 OR x <> floor((%1$s.ST_XMax(g) + half_world) / tile_size)
+               OR y <> floor((half_world - %1$s.ST_YMin(g)) / tile_size)
+               OR x < 0 OR y < 0 OR x >= power(2, z) OR y >= power(2, z) THEN
+                RETURN NULL;
+            END IF;
+            RETURN %1$s.ST_AsMVTGeom(%2$s.tile_generalised(g, z), %1$s.ST_TileEnvelope(z, x::integer, y::integer), 4096, 64, true);
+        END $$
+        $sql$, (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'postgis'), quote_ident(current_schema()));
+END $do$;
 
--- A feature row with its tile geometry is 2-4 KB: keep such rows whole in the page. PostgreSQL's default (2 KB)
+-- A feature row with its tile geometry is 2-4 KB: keep rows up to 8 KB whole in the page. PostgreSQL's default (2 KB)
 -- would compress geometry in the row, and every feed and tile read would pay to decompress it.
 DO $$
 DECLARE partition regclass;
@@ -38,13 +48,14 @@ BEGIN
     END LOOP;
 END $$;
 
+-- Points skip the call (they keep no tile geometry): GeometryType reads only the geometry's header.
 ALTER TABLE features
-    ADD COLUMN tile_z6 geometry GENERATED ALWAYS AS (tile_geometry(geom, 6)) STORED,
-    ADD COLUMN tile_z7 geometry GENERATED ALWAYS AS (tile_geometry(geom, 7)) STORED,
-    ADD COLUMN tile_z8 geometry GENERATED ALWAYS AS (tile_geometry(geom, 8)) STORED,
-    ADD COLUMN tile_z9 geometry GENERATED ALWAYS AS (tile_geometry(geom, 9)) STORED,
-    ADD COLUMN tile_z10 geometry GENERATED ALWAYS AS (tile_geometry(geom, 10)) STORED,
-    ADD COLUMN tile_z11 geometry GENERATED ALWAYS AS (tile_geometry(geom, 11)) STORED,
-    ADD COLUMN tile_z12 geometry GENERATED ALWAYS AS (tile_geometry(geom, 12)) STORED,
-    ADD COLUMN tile_z13 geometry GENERATED ALWAYS AS (tile_geometry(geom, 13)) STORED,
-    ADD COLUMN tile_z14 geometry GENERATED ALWAYS AS (tile_geometry(geom, 14)) STORED;
+    ADD COLUMN tile_z6 geometry GENERATED ALWAYS AS (CASE WHEN GeometryType(geom) NOT IN ('POINT', 'MULTIPOINT') THEN tile_geometry(geom, 6) END) STORED,
+    ADD COLUMN tile_z7 geometry GENERATED ALWAYS AS (CASE WHEN GeometryType(geom) NOT IN ('POINT', 'MULTIPOINT') THEN tile_geometry(geom, 7) END) STORED,
+    ADD COLUMN tile_z8 geometry GENERATED ALWAYS AS (CASE WHEN GeometryType(geom) NOT IN ('POINT', 'MULTIPOINT') THEN tile_geometry(geom, 8) END) STORED,
+    ADD COLUMN tile_z9 geometry GENERATED ALWAYS AS (CASE WHEN GeometryType(geom) NOT IN ('POINT', 'MULTIPOINT') THEN tile_geometry(geom, 9) END) STORED,
+    ADD COLUMN tile_z10 geometry GENERATED ALWAYS AS (CASE WHEN GeometryType(geom) NOT IN ('POINT', 'MULTIPOINT') THEN tile_geometry(geom, 10) END) STORED,
+    ADD COLUMN tile_z11 geometry GENERATED ALWAYS AS (CASE WHEN GeometryType(geom) NOT IN ('POINT', 'MULTIPOINT') THEN tile_geometry(geom, 11) END) STORED,
+    ADD COLUMN tile_z12 geometry GENERATED ALWAYS AS (CASE WHEN GeometryType(geom) NOT IN ('POINT', 'MULTIPOINT') THEN tile_geometry(geom, 12) END) STORED,
+    ADD COLUMN tile_z13 geometry GENERATED ALWAYS AS (CASE WHEN GeometryType(geom) NOT IN ('POINT', 'MULTIPOINT') THEN tile_geometry(geom, 13) END) STORED,
+    ADD COLUMN tile_z14 geometry GENERATED ALWAYS AS (CASE WHEN GeometryType(geom) NOT IN ('POINT', 'MULTIPOINT') THEN tile_geometry(geom, 14) END) STORED;

@@ -16,7 +16,7 @@ public sealed class TileLayer
     public const int Extent = 4096;
     public const int Buffer = 64;
 
-    /// <summary>Below this zoom polygons and lines are simplified to the tile's unit size and points thinned to one per 4 units.</summary>
+    /// <summary>Below this zoom points are thinned to one per 4 units (and polygons and lines simplified to the tile's unit: tile_generalised in 0007_tile_geometry.sql).</summary>
     public const int GeneraliseBelowZoom = 12;
 
     /// <summary>From this zoom a tile carries every public field; below it, only the fields its style draws with (<see cref="LowZoomFields"/>).</summary>
@@ -50,18 +50,21 @@ public sealed class TileLayer
     private string Build(int z)
     {
         var geometry = z is >= StoredGeometryFromZoom and <= StoredGeometryToZoom
-            ? $"CASE WHEN f.tile_z{z} IS NOT NULL AND f.geom_3857 @ b.tile THEN f.tile_z{z} ELSE {Made()} END"
+            ? $"CASE WHEN f.tile_z{z} IS NOT NULL AND f.geom_3857 @ b.inside THEN f.tile_z{z} ELSE {Made()} END"
             : Made();
         var thinning = Info.Kind == "asset" && z < GeneraliseBelowZoom
             ? $"AND f.id IN (SELECT DISTINCT ON (ST_SnapToGrid(p.geom_3857, tile_unit($1) * 4)) p.id FROM features p WHERE p.layer_id = {Info.Id} AND p.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => {Buffer}.0 / {Extent}) ORDER BY ST_SnapToGrid(p.geom_3857, tile_unit($1) * 4), p.id)"
             : "";
         // Identifiers: the layer id is a number; the MVT layer name and field names are bound as parameters, never spliced.
-        // The envelopes are made once (a MATERIALIZED CTE), not once per feature as a generic plan would.
+        // The envelopes are made once (a MATERIALIZED CTE), not once per feature as a generic plan would. "inside" is the
+        // tile less 4 m: @ compares single-precision boxes rounded outward (up to 2 m here), and a feature passing it
+        // must lie in this tile, not just across its edge, whose stored geometry would be its own tile's.
         // No "WHERE geom IS NOT NULL": ST_AsMVT skips features clipped away, and the planner would push the filter down
         // and run ST_AsMVTGeom twice per row (measured: a z12 tile 3x slower).
         return $"""
             WITH b AS MATERIALIZED (
-                SELECT ST_TileEnvelope($1, $2, $3) AS tile, ST_TileEnvelope($1, $2, $3, margin => {Buffer}.0 / {Extent}) AS clip
+                SELECT ST_TileEnvelope($1, $2, $3) AS tile, ST_TileEnvelope($1, $2, $3, margin => {Buffer}.0 / {Extent}) AS clip,
+                       ST_Expand(ST_TileEnvelope($1, $2, $3), -4) AS inside
             )
             SELECT ST_AsMVT(t.*, $4, {Extent}, 'geom', 'fid')
             FROM (

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using NetTopologySuite.Geometries;
@@ -73,13 +74,52 @@ public sealed class TileTests(ServerFixture server)
         foreach (var zoom in new[] { 5, 6, 8, 10, 11, 12, 13, 14, 16 })
         {
             var (z, x, y) = VectorTiles.TileOf(lon, lat, zoom);
-            var served = Features(VectorTiles.Decode(await _client.GetByteArrayAsync($"/tiles/{layer}/{z}/{x}/{y}.mvt"), z, x, y));
-            var expected = Features(VectorTiles.Decode(await PlainTileAsync(layer, z, x, y), z, x, y));
-            Assert.True(expected.Count > 0, $"zoom {z}: the test tile should hold features");
-            Assert.Equal(expected.Keys.Order(), served.Keys.Order());
-            foreach (var (id, geometry) in expected)
-                Assert.True(geometry.EqualsExact(served[id]), $"zoom {z}: feature {id} is drawn differently from ST_AsMVTGeom's shape");
+            Assert.True(await AssertServedAsPlainAsync(layer, z, x, y) > 0, $"zoom {z}: the test tile should hold features");
+            await AssertServedAsPlainAsync(layer, z, x + 1, y); // features crossing into it, or lying just across its edge
+            await AssertServedAsPlainAsync(layer, z, x, y + 1);
         }
+    }
+
+    [Fact]
+    public async Task A_thin_shape_just_across_a_tile_edge_and_a_swapped_row_above_85_N_are_tiled_right()
+    {
+        // The z14 tile edge at x = 11553; the path runs north 0.1 m east of it, closer than the precision of PostGIS's
+        // single-precision boxes, so it belongs to tile 11553 and reaches tile 11552 through its buffer only. The
+        // swapped row (Kolkata as lat/lon) lies north of web mercator's square.
+        var edge = 11553.0 / (1 << 14) * 360 - 180;
+        string Ring(double west, double east, double south, double north) =>
+            string.Create(CultureInfo.InvariantCulture, $"[[[{west},{south}],[{east},{south}],[{east},{north}],[{west},{north}],[{west},{south}]]]");
+        var geoJson = string.Create(CultureInfo.InvariantCulture, $$$"""
+            {"type":"FeatureCollection","features":[
+             {"type":"Feature","properties":{"name":"path"},"geometry":{"type":"LineString","coordinates":[[{{{edge + 0.0000009}}},18.5200],[{{{edge + 0.0000009}}},18.5206]]}},
+             {"type":"Feature","properties":{"name":"block"},"geometry":{"type":"Polygon","coordinates":{{{Ring(edge - 0.002, edge - 0.001, 18.5200, 18.5206)}}}}},
+             {"type":"Feature","properties":{"name":"swapped"},"geometry":{"type":"Polygon","coordinates":{{{Ring(22.560, 22.570, 88.350, 88.360)}}}}}]}
+            """);
+        if ((await _client.GetAsync("/api/cities/tiles-edge")).StatusCode == HttpStatusCode.NotFound) await _admin.CreateCityAsync("tiles-edge");
+        var layer = (await _admin.UploadAsync("tiles-edge", System.Text.Encoding.UTF8.GetBytes(geoJson), "edge.geojson", "other", ("name", "edge"))
+            .CreatedLayerAsync()).GetProperty("id").GetInt64();
+
+        var (z, _, y) = VectorTiles.TileOf(edge, 18.5203, 14);
+        Assert.Equal(1, await AssertServedAsPlainAsync(layer, z, 11553, y)); // the path
+        Assert.Equal(2, await AssertServedAsPlainAsync(layer, z, 11552, y)); // the block, and the path through the buffer
+        for (var zoom = 6; zoom <= 14; zoom++)
+        {
+            var (tz, tx, ty) = VectorTiles.TileOf(edge, 18.5203, zoom);
+            await AssertServedAsPlainAsync(layer, tz, tx, ty);
+        }
+    }
+
+    /// <summary>Asserts the served tile holds the same features, shaped alike, as plain ST_AsMVTGeom makes; returns how many.</summary>
+    private async Task<int> AssertServedAsPlainAsync(long layer, int z, int x, int y)
+    {
+        var response = await _client.GetAsync($"/tiles/{layer}/{z}/{x}/{y}.mvt");
+        Assert.True(response.IsSuccessStatusCode, $"tile {z}/{x}/{y}: {response.StatusCode}");
+        var served = Features(VectorTiles.Decode(await response.Content.ReadAsByteArrayAsync(), z, x, y));
+        var expected = Features(VectorTiles.Decode(await PlainTileAsync(layer, z, x, y), z, x, y));
+        Assert.Equal(expected.Keys.Order(), served.Keys.Order());
+        foreach (var (id, geometry) in expected)
+            Assert.True(geometry.EqualsExact(served[id]), $"tile {z}/{x}/{y}: feature {id} is drawn differently from ST_AsMVTGeom's shape");
+        return expected.Count;
     }
 
     /// <summary>The tile as ST_AsMVTGeom makes it for every feature, with no stored tile geometry (geometry and ids only).</summary>
@@ -92,7 +132,7 @@ public sealed class TileTests(ServerFixture server)
                 FROM features f WHERE f.layer_id = $4 AND f.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096)) t
             """);
         foreach (var v in new object[] { z, x, y, layer, 2 * 20037508.342789244 / (1L << z) / 4096 }) command.Parameters.Add(new() { Value = v });
-        return (byte[])(await command.ExecuteScalarAsync())!;
+        return await command.ExecuteScalarAsync() is byte[] tile ? tile : [];
     }
 
     private static Dictionary<long, Geometry> Features(NetTopologySuite.IO.VectorTiles.VectorTile tile) =>
