@@ -14,15 +14,9 @@ public static class ODataClient
         var script = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../clients/odata/read-all.js"));
         Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(script)!, "node_modules/ts-odatajs/package.json")),
             "ts-odatajs is not installed: run tools/setup (it runs npm install in tests/clients/odata)");
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("node");
         foreach (var argument in new[] { script, new Uri(server, "/odata/").ToString(), set, query }) start.ArgumentList.Add(argument);
         if (maxPageSize is not null) start.ArgumentList.Add(maxPageSize.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"node read-all.js {set} failed: {await errors}");
-        return JsonDocument.Parse(await output).RootElement;
+        return JsonDocument.Parse(await ClientProcess.RunAsync(start, $"node read-all.js {set} failed")).RootElement;
     }
 }

@@ -190,10 +190,7 @@ public sealed class TileTests(ServerFixture server)
         var path = Path.Combine(Gdal.TempDirectory(), $"{y}.mvt");
         await File.WriteAllBytesAsync(path, await _client.GetByteArrayAsync($"/tiles/{layer}/{z}/{x}/{y}.mvt"));
 
-        var info = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ogrinfo", ["-ro", "-al", "-so", "-oo", $"X={x}", "-oo", $"Y={y}", "-oo", $"Z={z}", path]) { RedirectStandardOutput = true })!;
-        var output = await info.StandardOutput.ReadToEndAsync();
-        await info.WaitForExitAsync();
-        Assert.Equal(0, info.ExitCode);
+        var output = Gdal.OgrInfo("-ro", "-al", "-so", "-oo", $"X={x}", "-oo", $"Y={y}", "-oo", $"Z={z}", path);
         Assert.Contains("Layer name: wards", output);
         Assert.Contains("wardnum: Integer", output);
         Assert.Matches(@"Feature Count: [1-9]", output);
