@@ -58,7 +58,7 @@ public static class ContributionEndpoints
             if (http.Request.HasFormContentType)
             {
                 using var upload = await UploadedFile.ReceiveAsync(http.Request, options.MaxUploadBytes, ct);
-                request = await ProposalUpload.ReadAsync(upload, layer, store, options, ct);
+                request = await ProposalUpload.ReadAsync(upload, view, store, options, ct);
             }
             else
             {

@@ -72,11 +72,11 @@ public static class ReadinessEndpoints
             : (null, Problems.Of(InputError.NotFound, $"no check of '{city}' has succeeded yet; start one with POST /api/cities/{city}/checks (or srd check --city {city})."));
     }
 
-    private static async Task<IResult> Report(string city, LayerStore store, CheckRuns runs, Findings findings, CancellationToken ct)
+    private static async Task<IResult> Report(string city, HttpContext http, LayerStore store, CheckRuns runs, Findings findings, CancellationToken ct)
     {
         var (score, problem) = await LatestAsync(city, store, runs, ct);
         if (score is null) return problem!;
-        var query = new FindingQuery(score.RunId, Limit: ReadinessReport.FindingsShown);
+        var query = new FindingQuery(score.RunId, Limit: ReadinessReport.FindingsShown, Revealed: await store.RevealedLayerIdsAsync(http.Caller(), ct));
         var html = ReadinessReport.ToHtml(score, await findings.ReadAsync(query, ct), await findings.CountAsync(query, ct));
         return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8);
     }
@@ -108,7 +108,7 @@ public static class ReadinessEndpoints
             return;
         }
 
-        var query = new FindingQuery(runId!.Value, rule, layer, parsedSeverity, limit ?? 10_000, offset ?? 0);
+        var query = new FindingQuery(runId!.Value, rule, layer, parsedSeverity, limit ?? 10_000, offset ?? 0, await store.RevealedLayerIdsAsync(http.Caller(), ct));
         var matched = await findings.CountAsync(query, ct);
         http.Response.ContentType = "application/geo+json";
         var body = http.Response.BodyWriter.AsStream();
