@@ -48,8 +48,10 @@ public static class LayerEndpoints
             .WithSummary("Who owns the layer, whether it and which of its fields are sensitive, whether it takes contributions");
         api.MapPatch("/layers/{id:long}/access", ChangeAccess).RequireRole(Role.Moderator)
             .WithSummary("Change the layer's access (moderators of the layer; the owner only by admins): a new layer version");
-        api.MapGet("/imports/{id:guid}", async (Guid id, LayerStore store, CancellationToken ct) =>
-            await store.GetImportJobAsync(id, ct) is { } job ? Results.Ok(job) : Problems.Of(InputError.NotFound, $"import {id} does not exist."));
+        // A job names its layer: one into a layer withheld from the reader is, for them, no job at all.
+        api.MapGet("/imports/{id:guid}", async (Guid id, HttpContext http, LayerStore store, CancellationToken ct) =>
+            await store.GetImportJobAsync(id, ct) is { } job && (job.LayerId is not { } layer || await store.ReadableLayerAsync(layer, http.Caller(), ct) is not null)
+                ? Results.Ok(job) : Problems.Of(InputError.NotFound, $"import {id} does not exist."));
     }
 
     private static IResult CityNotFound(string city) => Problems.Of(InputError.NotFound, $"city '{city}' does not exist; GET /api/cities lists the cities.");
