@@ -58,7 +58,7 @@ internal sealed class CheckSession(NpgsqlConnection connection, NpgsqlDataSource
                        (SELECT coalesce(nullif(btrim(x.attributes ->> @label_field), ''), '#' || x.id)
                         FROM features x WHERE x.layer_id = @finding_layer AND x.id = found.feature_id),
                        found.related_feature_id, found.detail, found.location, found.measure,
-                       @finding_fields, @label_field, @finding_location_from_fields
+                       @finding_fields::text[], @label_field, @finding_location_from_fields
                 FROM found
                 RETURNING feature_id, related_feature_id, measure
             )

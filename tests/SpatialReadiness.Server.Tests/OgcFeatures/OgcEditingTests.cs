@@ -29,7 +29,7 @@ public sealed class OgcEditingTests(ServerFixture server)
     {
         await server.Admin.CreateCityAsync(city, "Pune");
         var layer = await server.Admin.UploadAsync(city, Encoding.UTF8.GetBytes(Points), "places.geojson", "asset",
-            ("name", "places"), ("editable", editable ? "true" : "false"), ("sensitiveFields", "phone")).CreatedLayerAsync();
+            ("name", "places"), ("editable", editable ? "true" : "false"), ("sensitiveFields", "phone"), ("owner", ServerFixture.CityOrg)).CreatedLayerAsync();
         return ($"/ogc/collections/{city}__places/items", layer.GetProperty("id").GetInt64());
     }
 

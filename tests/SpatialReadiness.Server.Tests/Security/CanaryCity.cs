@@ -17,7 +17,7 @@ namespace SpatialReadiness.Server.Tests.Security;
 /// owner's), and an import job names the sensitive layer. Readers: four who may not see any of it, one who may.
 /// </summary>
 public sealed record CanaryCity(
-    string City, IReadOnlyDictionary<string, long> Layers, IReadOnlyDictionary<long, long[]> Features, long[] Contributions, Guid Run, Guid Job,
+    string City, IReadOnlyDictionary<string, long> Layers, IReadOnlyDictionary<long, long[]> Features, long[] Contributions, Guid Run, Guid Job, long[] Findings,
     IReadOnlyList<(string Name, HttpClient Client)> Strangers, HttpClient Owner)
 {
     public const string Id = "canary-city";
@@ -69,7 +69,8 @@ public sealed record CanaryCity(
         var overlapping = Square(73.82111, 18.52113, 73.82417, 18.52419);
         var ngo = await server.Contributor.ProposedAsync(layers["slums"], "ngo survey", Create(Slum("N-1", "Gamma Nagar", "1", 5, "n/a"), overlapping));
         var own = await owner.ProposedAsync(layers["slums"], "gis cell survey", Create(Slum("C-1", "Delta Nagar", "1", 5, "n/a"), overlapping));
-        return new CanaryCity(Id, layers, features, [ngo.Id(), own.Id()], run, job,
+        var findings = await server.Database.ScalarAsync<long[]>("SELECT array_agg(id ORDER BY id) FROM findings WHERE run_id = $1", run);
+        return new CanaryCity(Id, layers, features, [ngo.Id(), own.Id()], run, job, findings,
             [("anonymous", server.Client), ("a viewer", viewer), ("another organisation's contributor", server.Contributor), ("another organisation's moderator", strangerModerator)],
             owner);
     }
