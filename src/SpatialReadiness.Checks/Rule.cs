@@ -23,6 +23,13 @@ public abstract class Rule
 
     public abstract bool AppliesTo(LayerKind kind);
 
+    /// <summary>
+    /// The layer fields this rule's findings are built from (quoted in the detail, deciding whether there is a finding,
+    /// giving the location), so they are rendered for each reader (Core.Readiness.FindingBasis). A rule that does not
+    /// say is taken to use every field: a reader without the right to one gets its findings without detail.
+    /// </summary>
+    public virtual FindingBasis Basis(CheckedLayer layer) => FindingBasis.AllFields;
+
     public abstract Task<RuleResult> RunAsync(RuleContext context, CancellationToken cancellationToken);
 }
 

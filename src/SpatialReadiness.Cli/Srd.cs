@@ -13,7 +13,8 @@ public static class Srd
     public const string Usage = """
         usage: srd <command> [options]
           db start | migrate | status | stop     the database (embedded PostGIS under .data/pg unless SR_PG is set)
-          city add ID --name NAME [--state S]    create a city
+          city add ID --name NAME [--state S] [--owner ORG]   create a city (ORG speaks for it: owns layers imported without --owner)
+          city owner CITY ORG                    make ORG speak for the city; it is given the city's unowned layers
           city list                              list cities
           import FILE --city C --kind K --licence L [--name N] [--title T] [--source S] [--custodian C]
                  [--survey-date YYYY-MM-DD] [--crs EPSG:N] [--encoding E] [--swap-xy] [--sublayer NAME]

@@ -1,4 +1,5 @@
 using SpatialReadiness.Core.Layers;
+using SpatialReadiness.Core.Readiness;
 
 namespace SpatialReadiness.Checks.Rules;
 
@@ -17,6 +18,9 @@ public sealed class Duplicate : Rule
 
     public override bool AppliesTo(LayerKind kind) => true;
 
+    // Whether two features are duplicates compares their key attributes (all of them when the kind has no keys).
+    public override FindingBasis Basis(CheckedLayer layer) => KeyFields(layer) is { Count: > 0 } keys ? new(keys) : FindingBasis.AllFields;
+
     // Keys are the attributes minus every non-key field, so the comparison stays one hashable jsonb value.
     private const string Findings = """
         WITH k AS (
@@ -33,10 +37,13 @@ public sealed class Duplicate : Rule
         WHERE k.id <> g.original
         """;
 
+    private static List<string> KeyFields(CheckedLayer layer) =>
+        layer.Schema?.Fields.Where(f => f.Key).Select(f => layer.Mapping.Source(f.Name)).OfType<string>().Distinct().ToList() ?? [];
+
     public override async Task<RuleResult> RunAsync(RuleContext context, CancellationToken cancellationToken)
     {
         var layer = context.Layer;
-        var keys = layer.Schema?.Fields.Where(f => f.Key).Select(f => layer.Mapping.Source(f.Name)).OfType<string>().Distinct().ToList() ?? [];
+        var keys = KeyFields(layer);
         var nonKey = keys.Count == 0 ? [] : layer.Fields.Except(keys).ToArray();
         var what = keys.Count == 0 ? "attributes" : string.Join(", ", keys);
         var counts = await context.StoreAsync(this, Findings, context.Parameters(("non_key", nonKey), ("what", what)), cancellationToken);

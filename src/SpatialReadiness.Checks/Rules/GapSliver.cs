@@ -21,6 +21,9 @@ public sealed class GapSliver : Rule
 
     public override bool AppliesTo(LayerKind kind) => kind == LayerKind.Ward;
 
+    // Built from the geometry alone.
+    public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Geometry;
+
     private static readonly string FindGaps = $"""
         DROP TABLE IF EXISTS check_gaps;
         CREATE TEMP TABLE check_gaps AS
@@ -65,7 +68,7 @@ public sealed class GapSliver : Rule
         var parameters = context.Parameters();
         await context.Database.ExecuteAsync(FindGaps, parameters, cancellationToken);
         var thin = await context.StoreAsync(this, ThinGaps, parameters, cancellationToken);
-        await context.StoreAsync(ExclusionZone, Severity.Info, Holes, parameters, cancellationToken);
+        await context.StoreAsync(ExclusionZone, Severity.Info, Holes, parameters, cancellationToken, FindingBasis.Geometry);
         return new RuleResult(true, "population and offending are areas in m²", context.City.AreaM2, thin.Measure, thin.Rows);
     }
 }

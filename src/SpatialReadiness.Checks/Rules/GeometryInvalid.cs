@@ -1,4 +1,5 @@
 using SpatialReadiness.Core.Layers;
+using SpatialReadiness.Core.Readiness;
 
 namespace SpatialReadiness.Checks.Rules;
 
@@ -17,6 +18,9 @@ public sealed class GeometryInvalid : Rule
     public override double Tolerance => 0.05;
 
     public override bool AppliesTo(LayerKind kind) => true;
+
+    // Built from the geometry alone.
+    public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Geometry;
 
     private static readonly string Findings = $"""
         WITH bad AS (

@@ -1,4 +1,5 @@
 using SpatialReadiness.Core.Layers;
+using SpatialReadiness.Core.Readiness;
 
 namespace SpatialReadiness.Checks.Rules;
 
@@ -16,6 +17,9 @@ public sealed class Overlap : Rule
     public override double Tolerance => 0.05;
 
     public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Ward or LayerKind.Slum;
+
+    // The detail names the other feature by its id attribute.
+    public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Of(layer.IdField);
 
     private static readonly string Findings = $"""
         WITH pairs AS (

@@ -17,6 +17,9 @@ public sealed class NearDuplicate : Rule
 
     public override bool AppliesTo(LayerKind kind) => true;
 
+    // Exact repeats with equal attributes are left out: whether there is a finding compares every attribute.
+    public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.AllFields;
+
     // Points: DBSCAN groups points closer than 1.2e-5 degrees (at least 1 m anywhere in India) in one pass over the
     // index (1.4 s for a million points, where a self-join takes 12 s); pairs within a group are then measured exactly.
     private const string Points = """

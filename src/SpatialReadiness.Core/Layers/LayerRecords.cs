@@ -2,8 +2,18 @@ using System.Text.Json.Serialization;
 
 namespace SpatialReadiness.Core.Layers;
 
-/// <summary>A city as the API lists it. <paramref name="Bbox"/> is [minLon, minLat, maxLon, maxLat] of its boundary.</summary>
-public sealed record CityInfo(string Id, string Name, string? State, bool HasBoundary, int LayerCount, double[]? Bbox, DateTimeOffset CreatedAt);
+/// <summary>
+/// A city as the API lists it. <paramref name="Bbox"/> is [minLon, minLat, maxLon, maxLat] of its boundary;
+/// <paramref name="LayerCount"/> counts its public layers.
+/// </summary>
+public sealed record CityInfo(string Id, string Name, string? State, bool HasBoundary, int LayerCount, double[]? Bbox, DateTimeOffset CreatedAt)
+{
+    /// <summary>
+    /// The organisation that speaks for the city (its GIS cell): it owns the layers imported without an owner, and
+    /// its moderators declare the city's planning uses. Null: admins alone do both.
+    /// </summary>
+    public string? Owner { get; init; }
+}
 
 /// <summary>Who brought which file, when, under which licence: kept for every version of a layer.</summary>
 public sealed record LayerProvenance(

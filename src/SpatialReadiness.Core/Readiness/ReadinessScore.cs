@@ -18,7 +18,11 @@ public sealed record ReadinessScore(
     IReadOnlyList<ScorePart> Parts,
     IReadOnlyList<LayerQuality> Layers,
     string FindingsUrl,
-    string ReportUrl);
+    string ReportUrl)
+{
+    /// <summary>How many layers withheld from this reader were counted in the score (they are named nowhere in it).</summary>
+    public int RestrictedLayers { get; init; }
+}
 
 /// <summary>What "the city" meant in this run: the official boundary layer, the union of the wards, or nothing.</summary>
 public sealed record ReferenceBoundary(string Source, long? LayerId, string? Layer, double? AreaKm2, int ExclusionZones, double ExclusionZonesKm2);

@@ -36,7 +36,8 @@ internal static class LayerRows
     /// <summary>
     /// Writes the layer row and its version's provenance. A new version keeps the layer's owner, and what was sensitive
     /// stays sensitive (a re-import that forgets the flag must not publish household data); un-marking is a deliberate
-    /// act of the owner's moderators (PUT /api/layers/{id}/access).
+    /// act of the owner's moderators (PUT /api/layers/{id}/access). A new layer whose import names no owner belongs to
+    /// the city's default owner organisation (none: admins alone moderate it).
     /// </summary>
     public static async Task UpsertAsync(NpgsqlConnection connection, long layerId, int version, LayerImport request, IngestSummary summary, long invalidCount, CancellationToken cancellationToken)
     {
@@ -44,7 +45,8 @@ internal static class LayerRows
             INSERT INTO layers (id, city_id, name, kind, title, description, licence, source, custodian, survey_date, sensitive,
                                 version, format, crs_received, feature_count, invalid_count, empty_count, fields,
                                 min_lon, min_lat, max_lon, max_lat, source_file, source_sha256, source_bytes, imported_by, organisation, field_map, sensitive_fields, editable, owner_id)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28::jsonb, $29, $30, $31)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28::jsonb, $29, $30,
+                    coalesce($31, (SELECT c.owner_id FROM cities c WHERE c.id = $2)))
             ON CONFLICT (id) DO UPDATE SET
                 title = EXCLUDED.title, description = EXCLUDED.description, licence = EXCLUDED.licence, source = EXCLUDED.source,
                 custodian = EXCLUDED.custodian, survey_date = EXCLUDED.survey_date, sensitive = layers.sensitive OR EXCLUDED.sensitive,

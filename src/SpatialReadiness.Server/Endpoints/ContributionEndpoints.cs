@@ -49,16 +49,14 @@ public static class ContributionEndpoints
     private static async Task<IResult> Submit(long id, HttpContext http, LayerStore layers, ContributionStore store, ServerOptions options, CancellationToken ct)
     {
         var caller = http.Caller();
-        if (await layers.GetLayerAsync(id, ct) is not { } layer) return Problems.Of(InputError.NotFound, $"layer {id} does not exist.");
-        if (!caller.MayContribute(layer)) return AuthProblems.Forbidden($"{caller.Name} may not propose changes to layer {id}: it is sensitive and not their organisation's.");
-        var view = caller.View(layer);
+        if (await layers.ReadableLayerAsync(id, caller, ct) is not { } view) return LayerEndpoints.NoSuchLayer(id);
         try
         {
             ContributionRequest request;
             if (http.Request.HasFormContentType)
             {
                 using var upload = await UploadedFile.ReceiveAsync(http.Request, options.MaxUploadBytes, ct);
-                request = await ProposalUpload.ReadAsync(upload, layer, store, options, ct);
+                request = await ProposalUpload.ReadAsync(upload, view, store, options, ct);
             }
             else
             {
@@ -151,8 +149,7 @@ public static class ContributionEndpoints
 
     private static async Task<IResult> History(long id, long featureId, HttpContext http, LayerStore layers, FeatureHistory history, CancellationToken ct)
     {
-        if (await layers.GetLayerAsync(id, ct) is not { } layer || http.Caller().View(layer) is not { Withheld: false } view)
-            return Problems.Of(InputError.NotFound, $"layer {id} does not exist, or is sensitive and not yours to read.");
+        if (await layers.ReadableLayerAsync(id, http.Caller(), ct) is not { } view) return LayerEndpoints.NoSuchLayer(id);
         var versions = await history.ReadAsync(id, featureId, ct);
         return versions.Count == 0
             ? Problems.Of(InputError.NotFound, $"feature {featureId} of layer {id} has no history: no such feature.")

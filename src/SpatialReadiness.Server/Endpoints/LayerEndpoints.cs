@@ -21,7 +21,8 @@ namespace SpatialReadiness.Server.Endpoints;
 /// </summary>
 public static class LayerEndpoints
 {
-    public sealed record NewCity(string? Id, string? Name, string? State);
+    /// <summary>A new city; <paramref name="Owner"/>: the organisation that speaks for it (docs/security.md, "Ownership").</summary>
+    public sealed record NewCity(string? Id, string? Name, string? State, string? Owner);
 
     /// <summary>A change to a layer's access: members left out keep their value.</summary>
     public sealed record AccessChange(string? Owner, bool? Sensitive, string[]? SensitiveFields, bool? Editable);
@@ -33,31 +34,36 @@ public static class LayerEndpoints
         api.MapPost("/cities", CreateCity).RequireRole(Role.Admin);
         api.MapGet("/cities/{city}", async (string city, LayerStore store, CancellationToken ct) =>
             await store.GetCityAsync(city, ct) is { } found ? Results.Ok(found) : CityNotFound(city));
-        api.MapGet("/cities/{city}/layers", async (string city, LayerStore store, CancellationToken ct) =>
-            await store.GetCityAsync(city, ct) is null ? CityNotFound(city) : Results.Ok(await store.ListLayersAsync(city, ct)));
+        api.MapGet("/cities/{city}/layers", async (string city, HttpContext http, LayerStore store, CancellationToken ct) =>
+            await store.GetCityAsync(city, ct) is null ? CityNotFound(city) : Results.Ok(await store.ReadableLayersAsync(city, http.Caller(), ct)));
         api.MapPost("/cities/{city}/layers", UploadLayer).DisableAntiforgery().RequireRole(Role.Moderator);
-        api.MapGet("/layers/{id:long}", async (long id, LayerStore store, CancellationToken ct) =>
-            await store.GetLayerAsync(id, ct) is { } layer ? Results.Ok(layer) : Problems.Of(InputError.NotFound, $"layer {id} does not exist."));
+        api.MapGet("/layers/{id:long}", async (long id, HttpContext http, LayerStore store, CancellationToken ct) =>
+            await store.ReadableLayerAsync(id, http.Caller(), ct) is { } layer ? Results.Ok(layer) : NoSuchLayer(id));
         api.MapGet("/layers/{id:long}/export", Export)
             .WithSummary("Download a layer: format=geojson|csv|shp|gpkg, streamed; sensitive fields only for readers allowed them");
-        api.MapGet("/layers/{id:long}/versions", async (long id, LayerStore store, CancellationToken ct) =>
-            await store.GetLayerAsync(id, ct) is null ? Problems.Of(InputError.NotFound, $"layer {id} does not exist.") : Results.Ok(await store.ListVersionsAsync(id, ct)));
-        api.MapGet("/layers/{id:long}/access", async (long id, LayerStore store, CancellationToken ct) =>
-                await store.GetLayerAsync(id, ct) is { } layer ? Results.Ok(LayerAccess.Of(layer)) : Problems.Of(InputError.NotFound, $"layer {id} does not exist."))
+        api.MapGet("/layers/{id:long}/versions", async (long id, HttpContext http, LayerStore store, CancellationToken ct) =>
+            await store.ReadableLayerAsync(id, http.Caller(), ct) is null ? NoSuchLayer(id) : Results.Ok(await store.ListVersionsAsync(id, ct)));
+        api.MapGet("/layers/{id:long}/access", async (long id, HttpContext http, LayerStore store, CancellationToken ct) =>
+                await store.ReadableLayerAsync(id, http.Caller(), ct) is { } layer ? Results.Ok(LayerAccess.Of(layer)) : NoSuchLayer(id))
             .WithSummary("Who owns the layer, whether it and which of its fields are sensitive, whether it takes contributions");
         api.MapPatch("/layers/{id:long}/access", ChangeAccess).RequireRole(Role.Moderator)
             .WithSummary("Change the layer's access (moderators of the layer; the owner only by admins): a new layer version");
-        api.MapGet("/imports/{id:guid}", async (Guid id, LayerStore store, CancellationToken ct) =>
-            await store.GetImportJobAsync(id, ct) is { } job ? Results.Ok(job) : Problems.Of(InputError.NotFound, $"import {id} does not exist."));
+        // A job names its layer: one into a layer withheld from the reader is, for them, no job at all.
+        api.MapGet("/imports/{id:guid}", async (Guid id, HttpContext http, LayerStore store, CancellationToken ct) =>
+            await store.GetImportJobAsync(id, ct) is { } job && (job.LayerId is not { } layer || await store.ReadableLayerAsync(layer, http.Caller(), ct) is not null)
+                ? Results.Ok(job) : Problems.Of(InputError.NotFound, $"import {id} does not exist."));
     }
 
     private static IResult CityNotFound(string city) => Problems.Of(InputError.NotFound, $"city '{city}' does not exist; GET /api/cities lists the cities.");
+
+    /// <summary>The one answer for a layer that does not exist and for one withheld from the reader.</summary>
+    public static IResult NoSuchLayer(long id) => Problems.Of(InputError.NotFound, $"layer {id} does not exist.");
 
     private static async Task<IResult> CreateCity(NewCity body, LayerStore store, CancellationToken ct)
     {
         try
         {
-            var city = await store.CreateCityAsync(body.Id ?? "", body.Name ?? "", body.State, ct);
+            var city = await store.CreateCityAsync(body.Id ?? "", body.Name ?? "", body.State, ct, string.IsNullOrWhiteSpace(body.Owner) ? null : body.Owner.Trim());
             return Results.Created($"/api/cities/{city.Id}", city);
         }
         catch (InputException e) { return Problems.From(e); }
@@ -66,7 +72,7 @@ public static class LayerEndpoints
     private static async Task<IResult> ChangeAccess(long id, AccessChange body, HttpContext http, LayerStore store, TileCatalog tiles, CancellationToken ct)
     {
         var caller = http.Caller();
-        if (await store.GetLayerAsync(id, ct) is not { } layer) return Problems.Of(InputError.NotFound, $"layer {id} does not exist.");
+        if (await store.ReadableLayerAsync(id, caller, ct) is not { } layer) return NoSuchLayer(id);
         if (!caller.MayModerate(layer)) return AuthProblems.Forbidden($"only admins and the moderators of the organisation that owns layer {id} may change who sees it.");
         var now = LayerAccess.Of(layer);
         if (body.Owner is not null && body.Owner != now.Owner && !caller.IsAdmin) return AuthProblems.Forbidden("only an admin may give a layer to another organisation.");
@@ -92,8 +98,9 @@ public static class LayerEndpoints
             if (await store.GetCityAsync(city, ct) is null) return CityNotFound(city);
             upload = await UploadedFile.ReceiveAsync(request, options.MaxUploadBytes, ct);
             var (layerImport, ingestOptions) = Describe(city, upload, options, caller);
+            // The name is taken; whose it is, and whether it is sensitive, is not said (docs/security.md, "Who sees what").
             if (await store.GetLayerAsync(city, layerImport.Name, ct) is { } existing && !caller.MayModerate(existing))
-                return AuthProblems.Forbidden($"layer {city}/{existing.Name} belongs to {existing.Owner ?? "no organisation"}; only its moderators and admins may publish a new version of it.");
+                return AuthProblems.Forbidden($"a layer named '{existing.Name}' exists in city '{city}' and you do not moderate it: only its organisation's moderators and admins may publish a new version of it. Choose another name (form field 'name').");
             if (layerImport.Owner != caller.Organisation && !caller.IsAdmin)
                 return AuthProblems.Forbidden("only an admin may publish a layer for another organisation; leave out 'owner'.");
             if (layerImport.Owner is { } owner && await accounts.GetOrganisationAsync(owner, ct) is null)
@@ -191,12 +198,7 @@ public static class LayerEndpoints
         format = (format ?? "geojson").ToLowerInvariant();
         if (!LayerExport.Formats.ContainsKey(format))
             return Problems.Of(InputError.Malformed, $"format '{format}' is not offered: use one of {string.Join(", ", LayerExport.Formats.Keys)}.");
-        if (await store.GetLayerAsync(id, ct) is not { } stored) return Problems.Of(InputError.NotFound, $"layer {id} does not exist.");
-        var layer = http.Caller().View(stored);
-        if (layer.Withheld)
-            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Sensitive layer",
-                detail: $"layer {id} ({layer.Name}) is marked sensitive: it is offered for download only to admins and to members of the organisation that owns it.",
-                extensions: new Dictionary<string, object?> { ["code"] = "Sensitive" });
+        if (await store.ReadableLayerAsync(id, http.Caller(), ct) is not { } layer) return NoSuchLayer(id);
         try
         {
             await export.WriteAsync(layer, format, response, ct);

@@ -29,8 +29,7 @@ public static class TileEndpoints
 
     private static async Task<IResult> LayerTile(string layer, string z, string x, string y, HttpContext http, TileCatalog catalog, TileCache cache, TileStore store)
     {
-        if (await FindLayer(layer, catalog, http) is not { } found) return NoSuchLayer(layer);
-        if (found.Info.Withheld) return Sensitive(found);
+        if (await FindLayer(layer, catalog, http) is not { Info.Withheld: false } found) return NoSuchLayer(layer);
         if (Parse(z, x, y) is not { } tile) return BadAddress(z, x, y);
         if (tile.Z > MaxZoom) return OutOfRange(tile);
         return await Respond(http, cache, "l" + Tag(found), found.Info.Revealed, tile, () => store.GetTileAsync([found], tile, http.RequestAborted));
@@ -76,8 +75,7 @@ public static class TileEndpoints
 
     private static async Task<IResult> LayerTileJson(string layer, HttpContext http, TileCatalog catalog)
     {
-        if (await FindLayer(layer, catalog, http) is not { } found) return NoSuchLayer(layer);
-        if (found.Info.Withheld) return Sensitive(found);
+        if (await FindLayer(layer, catalog, http) is not { Info.Withheld: false } found) return NoSuchLayer(layer);
         return Results.Json(TileJson.Of(found.Info.Title, Url(http, $"/tiles/{found.Info.Id}/{{z}}/{{x}}/{{y}}.mvt"), [found], MinZoom, MaxZoom));
     }
 
@@ -102,13 +100,9 @@ public static class TileEndpoints
     private static IResult OutOfRange(TileAddress tile) =>
         Problems.Of(InputError.NotFound, $"zoom {tile.Z} is outside this layer's range: tiles are served for zooms {MinZoom}-{MaxZoom}.");
 
+    // A sensitive layer withheld from the reader answers exactly like a layer that does not exist.
     private static IResult NoSuchLayer(string layer) =>
         Problems.Of(InputError.NotFound, $"layer '{layer}' does not exist; GET /api/cities/{{city}}/layers lists layer ids.");
-
-    private static IResult Sensitive(TileLayer layer) =>
-        Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Sensitive layer",
-            detail: $"layer {layer.Info.Id} ({layer.Info.Name}) is marked sensitive: its tiles are served only to admins and to members of the organisation that owns it.",
-            extensions: new Dictionary<string, object?> { ["code"] = "Sensitive" });
 
     private static string Url(HttpContext http, string path) => $"{http.Request.Scheme}://{http.Request.Host}{path}";
 }

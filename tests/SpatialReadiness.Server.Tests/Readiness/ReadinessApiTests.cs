@@ -198,20 +198,28 @@ public sealed class ReadinessApiTests(ServerFixture server)
     }
 
     [Fact]
-    public async Task Findings_of_a_sensitive_layer_never_leave_the_server_but_its_quality_counts()
+    public async Task Findings_of_a_sensitive_layer_reach_only_those_allowed_it_but_its_quality_counts_for_everyone()
     {
         await _client.CreateCityAsync("rd-sensitive", "Mumbai");
         await _client.UploadAsync("rd-sensitive", SharedData.Path("mumbai/BMC_Wards.geojson"), "ward", ("name", "wards")).CreatedLayerAsync();
         await _client.UploadAsync("rd-sensitive", SharedData.Path("mumbai/slumClusters.geojson"), "slum", ("name", "households"), ("sensitive", "true")).CreatedLayerAsync();
         await _client.RunCheckAsync("rd-sensitive");
+        var anonymous = server.Client;
 
-        Assert.Empty((await _client.FindingsAsync("rd-sensitive", "layer=households")).Features());
-        Assert.DoesNotContain((await _client.FindingsAsync("rd-sensitive")).Features(), f => f.GetProperty("properties").GetProperty("layer").GetString() == "households");
-        var html = await _client.GetStringAsync("/api/cities/rd-sensitive/readiness/report");
+        Assert.Empty((await anonymous.FindingsAsync("rd-sensitive", "layer=households")).Features());
+        Assert.DoesNotContain((await anonymous.FindingsAsync("rd-sensitive")).Features(), f => f.GetProperty("properties").GetProperty("layer").GetString() == "households");
+        Assert.NotEmpty((await _client.FindingsAsync("rd-sensitive", "layer=households")).Features()); // the admin
+        var html = await anonymous.GetStringAsync("/api/cities/rd-sensitive/readiness/report");
         Assert.DoesNotContain("% of its area lies outside the city", html);
-        var score = await _client.ReadinessAsync("rd-sensitive");
-        Assert.True(score.Layer("households").GetProperty("quality").GetDouble() < 100);
-        Assert.Contains("not public (sensitive): households", score.Item("B1").GetProperty("basis").GetString());
+        Assert.DoesNotContain("households", html);
+        var score = await anonymous.ReadinessAsync("rd-sensitive");
+        Assert.DoesNotContain(score.GetProperty("layers").EnumerateArray(), l => l.GetProperty("layer").GetString() == "households");
+        Assert.Equal(1, score.GetProperty("restrictedLayers").GetInt32());
+        Assert.Contains("not public (sensitive): a restricted layer", score.Item("B1").GetProperty("basis").GetString());
+        var full = await _client.ReadinessAsync("rd-sensitive");
+        Assert.True(full.Layer("households").GetProperty("quality").GetDouble() < 100);
+        Assert.Contains("not public (sensitive): households", full.Item("B1").GetProperty("basis").GetString());
+        Assert.Equal(full.GetProperty("srs20").GetDouble(), score.GetProperty("srs20").GetDouble());
     }
 
     [Fact]

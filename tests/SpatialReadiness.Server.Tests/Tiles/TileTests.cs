@@ -283,8 +283,8 @@ public sealed class TileTests(ServerFixture server)
         await _admin.CreateCityAsync("tiles-sensitive");
         var layer = await _admin.UploadAsync("tiles-sensitive", SharedData.Path("mumbai/slumClusters.geojson"), "slum", ("sensitive", "true")).CreatedLayerAsync();
         var id = layer.GetProperty("id").GetInt64();
-        Assert.Equal(HttpStatusCode.Forbidden, (await _client.GetAsync($"/tiles/{id}/12/2884/1814.mvt")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await _client.GetAsync($"/tiles/{id}.json")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/tiles/{id}/12/2884/1814.mvt")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/tiles/{id}.json")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/tiles/city/tiles-sensitive/12/2884/1814.mvt")).StatusCode);
     }
 
