@@ -35,7 +35,7 @@ public static class LayerEndpoints
             await store.GetCityAsync(city, ct) is { } found ? Results.Ok(found) : CityNotFound(city));
         api.MapGet("/cities/{city}/layers", async (string city, LayerStore store, CancellationToken ct) =>
             await store.GetCityAsync(city, ct) is null ? CityNotFound(city) : Results.Ok(await store.ListLayersAsync(city, ct)));
-        api.MapPost("/cities/{city}/layers", UploadLayer).DisableAntiforgery().RequireRole(Role.Moderator);
+        api.MapPost("/cities/{city}/layers", UploadLayer).DisableAntiforgery().RequireRole(Role.Moderator).WithUploadLimit();
         api.MapGet("/layers/{id:long}", async (long id, LayerStore store, CancellationToken ct) =>
             await store.GetLayerAsync(id, ct) is { } layer ? Results.Ok(layer) : Problems.Of(InputError.NotFound, $"layer {id} does not exist."));
         api.MapGet("/layers/{id:long}/export", Export)
@@ -199,11 +199,12 @@ public static class LayerEndpoints
                 extensions: new Dictionary<string, object?> { ["code"] = "Sensitive" });
         try
         {
-            await export.WriteAsync(layer, format, response, ct);
+            await export.WriteAsync(layer, format, response, !http.Caller().IsAuthenticated, ct);
             return Results.Empty;
         }
         catch (InputException e) when (!response.HasStarted)
         {
+            response.Headers.ContentDisposition = default;
             return Problems.From(e);
         }
     }
