@@ -47,8 +47,17 @@ public static class LayerEndpoints
             .WithSummary("Who owns the layer, whether it and which of its fields are sensitive, whether it takes contributions");
         api.MapPatch("/layers/{id:long}/access", ChangeAccess).RequireRole(Role.Moderator)
             .WithSummary("Change the layer's access (moderators of the layer; the owner only by admins): a new layer version");
-        api.MapGet("/imports/{id:guid}", async (Guid id, LayerStore store, CancellationToken ct) =>
-            await store.GetImportJobAsync(id, ct) is { } job ? Results.Ok(job) : Problems.Of(InputError.NotFound, $"import {id} does not exist."));
+        api.MapGet("/imports/{id:guid}", ImportStatus).WithSummary("An import job's progress: for the one who started it and the layer's moderators");
+    }
+
+    /// <summary>A job names a layer and a file, and says why an import failed: others get the answer of a job that does not exist.</summary>
+    private static async Task<IResult> ImportStatus(Guid id, HttpContext http, LayerStore store, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        var job = caller.IsAuthenticated ? await store.GetImportJobAsync(id, ct) : null;
+        var visible = job is not null && (job.RequestedBy == caller.Name || caller.IsAdmin
+            || await store.GetLayerAsync(job.City, job.LayerName, ct) is { } layer && caller.MayModerate(layer));
+        return visible ? Results.Ok(job) : Problems.Of(InputError.NotFound, $"import {id} does not exist.");
     }
 
     private static IResult CityNotFound(string city) => Problems.Of(InputError.NotFound, $"city '{city}' does not exist; GET /api/cities lists the cities.");

@@ -191,7 +191,7 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
         var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(http.Request.QueryString.Value)
             .Where(p => p.Key is not ("$skip" or "$skiptoken" or "$top")).ToDictionary(p => p.Key, p => p.Value.ToString());
         if (lastId is not null) query["$skiptoken"] = lastId.Value.ToString(CultureInfo.InvariantCulture);
-        else query["$skip"] = ((options.Skip ?? 0) + written).ToString(CultureInfo.InvariantCulture);
+        else query["$skip"] = ((options.Skip ?? 0) > long.MaxValue - written ? long.MaxValue : (options.Skip ?? 0) + written).ToString(CultureInfo.InvariantCulture);
         if (options.Top is { } top) query["$top"] = (top - written).ToString(CultureInfo.InvariantCulture);
         var url = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{http.Request.Path}";
         return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(url, query!);
