@@ -71,7 +71,7 @@ public static class Ogr2Ogr
             }
             await Task.WhenAll(errors, output);
             if (process.ExitCode == 0) return;
-            var message = errors.Result.Trim();
+            var message = (errors.Result + "\n" + output.Result).Trim();
             Log?.Invoke($"ogr2ogr exited with {process.ExitCode}: {message}");
             throw new InputException(InputError.Malformed, $"{failure}: {InWords(message)}");
         }

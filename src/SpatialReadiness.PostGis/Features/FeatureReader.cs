@@ -46,6 +46,12 @@ public sealed class FeatureReader(NpgsqlDataSource dataSource)
         }
     }
 
+    /// <summary>
+    /// Refuses (<see cref="Core.Ingest.InputException"/>) a query whose filter cannot be run, without running it: call it
+    /// before an answer starts streaming, so a refusal is a whole 400 and never a body cut short.
+    /// </summary>
+    public static void Check(FeatureQuery query) => Select(query, new SqlParameters());
+
     /// <summary>How many features the query matches, ignoring its paging.</summary>
     public async Task<long> CountAsync(FeatureQuery query, CancellationToken cancellationToken = default)
     {

@@ -43,6 +43,9 @@ public static class BodyLimits
             try
             {
                 await next(http);
+                // Model binding stops reading at the limit and answers a bare 413: give it the problem's words.
+                if (http.Response.StatusCode == StatusCodes.Status413PayloadTooLarge && !http.Response.HasStarted)
+                    await TooLarge(max).ExecuteAsync(http);
             }
             catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge && !http.Response.HasStarted)
             {
