@@ -14,6 +14,7 @@ using SpatialReadiness.Server.Exports;
 using SpatialReadiness.Server.OData;
 using SpatialReadiness.Server.Readiness;
 using SpatialReadiness.Server.Tiles;
+using SpatialReadiness.Server.Uploads;
 using SpatialReadiness.Server.Viewer;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,6 +23,7 @@ builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(ViewerOptions.Bind(builder.Configuration));
 builder.Services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = options.MaxUploadBytes + (1 << 20));
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<RequestProblemHandler>();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
@@ -48,8 +50,10 @@ builder.Services.AddSingleton<TileCache>();
 builder.Services.AddHostedService<LayerChangeListener>();
 
 var app = builder.Build();
+app.UseGdalLimits();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseBodyLimits();
 app.UseViewerFiles();
 app.UseSpatialReadinessAuth();
 app.MapOpenApi(); // /openapi/v1.json

@@ -109,6 +109,9 @@ public sealed class RecordReader(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(cancellationToken)) yield return reader.GetString(0);
     }
 
+    /// <summary>Refuses a query whose filter cannot be run, before an answer starts streaming (see FeatureReader.Check).</summary>
+    public static void Check(RecordQuery query) => Where(query, new SqlParameters());
+
     public async Task<long> CountAsync(RecordQuery query, CancellationToken cancellationToken = default)
     {
         var parameters = new SqlParameters();

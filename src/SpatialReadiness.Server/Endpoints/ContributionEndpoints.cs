@@ -30,7 +30,7 @@ public static class ContributionEndpoints
     public static void MapContributionEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Contributions");
-        api.MapPost("/layers/{id:long}/contributions", Submit).DisableAntiforgery().RequireRole(Role.Contributor)
+        api.MapPost("/layers/{id:long}/contributions", Submit).DisableAntiforgery().RequireRole(Role.Contributor).WithUploadLimit()
             .WithSummary("Propose changes to a layer: JSON {comment, licence, changes: [{action: create|modify|delete, featureId, baseVersion, feature}]} or a file (multipart)");
         api.MapGet("/contributions", List).RequireRole(Role.Contributor)
             .WithSummary("Contributions the caller may see (their own; those they moderate): ?state=pending|accepted|rejected|conflicted&layer=&city=&mine=true&limit=&offset=");
@@ -131,7 +131,7 @@ public static class ContributionEndpoints
         var (contribution, layer) = await VisibleAsync(id, caller, layers, store, ct);
         if (contribution is null) return NoSuchContribution(id);
         if (!caller.MayContribute(layer!)) return AuthProblems.Forbidden($"{caller.Name} may not propose changes to layer {layer!.Id}.");
-        var body = await RequestBody.ReadAsync(http.Request, options.MaxUploadBytes, ct);
+        var body = await RequestBody.ReadAsync(http.Request, BodyLimits.Json, ct);
         string? comment = null;
         if (body.Length > 0)
         {

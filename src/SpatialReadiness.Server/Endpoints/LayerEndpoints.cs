@@ -36,7 +36,7 @@ public static class LayerEndpoints
             await store.GetCityAsync(city, ct) is { } found ? Results.Ok(found) : CityNotFound(city));
         api.MapGet("/cities/{city}/layers", async (string city, HttpContext http, LayerStore store, CancellationToken ct) =>
             await store.GetCityAsync(city, ct) is null ? CityNotFound(city) : Results.Ok(await store.ReadableLayersAsync(city, http.Caller(), ct)));
-        api.MapPost("/cities/{city}/layers", UploadLayer).DisableAntiforgery().RequireRole(Role.Moderator);
+        api.MapPost("/cities/{city}/layers", UploadLayer).DisableAntiforgery().RequireRole(Role.Moderator).WithUploadLimit();
         api.MapGet("/layers/{id:long}", async (long id, HttpContext http, LayerStore store, CancellationToken ct) =>
             await store.ReadableLayerAsync(id, http.Caller(), ct) is { } layer ? Results.Ok(layer) : NoSuchLayer(id));
         api.MapGet("/layers/{id:long}/export", Export)
@@ -48,10 +48,17 @@ public static class LayerEndpoints
             .WithSummary("Who owns the layer, whether it and which of its fields are sensitive, whether it takes contributions");
         api.MapPatch("/layers/{id:long}/access", ChangeAccess).RequireRole(Role.Moderator)
             .WithSummary("Change the layer's access (moderators of the layer; the owner only by admins): a new layer version");
-        // A job names its layer: one into a layer withheld from the reader is, for them, no job at all.
-        api.MapGet("/imports/{id:guid}", async (Guid id, HttpContext http, LayerStore store, CancellationToken ct) =>
-            await store.GetImportJobAsync(id, ct) is { } job && (job.LayerId is not { } layer || await store.ReadableLayerAsync(layer, http.Caller(), ct) is not null)
-                ? Results.Ok(job) : Problems.Of(InputError.NotFound, $"import {id} does not exist."));
+        api.MapGet("/imports/{id:guid}", ImportStatus).WithSummary("An import job's progress: for the one who started it and the layer's moderators");
+    }
+
+    /// <summary>A job names a layer and a file, and says why an import failed: others get the answer of a job that does not exist.</summary>
+    private static async Task<IResult> ImportStatus(Guid id, HttpContext http, LayerStore store, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        var job = caller.IsAuthenticated ? await store.GetImportJobAsync(id, ct) : null;
+        var visible = job is not null && (job.RequestedBy == caller.Name || caller.IsAdmin
+            || await store.GetLayerAsync(job.City, job.LayerName, ct) is { } layer && caller.MayModerate(layer));
+        return visible ? Results.Ok(job) : Problems.Of(InputError.NotFound, $"import {id} does not exist.");
     }
 
     private static IResult CityNotFound(string city) => Problems.Of(InputError.NotFound, $"city '{city}' does not exist; GET /api/cities lists the cities.");
@@ -201,11 +208,12 @@ public static class LayerEndpoints
         if (await store.ReadableLayerAsync(id, http.Caller(), ct) is not { } layer) return NoSuchLayer(id);
         try
         {
-            await export.WriteAsync(layer, format, response, ct);
+            await export.WriteAsync(layer, format, response, !http.Caller().IsAuthenticated, ct);
             return Results.Empty;
         }
         catch (InputException e) when (!response.HasStarted)
         {
+            response.Headers.ContentDisposition = default;
             return Problems.From(e);
         }
     }

@@ -9,6 +9,7 @@ using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.Server.Auth;
 using SpatialReadiness.Server.OgcFeatures;
 using SpatialReadiness.Server.Tiles;
+using SpatialReadiness.Server.Uploads;
 
 namespace SpatialReadiness.Server.Endpoints;
 
@@ -40,9 +41,9 @@ public static class OgcEndpoints
                 : NoSuchCollection(collectionId));
         ogc.MapMethods("/collections/{collectionId}/queryables", Read, Queryables);
         ogc.MapMethods("/collections/{collectionId}/items", Read, Items);
-        ogc.MapPost("/collections/{collectionId}/items", Write).RequireRole(Role.Contributor);
+        ogc.MapPost("/collections/{collectionId}/items", Write).RequireRole(Role.Contributor).WithUploadLimit();
         ogc.MapMethods("/collections/{collectionId}/items/{featureId}", Read, Item);
-        ogc.MapMethods("/collections/{collectionId}/items/{featureId}", ["PUT", "PATCH", "DELETE"], Write).RequireRole(Role.Contributor);
+        ogc.MapMethods("/collections/{collectionId}/items/{featureId}", ["PUT", "PATCH", "DELETE"], Write).RequireRole(Role.Contributor).WithUploadLimit();
         ogc.MapMethods("", ["OPTIONS"], (HttpContext http) => Allow(http, FeatureWrites.ReadOnly));
         ogc.MapMethods("/{**path}", ["OPTIONS"], Options);
     }

@@ -23,16 +23,18 @@ public sealed class LayerExport(FeatureReader reader)
         ["gpkg"] = ("application/geopackage+sqlite3", "gpkg"),
     };
 
-    public async Task WriteAsync(LayerInfo layer, string format, HttpResponse response, CancellationToken cancellationToken)
+    public async Task WriteAsync(LayerInfo layer, string format, HttpResponse response, bool anonymous, CancellationToken cancellationToken)
     {
         var (contentType, extension) = Formats[format];
+        // Taken before anything is read or written: over the bound the answer is 503 at once, not after the layer is read.
+        using var gdal = format is "shp" or "gpkg" ? Ogr2Ogr.Reserve(anonymous) : null;
         response.ContentType = contentType;
         response.Headers.ContentDisposition = $"attachment; filename=\"{layer.City}-{layer.Name}.{extension}\"";
         switch (format)
         {
             case "geojson": await GeoJsonAsync(layer, response.Body, cancellationToken); break;
             case "csv": await CsvAsync(layer, response.Body, cancellationToken); break;
-            default: await ViaGdalAsync(layer, format, response.Body, cancellationToken); break;
+            default: await ViaGdalAsync(layer, format, response.Body, gdal!, cancellationToken); break;
         }
     }
 
@@ -78,7 +80,7 @@ public sealed class LayerExport(FeatureReader reader)
         }
     }
 
-    private async Task ViaGdalAsync(LayerInfo layer, string format, Stream body, CancellationToken cancellationToken)
+    private async Task ViaGdalAsync(LayerInfo layer, string format, Stream body, IDisposable gdal, CancellationToken cancellationToken)
     {
         var directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "srd-export-" + Guid.NewGuid().ToString("N"))).FullName;
         try
@@ -89,9 +91,10 @@ public sealed class LayerExport(FeatureReader reader)
             Directory.CreateDirectory(output);
             var target = format == "gpkg" ? Path.Combine(output, layer.Name + ".gpkg") : Path.Combine(output, layer.Name + ".shp");
             string[] arguments = format == "gpkg"
-                ? ["-f", "GPKG", target, source, "-nln", layer.Name]
+                ? ["-f", "GPKG", target, source, "-nln", Ogr2Ogr.Value(layer.Name, "layer name")]
                 : ["-f", "ESRI Shapefile", target, source, "-nlt", "PROMOTE_TO_MULTI", "-lco", "ENCODING=UTF-8"];
-            await Ogr2OgrAsync(arguments, cancellationToken);
+            await Ogr2Ogr.RunAsync(arguments, "Shapefile and GeoPackage downloads need GDAL: install gdal-bin (tools/setup does).",
+                $"GDAL could not write this layer as {(format == "gpkg" ? "GeoPackage" : "Shapefile")}", gdal, cancellationToken);
             if (format == "gpkg")
             {
                 await using var gpkg = File.OpenRead(target);
@@ -109,12 +112,6 @@ public sealed class LayerExport(FeatureReader reader)
         {
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    private static async Task Ogr2OgrAsync(string[] arguments, CancellationToken cancellationToken)
-    {
-        var failed = await Task.Run(() => Ogr2Ogr.Run(arguments, "Shapefile and GeoPackage downloads need GDAL: install gdal-bin (tools/setup does)."), cancellationToken);
-        if (failed is not null) throw new InputException(InputError.Unprocessable, $"GDAL could not write this layer in that format: {failed}");
     }
 
     private static string Text(JsonElement value) => value.ValueKind switch

@@ -91,6 +91,7 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
             // Only the chosen fields are built in SQL (and the ones sorted on, which must be there to sort by).
             Select = options.Select is null ? null : options.Select.Concat(order.Select(o => o.By).OfType<Field>().Select(f => f.Name)).Distinct().ToList(),
         };
+        FeatureReader.Check(query);
         var layers = sources.ToDictionary(s => s.Layer.Id);
         long? count = options.Count && key is null ? (sources.Count == 0 ? 0 : await features.CountAsync(query with { Limit = null, Offset = 0 }, cancellationToken)) : null;
         await using var json = Begin(http, root, set, key is not null, count);
@@ -125,6 +126,7 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
             Offset = options.Skip ?? 0,
             Limit = page + 1,
         };
+        RecordReader.Check(query);
         long? count = options.Count && key is null ? await records.CountAsync(query with { Limit = null, Offset = 0 }, cancellationToken) : null;
         await using var json = Begin(http, root, set.Name, key is not null, count);
         var written = 0;
@@ -191,7 +193,7 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
         var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(http.Request.QueryString.Value)
             .Where(p => p.Key is not ("$skip" or "$skiptoken" or "$top")).ToDictionary(p => p.Key, p => p.Value.ToString());
         if (lastId is not null) query["$skiptoken"] = lastId.Value.ToString(CultureInfo.InvariantCulture);
-        else query["$skip"] = ((options.Skip ?? 0) + written).ToString(CultureInfo.InvariantCulture);
+        else query["$skip"] = ((options.Skip ?? 0) > long.MaxValue - written ? long.MaxValue : (options.Skip ?? 0) + written).ToString(CultureInfo.InvariantCulture);
         if (options.Top is { } top) query["$top"] = (top - written).ToString(CultureInfo.InvariantCulture);
         var url = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{http.Request.Path}";
         return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(url, query!);

@@ -94,7 +94,7 @@ public sealed class FeaturesResult(FeatureReader reader, ItemsRequest request, l
         };
         if (nextAfter is not null)
             result.Add(links.Link(path + (request.Query.OrderBy.Count > 0
-                ? Query(query, request.Offset + request.Limit, html ? "html" : null)
+                ? Query(query, request.Offset > long.MaxValue - request.Limit ? long.MaxValue : request.Offset + request.Limit, html ? "html" : null)
                 : Query(query, null, html ? "html" : null, nextAfter)), "next", type, "the next page"));
         if (request.Offset > 0)
             result.Add(links.Link(path + Query(query, Math.Max(0, request.Offset - request.Limit), html ? "html" : null), "prev", type, "the previous page"));

@@ -81,6 +81,7 @@ public sealed record ItemsRequest(FeatureQuery Query, OgcCrs Crs, int Limit, lon
             var bboxCrs = CrsParameter(query, "bbox-crs");
             featureQuery = featureQuery with { Bbox = Box(bbox, bboxCrs), BboxSrid = bboxCrs.Srid };
         }
+        FeatureReader.Check(featureQuery); // a filter PostgreSQL cannot run is refused before the page starts streaming
         return new ItemsRequest(featureQuery, crs, featureQuery.Limit!.Value - 1, offset, after);
     }
 
