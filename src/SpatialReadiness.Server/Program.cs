@@ -13,6 +13,7 @@ using SpatialReadiness.Server.Endpoints;
 using SpatialReadiness.Server.Exports;
 using SpatialReadiness.Server.OData;
 using SpatialReadiness.Server.Readiness;
+using SpatialReadiness.Server.Resilience;
 using SpatialReadiness.Server.Tiles;
 using SpatialReadiness.Server.Viewer;
 
@@ -20,7 +21,12 @@ var builder = WebApplication.CreateBuilder(args);
 var options = ServerOptions.Bind(builder.Configuration);
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(ViewerOptions.Bind(builder.Configuration));
-builder.Services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = options.MaxUploadBytes + (1 << 20));
+builder.Services.Configure<KestrelServerOptions>(k =>
+{
+    k.Limits.MaxRequestBodySize = options.MaxUploadBytes + (1 << 20);
+    // A stalled or crawling upload is cut off (408) instead of holding an import slot and a temp file for ever.
+    k.Limits.MinRequestBodyDataRate = new MinDataRate(options.MinUploadBytesPerSecond, TimeSpan.FromSeconds(10));
+});
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
@@ -29,7 +35,8 @@ var connectionString = await Database.ResolveConnectionStringAsync(options.Conne
 var dataSource = await Database.OpenAsync(connectionString);
 builder.Services.AddSingleton(dataSource);
 builder.Services.AddSingleton<LayerStore>();
-builder.Services.AddSingleton<FeatureReader>();
+builder.Services.AddSingleton(new FeatureReader(Database.CreateFeedDataSource(connectionString, options.FeedTimeout)));
+builder.Services.AddSingleton<WorkLimits>();
 builder.Services.AddSingleton<FeatureWriter>();
 builder.Services.AddSingleton<FeatureHistory>();
 builder.Services.AddSingleton<AccountStore>();
@@ -39,10 +46,10 @@ builder.Services.AddSingleton<CheckRuns>();
 builder.Services.AddSingleton<Findings>();
 builder.Services.AddSingleton<PlanningUses>();
 builder.Services.AddSingleton<CheckRunner>();
-builder.Services.AddSingleton<RecordReader>();
+builder.Services.AddSingleton(new RecordReader(Database.CreateFeedDataSource(connectionString, options.FeedTimeout)));
 builder.Services.AddSingleton<ODataFeed>();
-builder.Services.AddSingleton<LayerExport>();
-builder.Services.AddSingleton(new TileStore(Database.CreateTileDataSource(connectionString)));
+builder.Services.AddSingleton(new LayerExport(new FeatureReader(dataSource))); // a whole layer takes as long as it takes; a client gone cancels it
+builder.Services.AddSingleton(new TileStore(Database.CreateTileDataSource(connectionString, options.TileTimeout)));
 builder.Services.AddSingleton<TileCatalog>();
 builder.Services.AddSingleton<TileCache>();
 builder.Services.AddHostedService<LayerChangeListener>();
@@ -50,8 +57,10 @@ builder.Services.AddHostedService<LayerChangeListener>();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<FaultAnswers>();
 app.UseViewerFiles();
 app.UseSpatialReadinessAuth();
+app.UseMiddleware<FeedLimit>();
 app.MapOpenApi(); // /openapi/v1.json
 app.MapAuthEndpoints();
 app.MapLayerEndpoints();
@@ -61,7 +70,7 @@ app.MapODataEndpoints();
 app.MapOgcEndpoints();
 app.MapViewerEndpoints();
 app.MapContributionEndpoints();
-app.MapGet("/health", () => "ok"); // liveness, and the do-nothing endpoint the tile benchmark measures against
+app.MapHealthEndpoints();
 app.Run();
 
 public partial class Program;

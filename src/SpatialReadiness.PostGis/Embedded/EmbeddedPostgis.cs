@@ -8,7 +8,7 @@ namespace SpatialReadiness.PostGis.Embedded;
 
 /// <summary>
 /// A private PostgreSQL + PostGIS cluster under {data}/pg for when no connection string is configured: created with
-/// initdb on first use, started with pg_ctl on a free loopback port, shared by the server, the CLI and the tests
+/// initdb on first use, started with pg_ctl on a loopback port kept across restarts, shared by the server, the CLI and the tests
 /// (a lock file serialises start-up). PostgreSQL refuses to run as root, so as root it runs as the postgres user.
 /// </summary>
 public sealed class EmbeddedPostgis(string dataRoot)
@@ -65,7 +65,7 @@ public sealed class EmbeddedPostgis(string dataRoot)
 
     private int Start()
     {
-        var port = FreePort();
+        var port = KeptPort();
         var options = "-p " + port.ToString(CultureInfo.InvariantCulture) + " " + string.Join(' ', ServerSettings.Select(s => "-c " + s));
         if (RunningAsRoot && !File.Exists(LogFile))
         {
@@ -74,6 +74,34 @@ public sealed class EmbeddedPostgis(string dataRoot)
         }
         Run(PgBin("pg_ctl"), ["start", "-D", ClusterDirectory, "-w", "-t", "120", "-l", LogFile, "-o", options], MallocSettings);
         return RunningPort() ?? throw new InvalidOperationException($"PostgreSQL did not start; see {LogFile}");
+    }
+
+    private string PortFile => Path.Combine(Path.GetDirectoryName(ClusterDirectory)!, "pg.port");
+
+    /// <summary>
+    /// The port the cluster had last time when it is free, else a new free one, remembered: a restart (srd db stop and
+    /// start, an apt upgrade that restarts it) keeps the port, so a running server's connections find it again.
+    /// </summary>
+    private int KeptPort()
+    {
+        if (File.Exists(PortFile) && int.TryParse(File.ReadAllText(PortFile).Trim(), out var kept) && PortIsFree(kept)) return kept;
+        var port = FreePort();
+        File.WriteAllText(PortFile, port.ToString(CultureInfo.InvariantCulture));
+        return port;
+    }
+
+    private static bool PortIsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The port of the running postmaster (line 4 of postmaster.pid), or null when none runs.</summary>

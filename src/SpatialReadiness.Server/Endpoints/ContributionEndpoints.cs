@@ -1,3 +1,4 @@
+using SpatialReadiness.Server.Resilience;
 using System.Text.Json.Nodes;
 using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Contributions;
@@ -46,18 +47,21 @@ public static class ContributionEndpoints
             .WithSummary("Every version of a feature, newest first: who, when, which contribution, geometry and attributes");
     }
 
-    private static async Task<IResult> Submit(long id, HttpContext http, LayerStore layers, ContributionStore store, ServerOptions options, CancellationToken ct)
+    private static async Task<IResult> Submit(long id, HttpContext http, LayerStore layers, ContributionStore store, ServerOptions options, WorkLimits limits, CancellationToken ct)
     {
         var caller = http.Caller();
         if (await layers.GetLayerAsync(id, ct) is not { } layer) return Problems.Of(InputError.NotFound, $"layer {id} does not exist.");
         if (!caller.MayContribute(layer)) return AuthProblems.Forbidden($"{caller.Name} may not propose changes to layer {id}: it is sensitive and not their organisation's.");
         var view = caller.View(layer);
+        var (lease, refusal) = http.Request.HasFormContentType ? limits.TryEnter(HeavyWork.FileContribution, caller) : (null, null);
+        if (refusal is not null) return refusal;
+        using var held = lease;
         try
         {
             ContributionRequest request;
             if (http.Request.HasFormContentType)
             {
-                using var upload = await UploadedFile.ReceiveAsync(http.Request, options.MaxUploadBytes, ct);
+                using var upload = await UploadedFile.ReceiveAsync(http.Request, options.MaxUploadBytes, options.TempDirectory, ct);
                 request = await ProposalUpload.ReadAsync(upload, layer, store, options, ct);
             }
             else

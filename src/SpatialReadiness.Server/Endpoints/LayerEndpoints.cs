@@ -1,3 +1,4 @@
+using SpatialReadiness.Server.Resilience;
 using System.Globalization;
 using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Core.Accounts;
@@ -82,15 +83,17 @@ public static class LayerEndpoints
     }
 
     private static async Task<IResult> UploadLayer(string city, HttpContext http, LayerStore store, AccountStore accounts, TileCatalog tiles, ServerOptions options,
-        IHostApplicationLifetime lifetime, ILoggerFactory loggers, CancellationToken ct)
+        IHostApplicationLifetime lifetime, ILoggerFactory loggers, WorkLimits limits, CancellationToken ct)
     {
         var request = http.Request;
         var caller = http.Caller();
+        var (lease, refusal) = limits.TryEnter(HeavyWork.Import, caller);
+        if (refusal is not null) return refusal;
         UploadedFile? upload = null;
         try
         {
             if (await store.GetCityAsync(city, ct) is null) return CityNotFound(city);
-            upload = await UploadedFile.ReceiveAsync(request, options.MaxUploadBytes, ct);
+            upload = await UploadedFile.ReceiveAsync(request, options.MaxUploadBytes, options.TempDirectory, ct);
             var (layerImport, ingestOptions) = Describe(city, upload, options, caller);
             if (await store.GetLayerAsync(city, layerImport.Name, ct) is { } existing && !caller.MayModerate(existing))
                 return AuthProblems.Forbidden($"layer {city}/{existing.Name} belongs to {existing.Owner ?? "no organisation"}; only its moderators and admins may publish a new version of it.");
@@ -103,9 +106,12 @@ public static class LayerEndpoints
             {
                 var jobId = Guid.NewGuid();
                 var ownedUpload = upload;
+                var ownedLease = lease;
                 upload = null;
+                lease = null; // the background import holds its slot until it ends
                 _ = Task.Run(async () =>
                 {
+                    using (ownedLease)
                     using (ownedUpload)
                     using (file)
                     {
@@ -134,6 +140,7 @@ public static class LayerEndpoints
         finally
         {
             upload?.Dispose();
+            lease?.Dispose();
         }
     }
 
