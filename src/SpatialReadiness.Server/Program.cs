@@ -33,23 +33,27 @@ builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Propert
 
 var connectionString = await Database.ResolveConnectionStringAsync(options.ConnectionString, options.DataRoot);
 var dataSource = await Database.OpenAsync(connectionString);
+var feedSource = Database.CreateFeedDataSource(connectionString, options.FeedTimeout);
+var tileSource = Database.CreateTileDataSource(connectionString, options.TileTimeout);
+var stagingSource = Database.CreateStagingDataSource(connectionString);
 builder.Services.AddSingleton(dataSource);
+builder.Services.AddSingleton(new DatabasePools(dataSource, feedSource, tileSource, stagingSource));
 builder.Services.AddSingleton<LayerStore>();
-builder.Services.AddSingleton(new FeatureReader(Database.CreateFeedDataSource(connectionString, options.FeedTimeout)));
+builder.Services.AddSingleton(new FeatureReader(feedSource));
 builder.Services.AddSingleton<WorkLimits>();
 builder.Services.AddSingleton<FeatureWriter>();
 builder.Services.AddSingleton<FeatureHistory>();
 builder.Services.AddSingleton<AccountStore>();
-builder.Services.AddSingleton(new ContributionStore(dataSource, Database.CreateStagingDataSource(connectionString)));
+builder.Services.AddSingleton(new ContributionStore(dataSource, stagingSource));
 builder.Services.AddSpatialReadinessAuth(options);
 builder.Services.AddSingleton<CheckRuns>();
 builder.Services.AddSingleton<Findings>();
 builder.Services.AddSingleton<PlanningUses>();
 builder.Services.AddSingleton<CheckRunner>();
-builder.Services.AddSingleton(new RecordReader(Database.CreateFeedDataSource(connectionString, options.FeedTimeout)));
+builder.Services.AddSingleton(new RecordReader(feedSource));
 builder.Services.AddSingleton<ODataFeed>();
 builder.Services.AddSingleton(new LayerExport(new FeatureReader(dataSource))); // a whole layer takes as long as it takes; a client gone cancels it
-builder.Services.AddSingleton(new TileStore(Database.CreateTileDataSource(connectionString, options.TileTimeout)));
+builder.Services.AddSingleton(new TileStore(tileSource));
 builder.Services.AddSingleton<TileCatalog>();
 builder.Services.AddSingleton<TileCache>();
 builder.Services.AddHostedService<LayerChangeListener>();

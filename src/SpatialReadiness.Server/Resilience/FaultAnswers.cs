@@ -9,7 +9,7 @@ namespace SpatialReadiness.Server.Resilience;
 /// streaming there is no status to change: the connection is cut, so the client sees a broken transfer, not a
 /// complete-looking one.
 /// </summary>
-public sealed class FaultAnswers(RequestDelegate next, ILogger<FaultAnswers> logger)
+public sealed class FaultAnswers(RequestDelegate next, DatabasePools pools, ILogger<FaultAnswers> logger)
 {
     public const int RetryAfterSeconds = 5;
 
@@ -41,6 +41,9 @@ public sealed class FaultAnswers(RequestDelegate next, ILogger<FaultAnswers> log
         catch (Exception e) when (DatabaseFaults.Classify(e) is { } fault)
         {
             logger.LogWarning("{Method} {Path}: {Kind}: {Reason}", http.Request.Method, http.Request.Path, fault.Timeout ? "timeout" : "database unavailable", fault.Reason);
+            // Idle pooled connections to a database that went away are all broken: drop them, so that once it is back
+            // the next requests open fresh ones instead of each finding a dead one.
+            if (!fault.Timeout) pools.ClearAll();
             if (http.Response.HasStarted)
             {
                 http.Abort();
