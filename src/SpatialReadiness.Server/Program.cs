@@ -13,6 +13,7 @@ using SpatialReadiness.Server.Endpoints;
 using SpatialReadiness.Server.Exports;
 using SpatialReadiness.Server.OData;
 using SpatialReadiness.Server.Readiness;
+using SpatialReadiness.Server.Resilience;
 using SpatialReadiness.Server.Tiles;
 using SpatialReadiness.Server.Uploads;
 using SpatialReadiness.Server.Viewer;
@@ -21,7 +22,12 @@ var builder = WebApplication.CreateBuilder(args);
 var options = ServerOptions.Bind(builder.Configuration);
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(ViewerOptions.Bind(builder.Configuration));
-builder.Services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = options.MaxUploadBytes + (1 << 20));
+builder.Services.Configure<KestrelServerOptions>(k =>
+{
+    k.Limits.MaxRequestBodySize = options.MaxUploadBytes + (1 << 20);
+    // A stalled or crawling upload is cut off (408) instead of holding an import slot and a temp file for ever.
+    k.Limits.MinRequestBodyDataRate = new MinDataRate(options.MinUploadBytesPerSecond, TimeSpan.FromSeconds(10));
+});
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<RequestProblemHandler>();
 builder.Services.AddOpenApi();
@@ -29,22 +35,27 @@ builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Propert
 
 var connectionString = await Database.ResolveConnectionStringAsync(options.ConnectionString, options.DataRoot);
 var dataSource = await Database.OpenAsync(connectionString);
+var feedSource = Database.CreateFeedDataSource(connectionString, options.FeedTimeout);
+var tileSource = Database.CreateTileDataSource(connectionString, options.TileTimeout);
+var stagingSource = Database.CreateStagingDataSource(connectionString);
 builder.Services.AddSingleton(dataSource);
+builder.Services.AddSingleton(new DatabasePools(dataSource, feedSource, tileSource, stagingSource));
 builder.Services.AddSingleton<LayerStore>();
-builder.Services.AddSingleton<FeatureReader>();
+builder.Services.AddSingleton(new FeatureReader(feedSource));
+builder.Services.AddSingleton<WorkLimits>();
 builder.Services.AddSingleton<FeatureWriter>();
 builder.Services.AddSingleton<FeatureHistory>();
 builder.Services.AddSingleton<AccountStore>();
-builder.Services.AddSingleton(new ContributionStore(dataSource, Database.CreateStagingDataSource(connectionString)));
+builder.Services.AddSingleton(new ContributionStore(dataSource, stagingSource));
 builder.Services.AddSpatialReadinessAuth(options);
 builder.Services.AddSingleton<CheckRuns>();
 builder.Services.AddSingleton<Findings>();
 builder.Services.AddSingleton<PlanningUses>();
 builder.Services.AddSingleton<CheckRunner>();
-builder.Services.AddSingleton<RecordReader>();
+builder.Services.AddSingleton(new RecordReader(feedSource));
 builder.Services.AddSingleton<ODataFeed>();
-builder.Services.AddSingleton<LayerExport>();
-builder.Services.AddSingleton(new TileStore(Database.CreateTileDataSource(connectionString)));
+builder.Services.AddSingleton(new LayerExport(new FeatureReader(dataSource))); // a whole layer takes as long as it takes; a client gone cancels it
+builder.Services.AddSingleton(new TileStore(tileSource));
 builder.Services.AddSingleton<TileCatalog>();
 builder.Services.AddSingleton<TileCache>();
 builder.Services.AddHostedService<LayerChangeListener>();
@@ -53,9 +64,11 @@ var app = builder.Build();
 app.UseGdalLimits();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<FaultAnswers>();
 app.UseBodyLimits();
 app.UseViewerFiles();
 app.UseSpatialReadinessAuth();
+app.UseMiddleware<FeedLimit>();
 app.MapOpenApi(); // /openapi/v1.json
 app.MapAuthEndpoints();
 app.MapLayerEndpoints();
@@ -65,7 +78,7 @@ app.MapODataEndpoints();
 app.MapOgcEndpoints();
 app.MapViewerEndpoints();
 app.MapContributionEndpoints();
-app.MapGet("/health", () => "ok"); // liveness, and the do-nothing endpoint the tile benchmark measures against
+app.MapHealthEndpoints();
 app.Run();
 
 public partial class Program;

@@ -178,6 +178,11 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
             await job.FailedAsync("Cancelled", "the import was cancelled; nothing was stored.", cancelled: true);
             throw;
         }
+        catch (Exception e) when (DatabaseFaults.Classify(e) is { } fault)
+        {
+            await job.InterruptedAsync(fault.Reason + " Nothing of the import was stored; upload the file again.");
+            throw;
+        }
         catch (Exception e)
         {
             await job.FailedAsync("ServerError", e.Message);

@@ -1,3 +1,4 @@
+using SpatialReadiness.Server.Resilience;
 using System.Text.Json.Nodes;
 using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Contributions;
@@ -46,16 +47,19 @@ public static class ContributionEndpoints
             .WithSummary("Every version of a feature, newest first: who, when, which contribution, geometry and attributes");
     }
 
-    private static async Task<IResult> Submit(long id, HttpContext http, LayerStore layers, ContributionStore store, ServerOptions options, CancellationToken ct)
+    private static async Task<IResult> Submit(long id, HttpContext http, LayerStore layers, ContributionStore store, ServerOptions options, WorkLimits limits, CancellationToken ct)
     {
         var caller = http.Caller();
         if (await layers.ReadableLayerAsync(id, caller, ct) is not { } view) return LayerEndpoints.NoSuchLayer(id);
+        var (lease, refusal) = http.Request.HasFormContentType ? limits.TryEnter(HeavyWork.FileContribution, caller) : (null, null);
+        if (refusal is not null) return refusal;
+        using var held = lease;
         try
         {
             ContributionRequest request;
             if (http.Request.HasFormContentType)
             {
-                using var upload = await UploadedFile.ReceiveAsync(http.Request, options.MaxUploadBytes, ct);
+                using var upload = await UploadedFile.ReceiveAsync(http.Request, options.MaxUploadBytes, options.TempDirectory, ct);
                 request = await ProposalUpload.ReadAsync(upload, view, store, options, ct);
             }
             else

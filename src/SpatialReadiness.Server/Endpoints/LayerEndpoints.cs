@@ -1,3 +1,4 @@
+using SpatialReadiness.Server.Resilience;
 using System.Globalization;
 using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Core.Accounts;
@@ -95,15 +96,17 @@ public static class LayerEndpoints
     }
 
     private static async Task<IResult> UploadLayer(string city, HttpContext http, LayerStore store, AccountStore accounts, TileCatalog tiles, ServerOptions options,
-        IHostApplicationLifetime lifetime, ILoggerFactory loggers, CancellationToken ct)
+        IHostApplicationLifetime lifetime, ILoggerFactory loggers, WorkLimits limits, CancellationToken ct)
     {
         var request = http.Request;
         var caller = http.Caller();
+        var (lease, refusal) = limits.TryEnter(HeavyWork.Import, caller);
+        if (refusal is not null) return refusal;
         UploadedFile? upload = null;
         try
         {
             if (await store.GetCityAsync(city, ct) is null) return CityNotFound(city);
-            upload = await UploadedFile.ReceiveAsync(request, options.MaxUploadBytes, ct);
+            upload = await UploadedFile.ReceiveAsync(request, options.MaxUploadBytes, options.TempDirectory, ct);
             var (layerImport, ingestOptions) = Describe(city, upload, options, caller);
             // The name is taken; whose it is, and whether it is sensitive, is not said (docs/security.md, "Who sees what").
             if (await store.GetLayerAsync(city, layerImport.Name, ct) is { } existing && !caller.MayModerate(existing))
@@ -117,9 +120,12 @@ public static class LayerEndpoints
             {
                 var jobId = Guid.NewGuid();
                 var ownedUpload = upload;
+                var ownedLease = lease;
                 upload = null;
+                lease = null; // the background import holds its slot until it ends
                 _ = Task.Run(async () =>
                 {
+                    using (ownedLease)
                     using (ownedUpload)
                     using (file)
                     {
@@ -148,6 +154,7 @@ public static class LayerEndpoints
         finally
         {
             upload?.Dispose();
+            lease?.Dispose();
         }
     }
 

@@ -62,8 +62,8 @@ public static class ReadinessEndpoints
     private static async Task<IResult> StartCheck(string city, HttpContext http, LayerStore store, CheckRunner runner, CancellationToken ct)
     {
         if (await store.GetCityAsync(city, ct) is null) return CityNotFound(city);
-        var (run, _) = await runner.StartAsync(city, http.Caller().Name, ct);
-        return Results.Accepted($"/api/cities/{city}/checks/{run.Id}", run);
+        var (run, refusal) = await runner.StartAsync(city, http.Caller(), ct);
+        return refusal ?? Results.Accepted($"/api/cities/{city}/checks/{run!.Id}", run);
     }
 
     /// <summary>The newest score as this reader may see it (ScoreView).</summary>

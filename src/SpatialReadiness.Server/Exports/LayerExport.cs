@@ -1,3 +1,4 @@
+using SpatialReadiness.Server.Resilience;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
@@ -38,18 +39,19 @@ public sealed class LayerExport(FeatureReader reader)
         }
     }
 
-    private IAsyncEnumerable<FeatureRow> Rows(LayerInfo layer, GeometryOutput geometry, CancellationToken cancellationToken) =>
-        reader.ReadAsync(new FeatureQuery([FeatureSource.AsIs(layer)]) { Geometry = geometry }, cancellationToken);
+    private Task<IAsyncEnumerable<FeatureRow>> Rows(LayerInfo layer, GeometryOutput geometry, CancellationToken cancellationToken) =>
+        reader.ReadAsync(new FeatureQuery([FeatureSource.AsIs(layer)]) { Geometry = geometry }, cancellationToken).StartAsync(cancellationToken);
 
     private async Task GeoJsonAsync(LayerInfo layer, Stream body, CancellationToken cancellationToken)
     {
+        var rows = await Rows(layer, GeometryOutput.GeoJson, cancellationToken);
         await using var json = new Utf8JsonWriter(body);
         json.WriteStartObject();
         json.WriteString("type", "FeatureCollection");
         json.WriteString("name", layer.Name);
         json.WriteStartArray("features");
         var written = 0;
-        await foreach (var row in Rows(layer, GeometryOutput.GeoJson, cancellationToken))
+        await foreach (var row in rows)
         {
             json.WriteStartObject();
             json.WriteString("type", "Feature");
@@ -69,10 +71,11 @@ public sealed class LayerExport(FeatureReader reader)
     /// <summary>id, each public field, then the geometry as WKT: what a spreadsheet opens.</summary>
     private async Task CsvAsync(LayerInfo layer, Stream body, CancellationToken cancellationToken)
     {
+        var rows = await Rows(layer, GeometryOutput.Wkt, cancellationToken);
         await using var writer = new StreamWriter(body, new UTF8Encoding(false), 1 << 16) { NewLine = "\r\n" };
         var fields = layer.PublicFields;
         await writer.WriteLineAsync(string.Join(',', fields.Prepend("id").Append("wkt").Select(Quote)));
-        await foreach (var row in Rows(layer, GeometryOutput.Wkt, cancellationToken))
+        await foreach (var row in rows)
         {
             using var properties = JsonDocument.Parse(row.PropertiesJson);
             var values = fields.Select(f => properties.RootElement.TryGetProperty(f, out var v) ? Text(v) : "");

@@ -1,3 +1,4 @@
+using SpatialReadiness.Server.Resilience;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -94,12 +95,12 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
         FeatureReader.Check(query);
         var layers = sources.ToDictionary(s => s.Layer.Id);
         long? count = options.Count && key is null ? (sources.Count == 0 ? 0 : await features.CountAsync(query with { Limit = null, Offset = 0 }, cancellationToken)) : null;
+        var rows = sources.Count > 0 ? await features.ReadAsync(query, cancellationToken).StartAsync(cancellationToken) : AsyncEnumerable.Empty<FeatureRow>();
         await using var json = Begin(http, root, set, key is not null, count);
         var written = 0;
         long lastId = 0;
         var more = false;
-        if (sources.Count > 0)
-            await foreach (var row in features.ReadAsync(query, cancellationToken))
+        await foreach (var row in rows)
             {
                 if (written == page) { more = true; break; }
                 if (schema is null) WriteOpenEntity(json, row, layers[row.LayerId], options.Select);
@@ -128,10 +129,11 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
         };
         RecordReader.Check(query);
         long? count = options.Count && key is null ? await records.CountAsync(query with { Limit = null, Offset = 0 }, cancellationToken) : null;
+        var rows = await records.ReadAsync(query, cancellationToken).StartAsync(cancellationToken);
         await using var json = Begin(http, root, set.Name, key is not null, count);
         var written = 0;
         var more = false;
-        await foreach (var row in records.ReadAsync(query, cancellationToken))
+        await foreach (var row in rows)
         {
             if (written == page) { more = true; break; }
             using var document = JsonDocument.Parse(row);
