@@ -46,6 +46,7 @@ builder.Services.AddSingleton(new TileStore(Database.CreateTileDataSource(connec
 builder.Services.AddSingleton<TileCatalog>();
 builder.Services.AddSingleton<TileCache>();
 builder.Services.AddHostedService<LayerChangeListener>();
+builder.Services.AddSingleton<SpatialReadiness.Server.Publishing.CatalogSource>();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -61,6 +62,8 @@ app.MapODataEndpoints();
 app.MapOgcEndpoints();
 app.MapViewerEndpoints();
 app.MapContributionEndpoints();
+app.MapCatalogEndpoints();
+app.MapCkanEndpoints();
 app.MapGet("/health", () => "ok"); // liveness, and the do-nothing endpoint the tile benchmark measures against
 app.Run();
 
