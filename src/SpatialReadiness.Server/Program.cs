@@ -64,6 +64,7 @@ app.MapViewerEndpoints();
 app.MapContributionEndpoints();
 app.MapCatalogEndpoints();
 app.MapCkanEndpoints();
+app.MapPublishingEndpoints();
 app.MapGet("/health", () => "ok"); // liveness, and the do-nothing endpoint the tile benchmark measures against
 app.Run();
 
