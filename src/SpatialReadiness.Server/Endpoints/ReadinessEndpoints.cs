@@ -3,6 +3,7 @@ using SpatialReadiness.Checks;
 using SpatialReadiness.Checks.Report;
 using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Ingest;
+using SpatialReadiness.Core.Publishing;
 using SpatialReadiness.Core.Readiness;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.PostGis.Readiness;
@@ -72,12 +73,14 @@ public static class ReadinessEndpoints
             : (null, Problems.Of(InputError.NotFound, $"no check of '{city}' has succeeded yet; start one with POST /api/cities/{city}/checks (or srd check --city {city})."));
     }
 
-    private static async Task<IResult> Report(string city, LayerStore store, CheckRuns runs, Findings findings, CancellationToken ct)
+    private static async Task<IResult> Report(string city, HttpContext http, LayerStore store, CheckRuns runs, Findings findings, CancellationToken ct)
     {
         var (score, problem) = await LatestAsync(city, store, runs, ct);
         if (score is null) return problem!;
         var query = new FindingQuery(score.RunId, Limit: ReadinessReport.FindingsShown);
-        var html = ReadinessReport.ToHtml(score, await findings.ReadAsync(query, ct), await findings.CountAsync(query, ct));
+        var publishing = PublishingPictures.Of((await store.GetCityAsync(city, ct))!, await store.ReadableLayersAsync(Caller.Anonymous, ct),
+            Publishing.CatalogSource.Urls(http.Request), DateTimeOffset.UtcNow);
+        var html = ReadinessReport.ToHtml(score, await findings.ReadAsync(query, ct), await findings.CountAsync(query, ct), publishing);
         return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8);
     }
 

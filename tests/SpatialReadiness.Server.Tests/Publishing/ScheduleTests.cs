@@ -134,5 +134,13 @@ public sealed class ScheduleTests(ServerFixture server)
         Assert.Contains("overdue by 3 days", basis);
         Assert.Contains("wards annual", basis);
         Assert.Contains("boundary has no due date, so within 24 months (survey date, else import date): no", basis);
+
+        // The report shows the 4.b-4.d picture apart from the score, with the overdue layer flagged.
+        var report = await server.Client.GetStringAsync($"/api/cities/{city}/readiness/report");
+        var section = report[report.IndexOf("<section id=\"publishing\">", StringComparison.Ordinal)..];
+        section = section[..(section.IndexOf("</section>", StringComparison.Ordinal))];
+        Assert.Contains("Not part of SRS-20", section);
+        Assert.Matches("<tr class=\"overdue\"[^>]*><td>slums</td><td>weekly</td>.*?<strong>OVERDUE</strong>", section);
+        Assert.DoesNotContain("<td>wards</td><td>annual</td><td>[^<]*</td><td>[^<]*</td><td><strong>OVERDUE", section);
     }
 }
