@@ -143,4 +143,20 @@ public sealed class ScheduleTests(ServerFixture server)
         Assert.Matches("<tr class=\"overdue\"[^>]*><td>slums</td><td>weekly</td>.*?<strong>OVERDUE</strong>", section);
         Assert.DoesNotContain("<td>wards</td><td>annual</td><td>[^<]*</td><td>[^<]*</td><td><strong>OVERDUE", section);
     }
+
+    [Fact]
+    public async Task The_command_line_import_takes_an_update_frequency_and_refuses_a_wrong_one()
+    {
+        var db = server.Database.ConnectionString;
+        await SrdProcess.RunAsync(db, "city", "add", "pub-cli", "--name", "CLI");
+        var file = SharedData.TempFile("cli-slums.geojson", PublishingCity.Slums());
+        var bad = await SrdProcess.RunAsync(db, "import", file, "--city", "pub-cli", "--kind", "slum", "--licence", "ODbL", "--update-frequency", "fortnightly");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.StartsWith("srd: --update-frequency 'fortnightly' is not an update frequency", bad.Errors.Trim());
+
+        var (exit, _, errors) = await SrdProcess.RunAsync(db, "import", file, "--city", "pub-cli", "--kind", "slum", "--licence", "ODbL", "--update-frequency", "weekly");
+        Assert.True(exit == 0, errors);
+        var schedule = await server.Client.GetJsonAsync("/api/cities/pub-cli/schedule");
+        Assert.Equal("weekly", LayerIn(schedule, "cli-slums").GetProperty("updateFrequency").GetString());
+    }
 }
