@@ -71,14 +71,16 @@ public sealed class CatalogTests(ServerFixture server)
     public async Task Turtle_JSON_LD_and_RDF_XML_are_the_same_graph_by_extension_and_by_content_negotiation()
     {
         await PublishingCity.EnsureAsync(server);
-        var turtle = await GetAsync(server.Client, "/catalog.ttl");
-        var jsonLd = await GetAsync(server.Client, "/catalog.jsonld");
-        var rdfXml = await GetAsync(server.Client, "/catalog.rdf");
-
-        var compared = await RdfClients.CompareAsync(turtle, jsonLd, rdfXml);
+        // rdflib compares one city's catalogue (graph isomorphism over every blank node is slow on the whole server's,
+        // which in a full test run holds every test's cities); the server's is the same code, checked by negotiation.
+        var city = $"/catalog/{PublishingCity.Id}";
+        var compared = await RdfClients.CompareAsync(await GetAsync(server.Client, city + ".ttl"), await GetAsync(server.Client, city + ".jsonld"), await GetAsync(server.Client, city + ".rdf"));
 
         Assert.True(compared.GetProperty("same").GetBoolean(), compared.ToString());
         Assert.True(compared.GetProperty("triples").GetProperty("turtle").GetInt32() > 500);
+        var turtle = await GetAsync(server.Client, "/catalog.ttl");
+        var jsonLd = await GetAsync(server.Client, "/catalog.jsonld");
+        var rdfXml = await GetAsync(server.Client, "/catalog.rdf");
         Assert.Equal(turtle, await GetAsync(server.Client, "/catalog", "text/turtle"));
         Assert.Equal(rdfXml, await GetAsync(server.Client, "/catalog", "application/rdf+xml"));
         Assert.Equal(jsonLd, await GetAsync(server.Client, "/catalog", "application/ld+json"));
