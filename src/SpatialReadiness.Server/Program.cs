@@ -59,6 +59,7 @@ builder.Services.AddSingleton(new TileStore(tileSource));
 builder.Services.AddSingleton<TileCatalog>();
 builder.Services.AddSingleton<TileCache>();
 builder.Services.AddHostedService<LayerChangeListener>();
+builder.Services.AddSingleton<SpatialReadiness.Server.Publishing.CatalogSource>();
 
 var app = builder.Build();
 app.UseGdalLimits();
@@ -79,6 +80,9 @@ app.MapOgcEndpoints();
 app.MapViewerEndpoints();
 app.MapContributionEndpoints();
 app.MapHealthEndpoints();
+app.MapCatalogEndpoints();
+app.MapCkanEndpoints();
+app.MapPublishingEndpoints();
 app.Run();
 
 public partial class Program;

@@ -20,7 +20,8 @@ public static class ReadinessReport
 
     /// <param name="findings">At most a few thousand findings, already ordered (severity, rule, layer, feature).</param>
     /// <param name="totalFindings">How many findings the run has in all.</param>
-    public static string ToHtml(ReadinessScore score, IReadOnlyList<Finding> findings, long totalFindings)
+    /// <param name="publishing">The city's DMAF 4.b-4.d picture, shown apart from the score, when given.</param>
+    public static string ToHtml(ReadinessScore score, IReadOnlyList<Finding> findings, long totalFindings, Core.Publishing.PublishingPicture? publishing = null)
     {
         ArgumentNullException.ThrowIfNull(score);
         ArgumentNullException.ThrowIfNull(findings);
@@ -30,6 +31,7 @@ public static class ReadinessReport
         Parts(html, score.Parts);
         LayerQualityChart(html, score.Layers);
         Deductions(html, score.Layers);
+        if (publishing is not null) PublishingSection.Append(html, publishing);
         Findings(html, score.FindingsUrl, findings, totalFindings);
         html.Append("</main>\n</body>\n</html>\n");
         return html.ToString();

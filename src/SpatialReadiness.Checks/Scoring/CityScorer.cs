@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using SpatialReadiness.Core.Layers;
+using SpatialReadiness.Core.Publishing;
 using SpatialReadiness.Core.Readiness;
 
 namespace SpatialReadiness.Checks.Scoring;
@@ -76,8 +77,8 @@ public static class CityScorer
                   + (shared.Count < core.Count ? $"; not public (sensitive): {string.Join(", ", core.Except(shared).Select(l => l.Name))}" : "")),
             new("B2", "Metadata complete (CRS, source, survey date, licence, custodian)", Round(b2), 1, layers.Count == 0 ? "no layers"
                 : $"mean share of the 5 metadata items over {layers.Count} layers: {100 * b2:0.#} %" + MissingMetadata(layers)),
-            new("B3", "Core layers current (surveyed or updated within 24 months)", Round(b3), 1, core.Count == 0 ? "no core layers"
-                : $"{current.Count} of {core.Count} core layers dated within 24 months of {data.AsOf:yyyy-MM-dd} (survey date, else import date)"),
+            new("B3", "Core layers current (on their update schedule, else surveyed or updated within 24 months)", Round(b3), 1, core.Count == 0 ? "no core layers"
+                : $"{current.Count} of {core.Count} core layers current as of {data.AsOf:yyyy-MM-dd}: " + CurrencyBasis(core.Select(l => l.Info), data.AsOf)),
             new("B4", "Declared planning use", uses.Count > 0 ? 1 : 0, 1, uses.Count > 0
                 ? $"declared: {string.Join("; ", uses.Select(u => $"'{u.Title}' ({u.DocumentUrl}) citing {string.Join(", ", u.Layers)}"))}"
                 : "no plan, DPR or dashboard declared citing the city's layers (POST /api/cities/{city}/planning-uses)", Declared: true),
@@ -117,11 +118,17 @@ public static class CityScorer
         return missing.Count == 0 ? "" : "; " + string.Join("; ", missing);
     }
 
+    /// <summary>A layer with a due date is current while it is not overdue; one without, when dated within 24 months.</summary>
     private static bool IsCurrent(LayerInfo layer, DateTimeOffset asOf)
     {
+        if (LayerSchedule.Of(layer, asOf) is { NextDue: not null } schedule) return !schedule.Overdue;
         var dated = layer.SurveyDate?.ToDateTime(TimeOnly.MinValue) ?? layer.UpdatedAt.UtcDateTime;
         return dated >= asOf.UtcDateTime.AddMonths(-24);
     }
+
+    private static string CurrencyBasis(IEnumerable<LayerInfo> core, DateTimeOffset asOf) => string.Join("; ", core.Select(l =>
+        LayerSchedule.Of(l, asOf) is { NextDue: not null } s ? $"{l.Name} {s.Basis}"
+        : $"{l.Name} has no due date, so within 24 months (survey date, else import date): {(IsCurrent(l, asOf) ? "yes" : "no")}"));
 
     private static double Round(double value) => Math.Round(value, 4);
 

@@ -59,6 +59,12 @@ public sealed record LayerInfo(
     /// <summary>The organisation that owns the layer: its members may read its sensitive data, its moderators review it.</summary>
     public string? Owner { get; init; }
 
+    /// <summary>How often a new version is promised (Publishing.UpdateFrequency name), or null when none is declared.</summary>
+    public string? UpdateFrequency { get; init; }
+
+    /// <summary>When the content last changed: the newest import or accepted edit (access changes do not count).</summary>
+    public DateTimeOffset? ContentUpdatedAt { get; init; }
+
     /// <summary>
     /// This view is for a reader allowed to see the layer's sensitive data (Accounts.Caller.View); by default a layer
     /// is seen as the public sees it.
@@ -98,7 +104,8 @@ public sealed record LayerImport(
     IReadOnlyDictionary<string, string>? FieldMap = null,
     IReadOnlyList<string>? SensitiveFields = null,
     bool Editable = false,
-    string? Owner = null);
+    string? Owner = null,
+    string? UpdateFrequency = null);
 
 /// <summary>An import's progress, readable while it runs (HTTP job status, CLI progress).</summary>
 public sealed record ImportJob(

@@ -226,5 +226,18 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
         return (await GetLayerAsync(layerId, CancellationToken.None))!;
     }
 
+    /// <summary>
+    /// Sets (or with null clears) how often the layer is to be updated. Not a new layer version: nothing a tile, feed or
+    /// download serves changes, only the promise about the next one.
+    /// </summary>
+    public async Task<LayerInfo> SetUpdateFrequencyAsync(long layerId, string? frequency, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE layers SET update_frequency = $2 WHERE id = $1");
+        command.Parameters.Add(new() { Value = layerId });
+        command.Parameters.Add(new() { Value = (object?)frequency ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0) throw new InputException(InputError.NotFound, $"layer {layerId} does not exist.");
+        return (await GetLayerAsync(layerId, cancellationToken))!;
+    }
+
     public Task<ImportJob?> GetImportJobAsync(Guid id, CancellationToken cancellationToken = default) => _jobs.GetAsync(id, cancellationToken);
 }

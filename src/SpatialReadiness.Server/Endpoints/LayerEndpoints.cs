@@ -4,6 +4,7 @@ using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
+using SpatialReadiness.Core.Publishing;
 using SpatialReadiness.Ingest;
 using SpatialReadiness.PostGis.Accounts;
 using SpatialReadiness.PostGis.Layers;
@@ -190,7 +191,8 @@ public static class LayerEndpoints
             SensitiveFields: Names.FieldList(Field("sensitiveFields")),
             Editable: IsTrue(Field("editable")),
             FieldMap: FieldMapping.Parse(Field("map"), LayerSchema.For(kind)),
-            Owner: Field("owner") ?? caller.Organisation);
+            Owner: Field("owner") ?? caller.Organisation,
+            UpdateFrequency: UpdateFrequencies.Normalise(Field("updateFrequency"), "updateFrequency"));
         var ingest = new IngestOptions(Field("crs"), Field("encoding"), IsTrue(Field("swapXY")), Field("sublayer"),
             options.MaxVerticesPerFeature, options.MaxUnpackedBytes);
         return (import, ingest);

@@ -7,7 +7,9 @@ using SpatialReadiness.PostGis.Contributions;
 using SpatialReadiness.PostGis.Features;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.Server.Auth;
+using SpatialReadiness.PostGis.Accounts;
 using SpatialReadiness.Server.OgcFeatures;
+using SpatialReadiness.Server.Publishing;
 using SpatialReadiness.Server.Tiles;
 using SpatialReadiness.Server.Uploads;
 
@@ -35,10 +37,7 @@ public static class OgcEndpoints
         ogc.MapMethods("/conformance", Read, (HttpContext http) => Document(http, "Conformance", OgcDocuments.ConformanceDocument()));
         ogc.MapMethods("/collections", Read, async (HttpContext http, LayerStore store) =>
             Document(http, "Collections", OgcDocuments.Collections(OgcLinks.For(http.Request), await store.ReadableLayersAsync(http.Caller(), http.RequestAborted), Html(http.Request))));
-        ogc.MapMethods("/collections/{collectionId}", Read, async (string collectionId, HttpContext http, LayerStore store) =>
-            await FindAsync(collectionId, store, http) is { } layer
-                ? Document(http, layer.Title, OgcDocuments.Collection(OgcLinks.For(http.Request), layer, Html(http.Request)))
-                : NoSuchCollection(collectionId));
+        ogc.MapMethods("/collections/{collectionId}", Read, Collection);
         ogc.MapMethods("/collections/{collectionId}/queryables", Read, Queryables);
         ogc.MapMethods("/collections/{collectionId}/items", Read, Items);
         ogc.MapPost("/collections/{collectionId}/items", Write).RequireRole(Role.Contributor).WithUploadLimit();
@@ -50,6 +49,20 @@ public static class OgcEndpoints
 
     private static IResult Landing(HttpContext http) =>
         Document(http, OgcDocuments.Title, OgcDocuments.Landing(OgcLinks.For(http.Request), Html(http.Request)));
+
+    /// <summary>A collection; its HTML page of a public layer carries the layer as a schema.org Dataset for search engines.</summary>
+    private static async Task<IResult> Collection(string collectionId, HttpContext http, LayerStore store, AccountStore accounts)
+    {
+        if (await FindAsync(collectionId, store, http) is not { } layer) return NoSuchCollection(collectionId);
+        var document = OgcDocuments.Collection(OgcLinks.For(http.Request), layer, Html(http.Request));
+        if (!Html(http.Request) || layer.Sensitive) return Document(http, layer.Title, document);
+        var city = await store.GetCityAsync(layer.City, http.RequestAborted);
+        var owner = layer.Owner is { } id ? await accounts.GetOrganisationAsync(id, http.RequestAborted) : null;
+        var input = new CatalogInput([city!], [layer], owner is null ? new Dictionary<string, Organisation>() : new() { [owner.Id] = owner },
+            new Dictionary<string, Core.Readiness.ReadinessScore>(), DateTimeOffset.UtcNow);
+        var linkedData = SchemaOrgDataset.Of(input, CatalogSource.Urls(http.Request), layer);
+        return Results.Content(OgcHtml.Page(layer.Title, document, linkedData), "text/html; charset=utf-8");
+    }
 
     private static async Task<IResult> Api(HttpContext http, LayerStore store)
     {

@@ -3,6 +3,7 @@ using SpatialReadiness.Checks;
 using SpatialReadiness.Checks.Report;
 using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Ingest;
+using SpatialReadiness.Core.Publishing;
 using SpatialReadiness.Core.Readiness;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.PostGis.Readiness;
@@ -79,7 +80,9 @@ public static class ReadinessEndpoints
         var (score, problem) = await LatestAsync(city, http, store, runs, ct);
         if (score is null) return problem!;
         var query = new FindingQuery(score.RunId, Limit: ReadinessReport.FindingsShown, Revealed: await store.RevealedLayerIdsAsync(http.Caller(), ct));
-        var html = ReadinessReport.ToHtml(score, await findings.ReadAsync(query, ct), await findings.CountAsync(query, ct));
+        var publishing = PublishingPictures.Of((await store.GetCityAsync(city, ct))!, await store.ReadableLayersAsync(Caller.Anonymous, ct),
+            Publishing.CatalogSource.Urls(http.Request), DateTimeOffset.UtcNow);
+        var html = ReadinessReport.ToHtml(score, await findings.ReadAsync(query, ct), await findings.CountAsync(query, ct), publishing);
         return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8);
     }
 

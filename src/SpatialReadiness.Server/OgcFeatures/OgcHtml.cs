@@ -11,11 +11,14 @@ namespace SpatialReadiness.Server.OgcFeatures;
 /// </summary>
 public static class OgcHtml
 {
-    public static string Page(string title, JsonNode document)
+    /// <param name="linkedData">JSON-LD for search engines (a schema.org Dataset), embedded in the head when given.</param>
+    public static string Page(string title, JsonNode document, JsonObject? linkedData = null)
     {
         var html = new StringBuilder();
         html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(E(title)).Append("</title>")
             .Append("<style>body{font-family:sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}dt{font-weight:bold}</style>")
+            // The default encoder writes '<' as \u003C, so the JSON cannot close the script element.
+            .Append(linkedData is null ? "" : $"<script type=\"application/ld+json\">{linkedData.ToJsonString()}</script>")
             .Append("</head><body><h1>").Append(E(title)).Append("</h1>");
         if (document is JsonObject o && o["links"] is JsonArray links)
         {
