@@ -12,7 +12,7 @@ namespace SpatialReadiness.Server.OData;
 /// stored attributes are spliced in as they are, because parsing them per row is most of what a feed of a million
 /// rows costs.
 /// </summary>
-internal sealed class ODataEntityWriter(Utf8JsonWriter json, bool validate, IReadOnlySet<string>? select)
+public sealed class ODataEntityWriter(Utf8JsonWriter json, bool validate, IReadOnlySet<string>? select)
 {
     private bool Wanted(string name) => select is null || select.Contains(name);
 
