@@ -47,26 +47,39 @@ internal sealed record ODataRequest(string Set, object? Key, string? Property, b
             }
 
         // Before $orderby, which may name the groups' properties and aliases.
-        var apply = parser.ParseApply();
+        var apply = Option("$apply", parser.ParseApply);
         var orderBy = new List<(string, bool)>();
-        for (var clause = parser.ParseOrderBy(); clause is not null; clause = clause.ThenBy)
+        for (var clause = Option("$orderby", parser.ParseOrderBy); clause is not null; clause = clause.ThenBy)
             orderBy.Add((clause.Expression is SingleValuePropertyAccessNode p ? p.Property.Name
                 : clause.Expression is SingleValueOpenPropertyAccessNode o ? o.Name
                 : throw new ODataException("$orderby takes property names only."), clause.Direction == OrderByDirection.Descending));
-        var selectExpand = parser.ParseSelectAndExpand();
+        var selectExpand = Option("$select or $expand", parser.ParseSelectAndExpand);
         if (selectExpand?.SelectedItems.OfType<ExpandedNavigationSelectItem>().Any() == true)
             throw new ODataException("$expand: these entity types have no navigation properties.");
         IReadOnlySet<string>? select = selectExpand is null || selectExpand.AllSelected ? null
             : selectExpand.SelectedItems.OfType<PathSelectItem>().Select(i => i.SelectedPath.LastSegment.Identifier).ToHashSet(StringComparer.Ordinal);
         if (property is not null) select = new HashSet<string>(StringComparer.Ordinal) { property };
-        var skipToken = parser.ParseSkipToken();
+        var skipToken = Option("$skiptoken", parser.ParseSkipToken);
         long? token = skipToken is null ? null
             : long.TryParse(skipToken, NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t
             : throw new ODataException($"$skiptoken '{skipToken}' is not one this server wrote; follow @odata.nextLink as given.");
-        var top = parser.ParseTop();
-        var skip = parser.ParseSkip();
+        var top = Option("$top", parser.ParseTop);
+        var skip = Option("$skip", parser.ParseSkip);
         if (top < 0 || skip < 0) throw new ODataException("$top and $skip must not be negative.");
-        return new ODataRequest(set.EntitySet.Name, key, property, raw, countOnly, parser.ParseFilter(), parser.ParseSearch(), apply,
-            orderBy, select, top, skip, token, parser.ParseCount() == true);
+        return new ODataRequest(set.EntitySet.Name, key, property, raw, countOnly, Option("$filter", parser.ParseFilter), Option("$search", parser.ParseSearch), apply,
+            orderBy, select, top, skip, token, Option("$count", parser.ParseCount) == true);
+    }
+
+    /// <summary>Parses one query option; the library's message gets the option's name in front.</summary>
+    private static T Option<T>(string name, Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (ODataException e) when (!e.Message.StartsWith('$'))
+        {
+            throw new ODataException($"{name}: {e.Message}", e);
+        }
     }
 }
