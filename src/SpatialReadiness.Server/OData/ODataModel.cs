@@ -1,4 +1,6 @@
 using Microsoft.OData.Edm;
+using Microsoft.OData.Edm.Csdl;
+using Microsoft.OData.Edm.Vocabularies;
 using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.PostGis.Feeds;
@@ -71,7 +73,28 @@ public static class ODataModel
         container.AddEntitySet(FeatureSet, feature);
         foreach (var layer in layerSets)
             AddTypedSet(model, container, layer.Name, layer.Name, [FeatureColumns[0]], layer.Fields);
+        DeclareAggregation(model, container);
         return model;
+    }
+
+    /// <summary>
+    /// Org.OData.Aggregation.V1.ApplySupported on the container: what Power Query reads from $metadata before it folds a
+    /// "Group By" into $apply (ODataAggregation answers it).
+    /// </summary>
+    private static void DeclareAggregation(EdmModel model, EdmEntityContainer container)
+    {
+        const string vocabulary = "Org.OData.Aggregation.V1";
+        var reference = new EdmReference(new Uri("https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Aggregation.V1.xml"));
+        reference.AddInclude(new EdmInclude("Aggregation", vocabulary));
+        model.SetEdmReferences([reference]);
+        // The vocabulary's own type, referenced and not redeclared here.
+        var type = new EdmComplexType(vocabulary, "ApplySupportedType");
+        type.AddStructuralProperty("Transformations", EdmCoreModel.GetCollection(EdmCoreModel.Instance.GetString(isNullable: false)));
+        var term = new EdmTerm(vocabulary, "ApplySupported", new EdmComplexTypeReference(type, isNullable: true));
+        var transformations = new EdmCollectionExpression(new[] { "filter", "groupby", "aggregate" }.Select(t => (IEdmExpression)new EdmStringConstant(t)));
+        var annotation = new EdmVocabularyAnnotation(container, term, new EdmRecordExpression(new EdmPropertyConstructor("Transformations", transformations)));
+        annotation.SetSerializationLocation(model, EdmVocabularyAnnotationSerializationLocation.Inline);
+        model.SetVocabularyAnnotation(annotation);
     }
 
     private static void AddTypedSet(EdmModel model, EdmEntityContainer container, string setName, string typeName,

@@ -43,6 +43,9 @@ public sealed class ODataServiceTests(ServerFixture server)
             var csdl = XDocument.Parse(await response.Content.ReadAsStringAsync());
             Assert.Equal("4.0", csdl.Root!.Attribute("Version")!.Value);
             Assert.Contains(csdl.Descendants(Edm + "EntitySet"), s => s.Attribute("Name")!.Value == "Wards");
+            // What Power Query reads before it folds a Group By into $apply.
+            var apply = csdl.Descendants(Edm + "EntityContainer").Single().Elements(Edm + "Annotation").Single(a => a.Attribute("Term")!.Value == "Aggregation.ApplySupported");
+            Assert.Equal(["filter", "groupby", "aggregate"], apply.Descendants(Edm + "String").Select(s => s.Value));
         }
         foreach (var response in new[]
                  {
