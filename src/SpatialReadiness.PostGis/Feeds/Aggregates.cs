@@ -104,8 +104,9 @@ public sealed class Aggregates(NpgsqlDataSource dataSource)
             AggregateMethod.Count => "count(*)",
             AggregateMethod.Sum => $"sum({column(a.Of!)})",
             AggregateMethod.Average => $"avg({column(a.Of!)})",
-            AggregateMethod.Min => $"min({column(a.Of!)})",
-            AggregateMethod.Max => $"max({column(a.Of!)})",
+            // PostgreSQL has no min or max of booleans: false < true, so they are "all true" and "any true".
+            AggregateMethod.Min => a.Of!.Type == FieldType.Boolean ? $"bool_and({column(a.Of)})" : $"min({column(a.Of)})",
+            AggregateMethod.Max => a.Of!.Type == FieldType.Boolean ? $"bool_or({column(a.Of)})" : $"max({column(a.Of)})",
             _ => $"count(DISTINCT {column(a.Of!)})",
         })).Select((sql, i) => $"{sql} AS c{i.ToString(CultureInfo.InvariantCulture)}").ToList();
         var groupBy = aggregation.GroupBy.Count == 0 ? ""

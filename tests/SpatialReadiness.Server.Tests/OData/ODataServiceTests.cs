@@ -118,6 +118,13 @@ public sealed class ODataServiceTests(ServerFixture server)
         var row = (await server.Client.GetJsonAsync("/odata/od_types_points?$top=1")).GetProperty("value")[0];
         Assert.Equal(3, row.GetProperty("count").GetInt64());
         Assert.Equal("3", row.GetProperty("mixed").GetString()); // a mixed field is text, its numbers written as text
+        var totals = (await server.Client.GetJsonAsync("/odata/od_types_points?$apply=aggregate(flag with min as AllTrue,flag with max as AnyTrue,"
+                                                      + "count with sum as Count,share with average as Share,mixed with countdistinct as Mixed)")).GetProperty("value")[0];
+        Assert.False(totals.GetProperty("AllTrue").GetBoolean());
+        Assert.True(totals.GetProperty("AnyTrue").GetBoolean());
+        Assert.Equal(15, totals.GetProperty("Count").GetInt64());
+        Assert.Equal(0.75, totals.GetProperty("Share").GetDouble(), 1e-12);
+        Assert.Equal(2, totals.GetProperty("Mixed").GetInt64());
 
         // A new version with text where the numbers were: the types follow at once.
         await server.Admin.UploadAsync(city, SharedData.TempFile("points.geojson", Layer("\"many\"", "0.5", "true")), "asset", ("name", "points")).CreatedLayerAsync();
