@@ -49,7 +49,7 @@ public sealed class ODataFeed(ODataServices services, FeatureReader features, Re
             var record = RecordSet.All.FirstOrDefault(r => r.Name == request.Set);
             if (request.Apply is not null)
                 return await aggregation.WriteAsync(http, root, service, record, request, Condition(service, record, request), cancellationToken);
-            return record is not null ? await RecordsAsync(http, root, record, request, cancellationToken)
+            return record is not null ? await RecordsAsync(http, root, service, record, request, cancellationToken)
                 : await FeaturesAsync(http, root, service, request, cancellationToken);
         }
         catch (ODataFilterException e) when (!http.Response.HasStarted)
@@ -103,7 +103,7 @@ public sealed class ODataFeed(ODataServices services, FeatureReader features, Re
             Filter = filter,
             OrderBy = order,
             AfterId = order.Count == 0 ? request.SkipToken : null,
-            Offset = request.Skip ?? 0,
+            Offset = request.Key is null ? request.Skip ?? 0 : 0,
             Limit = request.Key is null ? page + 1 : 1,
             Geometry = ODataEntityWriter.GeometryWanted(request.Select),
             // Only the chosen fields are built in SQL (and the ones sorted on, which must be there to sort by).
@@ -144,14 +144,14 @@ public sealed class ODataFeed(ODataServices services, FeatureReader features, Re
         return null;
     }
 
-    private async Task<IResult?> RecordsAsync(HttpContext http, string root, RecordSet set, ODataRequest request, CancellationToken cancellationToken)
+    private async Task<IResult?> RecordsAsync(HttpContext http, string root, ODataService service, RecordSet set, ODataRequest request, CancellationToken cancellationToken)
     {
         var page = PageOf(http, request);
         var query = new RecordQuery(set)
         {
-            Filter = Condition(null!, set, request).Filter,
+            Filter = Condition(service, set, request).Filter,
             OrderBy = request.OrderBy.Select(o => set.Has(o.Property) ? (o.Property, o.Descending) : throw new ODataFilterException($"$orderby {o.Property}: {set.Name} has no such property.")).ToList(),
-            Offset = request.Skip ?? 0,
+            Offset = request.Key is null ? request.Skip ?? 0 : 0,
             Limit = request.Key is null ? page + 1 : 1,
         };
         if (request.CountOnly) return Count(await records.CountAsync(query with { Limit = null, Offset = 0 }, cancellationToken));

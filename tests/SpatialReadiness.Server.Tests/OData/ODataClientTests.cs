@@ -141,6 +141,64 @@ public sealed class ODataClientTests(ServerFixture server)
         Assert.Equal(await server.Database.ScalarAsync<long>("SELECT count(*) FROM (SELECT DISTINCT rule, severity FROM findings) t"), findings.Count);
     }
 
+    /// <summary>Random groupings, aggregates and filters over the wards' own set, each compared with the SQL that means the same.</summary>
+    [Fact]
+    public async Task Random_groupings_and_aggregates_agree_with_SQL()
+    {
+        var wards = await LoadAsync();
+        var random = new Random(1515);
+        string?[] groups = [null, "ZONE_NAME", "AC", "AC_NO"];
+        (string Field, string Sql, bool Numeric)[] columns =
+        [
+            ("OBJECTID", "(attributes->>'OBJECTID')::int", true), ("Shape_Leng", "(attributes->>'Shape_Leng')::float8", true),
+            ("Shape_Area", "(attributes->>'Shape_Area')::float8", true), ("WARD_NO", "(attributes->>'WARD_NO')", false),
+        ];
+        for (var trial = 0; trial < 25; trial++)
+        {
+            var group = groups[random.Next(groups.Length)];
+            var above = random.Next(0, 70);
+            var aggregates = Enumerable.Range(0, random.Next(1, 4)).Select(i =>
+            {
+                var column = columns[random.Next(columns.Length)];
+                string[] methods = column.Numeric ? ["sum", "average", "min", "max", "countdistinct", "$count"] : ["min", "max", "countdistinct", "$count"];
+                return (Alias: $"A{i}", Method: methods[random.Next(methods.Length)], Column: column);
+            }).ToList();
+            var odata = string.Join(",", aggregates.Select(a => a.Method == "$count" ? $"$count as {a.Alias}" : $"{a.Column.Field} with {a.Method} as {a.Alias}"));
+            var url = $"/odata/od_client_wards?$apply=filter(OBJECTID gt {above})/" + (group is null ? $"aggregate({odata})" : $"groupby(({group}),aggregate({odata}))&$orderby={group}");
+            var sql = "SELECT " + (group is null ? "" : $"attributes->>'{group}', ") + string.Join(", ", aggregates.Select(a => a.Method switch
+            {
+                "$count" => "count(*)::float8::text",
+                "sum" => $"sum({a.Column.Sql})::float8::text",
+                "average" => $"avg({a.Column.Sql})::float8::text",
+                "countdistinct" => $"count(DISTINCT {a.Column.Sql})::float8::text",
+                _ => $"{(a.Method == "min" ? "min" : "max")}({a.Column.Sql})" + (a.Column.Numeric ? "::float8::text" : ""),
+            })) + $" FROM features WHERE layer_id = $1 AND (attributes->>'OBJECTID')::int > $2" + (group is null ? "" : " GROUP BY 1 ORDER BY 1");
+            var expected = new List<string?[]>();
+            await using (var command = server.Database.DataSource.CreateCommand(sql))
+            {
+                command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = wards });
+                command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = above });
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync()) expected.Add(Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? null : reader.GetString(i)).ToArray());
+            }
+            var actual = (await server.Client.GetJsonAsync(url)).GetProperty("value").EnumerateArray().ToList();
+            Assert.True(expected.Count == actual.Count, $"{url}: {actual.Count} groups, SQL {expected.Count}");
+            foreach (var (row, got) in expected.Zip(actual))
+            {
+                var offset = group is null ? 0 : 1;
+                if (group is not null) Assert.Equal(row[0], got.GetProperty(group).GetString());
+                foreach (var (a, i) in aggregates.Select((a, i) => (a, i)))
+                {
+                    var value = got.GetProperty(a.Alias);
+                    var want = row[offset + i];
+                    if (want is null) Assert.Equal(JsonValueKind.Null, value.ValueKind);
+                    else if (value.ValueKind == JsonValueKind.String) Assert.Equal(want, value.GetString());
+                    else Assert.True(Math.Abs(double.Parse(want, CultureInfo.InvariantCulture) - value.GetDouble()) <= 1e-9 * Math.Max(1, Math.Abs(value.GetDouble())), $"{url} {a.Alias}: {value} vs SQL {want}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public async Task Each_layer_has_its_own_set_typed_from_its_data_as_OGC_queryables_type_it()
     {
