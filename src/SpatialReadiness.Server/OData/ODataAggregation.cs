@@ -72,13 +72,15 @@ public sealed class ODataAggregation(Aggregates aggregates, ODataJson settings)
             : sources.Count == 0 ? 0 : await aggregates.CountAsync(rows, aggregation with { Limit = null, Offset = 0 }, cancellationToken);
         var groups = recordRows is not null ? aggregates.ReadAsync(recordRows, aggregation, cancellationToken)
             : sources.Count == 0 ? AsyncEnumerable.Empty<string>() : aggregates.ReadAsync(rows, aggregation, cancellationToken);
+        await using var found = groups.GetAsyncEnumerator(cancellationToken);
+        var next = await found.MoveNextAsync(); // the query runs before the answer starts
         await using var json = settings.Begin(http, root, $"{request.Set}({string.Join(",", names)})", count);
         var written = 0;
         var more = false;
-        await foreach (var group in groups)
+        for (; next; next = await found.MoveNextAsync())
         {
             if (written == page) { more = true; break; }
-            json.WriteRawValue(group, skipInputValidation: !settings.Validate);
+            json.WriteRawValue(found.Current, skipInputValidation: !settings.Validate);
             written++;
         }
         await ODataFeed.EndAsync(json, http, more && (request.Top is null || request.Top > written) ? ODataFeed.NextLink(http, request, written, null) : null, cancellationToken);

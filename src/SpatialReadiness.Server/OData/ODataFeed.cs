@@ -124,22 +124,23 @@ public sealed class ODataFeed(ODataServices services, FeatureReader features, Re
                 : Single(root, request, writer => Members(writer, found));
         }
         long? count = request.Count ? (sources.Count == 0 ? 0 : await features.CountAsync(query with { Limit = null, Offset = 0 }, cancellationToken)) : null;
+        await using var rows = (sources.Count > 0 ? features.ReadAsync(query, cancellationToken) : AsyncEnumerable.Empty<FeatureRow>()).GetAsyncEnumerator(cancellationToken);
+        var next = await rows.MoveNextAsync(); // the query runs (and may fail, as a whole answer) before the first byte is written
         await using var json = output.Begin(http, root, request.Set, count);
         var entity = new ODataEntityWriter(json, output.Validate, request.Select);
         var written = 0;
         long lastId = 0;
         var more = false;
-        if (sources.Count > 0)
-            await foreach (var row in features.ReadAsync(query, cancellationToken))
-            {
-                if (written == page) { more = true; break; }
-                json.WriteStartObject();
-                Members(entity, row);
-                json.WriteEndObject();
-                written++;
-                lastId = row.Id;
-                if (written % 200 == 0) await FlushAsync(json, http, cancellationToken);
-            }
+        for (; next; next = await rows.MoveNextAsync())
+        {
+            if (written == page) { more = true; break; }
+            json.WriteStartObject();
+            Members(entity, rows.Current);
+            json.WriteEndObject();
+            written++;
+            lastId = rows.Current.Id;
+            if (written % 200 == 0) await FlushAsync(json, http, cancellationToken);
+        }
         await EndAsync(json, http, more && (request.Top is null || request.Top > written) ? NextLink(http, request, written, order.Count == 0 ? lastId : null) : null, cancellationToken);
         return null;
     }
@@ -163,15 +164,17 @@ public sealed class ODataFeed(ODataServices services, FeatureReader features, Re
                 : Single(root, request, writer => writer.Record(found));
         }
         long? count = request.Count ? await records.CountAsync(query with { Limit = null, Offset = 0 }, cancellationToken) : null;
+        await using var rows = records.ReadAsync(query, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var next = await rows.MoveNextAsync(); // the query runs before the answer starts
         await using var json = output.Begin(http, root, set.Name, count);
         var entity = new ODataEntityWriter(json, output.Validate, request.Select);
         var written = 0;
         var more = false;
-        await foreach (var row in records.ReadAsync(query, cancellationToken))
+        for (; next; next = await rows.MoveNextAsync())
         {
             if (written == page) { more = true; break; }
             json.WriteStartObject();
-            entity.Record(row);
+            entity.Record(rows.Current);
             json.WriteEndObject();
             written++;
         }
@@ -249,7 +252,7 @@ public sealed class ODataFeed(ODataServices services, FeatureReader features, Re
         var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(http.Request.QueryString.Value)
             .Where(p => p.Key is not ("$skip" or "$skiptoken" or "$top")).ToDictionary(p => p.Key, p => p.Value.ToString());
         if (lastId is not null) query["$skiptoken"] = lastId.Value.ToString(CultureInfo.InvariantCulture);
-        else query["$skip"] = ((request.Skip ?? 0) + written).ToString(CultureInfo.InvariantCulture);
+        else query["$skip"] = ((request.Skip ?? 0) > long.MaxValue - written ? long.MaxValue : (request.Skip ?? 0) + written).ToString(CultureInfo.InvariantCulture);
         if (request.Top is { } top) query["$top"] = (top - written).ToString(CultureInfo.InvariantCulture);
         var url = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{http.Request.Path}";
         return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(url, query!);
