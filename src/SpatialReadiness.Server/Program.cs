@@ -43,6 +43,7 @@ builder.Services.AddSingleton(new DatabasePools(dataSource, feedSource, tileSour
 builder.Services.AddSingleton<LayerStore>();
 builder.Services.AddSingleton(new FeatureReader(feedSource));
 builder.Services.AddSingleton<WorkLimits>();
+builder.Services.AddSingleton<LayerFieldTypes>();
 builder.Services.AddSingleton<FeatureWriter>();
 builder.Services.AddSingleton<FeatureHistory>();
 builder.Services.AddSingleton<AccountStore>();
@@ -53,6 +54,10 @@ builder.Services.AddSingleton<Findings>();
 builder.Services.AddSingleton<PlanningUses>();
 builder.Services.AddSingleton<CheckRunner>();
 builder.Services.AddSingleton(new RecordReader(feedSource));
+builder.Services.AddSingleton<ODataServices>();
+builder.Services.AddSingleton<ODataJson>();
+builder.Services.AddSingleton<Aggregates>();
+builder.Services.AddSingleton<ODataAggregation>();
 builder.Services.AddSingleton<ODataFeed>();
 builder.Services.AddSingleton(new LayerExport(new FeatureReader(dataSource))); // a whole layer takes as long as it takes; a client gone cancels it
 builder.Services.AddSingleton(new TileStore(tileSource));

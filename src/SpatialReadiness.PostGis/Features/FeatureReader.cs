@@ -62,32 +62,6 @@ public sealed class FeatureReader(NpgsqlDataSource dataSource)
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    /// <summary>
-    /// The JSON type of each public field ("string", "number", "integer", "boolean"), as the most common type of its
-    /// non-null values in the first <paramref name="sample"/> features; fields with no value in the sample are absent.
-    /// </summary>
-    public async Task<IReadOnlyDictionary<string, string>> FieldTypesAsync(FeatureSource source, int sample = 1000, CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand("""
-            SELECT e.key, mode() WITHIN GROUP (ORDER BY jsonb_typeof(e.value)),
-                   bool_and(jsonb_typeof(e.value) <> 'number' OR e.value::text ~ '^-?\d+$')
-            FROM (SELECT attributes FROM features WHERE layer_id = $1 ORDER BY id LIMIT $2) f, jsonb_each(f.attributes) e
-            WHERE jsonb_typeof(e.value) <> 'null' AND e.key = ANY($3)
-            GROUP BY e.key
-            """);
-        command.Parameters.Add(new NpgsqlParameter { Value = source.Layer.Id });
-        command.Parameters.Add(new NpgsqlParameter { Value = sample });
-        command.Parameters.Add(new NpgsqlParameter { Value = source.Fields.Values.ToArray() });
-        var byKey = new Dictionary<string, string>(StringComparer.Ordinal);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var type = reader.GetString(1);
-                byKey[reader.GetString(0)] = type == "number" && reader.GetBoolean(2) ? "integer" : type;
-            }
-        return source.Fields.Where(f => byKey.ContainsKey(f.Value)).ToDictionary(f => f.Key, f => byKey[f.Value], StringComparer.Ordinal);
-    }
-
     internal static string Select(FeatureQuery query, SqlParameters parameters)
     {
         var union = Union(query, parameters);
@@ -107,7 +81,7 @@ public sealed class FeatureReader(NpgsqlDataSource dataSource)
     }
 
     /// <summary>One SELECT per source layer, each filtered with its own field keys, glued with UNION ALL.</summary>
-    private static string Union(FeatureQuery query, SqlParameters parameters)
+    internal static string Union(FeatureQuery query, SqlParameters parameters)
     {
         // A page in id order over several layers: each layer gives only its first rows, so PostgreSQL reads a page per
         // layer instead of sorting every row of every layer (measured: OData's first page of Features over a million

@@ -120,7 +120,7 @@ public sealed class RecordReader(NpgsqlDataSource dataSource)
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private static string Where(RecordQuery query, SqlParameters parameters) => query.Filter is null ? "TRUE"
+    internal static string Where(RecordQuery query, SqlParameters parameters) => query.Filter is null ? "TRUE"
         : new FilterSql(parameters, name => query.Set.Has(name) ? $"({Column(query.Set, name)})::text" : null, geometryColumn: "NULL::geometry").Render(query.Filter);
 
     // Property names come from the set's own constant list, never from the request, so quoting them is enough.

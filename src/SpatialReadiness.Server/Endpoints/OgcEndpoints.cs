@@ -70,10 +70,10 @@ public static class OgcEndpoints
         return Html(http.Request) ? Document(http, "API definition", document) : Results.Text(OgcLinks.Text(document), OgcLinks.OpenApi);
     }
 
-    private static async Task<IResult> Queryables(string collectionId, HttpContext http, LayerStore store, FeatureReader reader)
+    private static async Task<IResult> Queryables(string collectionId, HttpContext http, LayerStore store, LayerFieldTypes fieldTypes)
     {
         if (await FindAsync(collectionId, store, http) is not { } layer) return NoSuchCollection(collectionId);
-        var types = await reader.FieldTypesAsync(FeatureSource.AsIs(layer), cancellationToken: http.RequestAborted);
+        var types = await fieldTypes.ForAsync(layer, http.RequestAborted);
         var document = OgcDocuments.Queryables(OgcLinks.For(http.Request), layer, types);
         if (Html(http.Request)) return Document(http, $"Queryables of {layer.Title}", document);
         // GDAL 3.6 refuses a type it did not ask for: schema+json when accepted, else plain JSON.

@@ -41,6 +41,19 @@ internal sealed class ODataFilter(Func<string, Operand?> property)
         _ => throw Unsupported(node.Kind.ToString()),
     };
 
+    /// <summary>
+    /// $search: each term matches a row when any of <paramref name="textFields"/> contains it, ignoring case; terms
+    /// combine with AND (also implied between words), OR and NOT as OData defines.
+    /// </summary>
+    public static FeatureFilter Search(SingleValueNode node, IReadOnlyList<string> textFields) => node switch
+    {
+        SearchTermNode term => new AnyOf(textFields.Select(f => (FeatureFilter)new Like(new Field(f), "%" + Escape(term.Text) + "%", IgnoreCase: true)).ToList()),
+        BinaryOperatorNode { OperatorKind: BinaryOperatorKind.And } and => new AllOf([Search(and.Left, textFields), Search(and.Right, textFields)]),
+        BinaryOperatorNode { OperatorKind: BinaryOperatorKind.Or } or => new AnyOf([Search(or.Left, textFields), Search(or.Right, textFields)]),
+        UnaryOperatorNode { OperatorKind: UnaryOperatorKind.Not } not => new Not(Search(not.Operand, textFields)),
+        _ => throw new ODataFilterException($"$search: {node.Kind} is not supported; use words, \"phrases\", AND, OR and NOT."),
+    };
+
     private FeatureFilter Function(SingleValueFunctionCallNode call)
     {
         var arguments = call.Parameters.OfType<SingleValueNode>().ToList();

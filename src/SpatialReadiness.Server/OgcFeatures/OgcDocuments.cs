@@ -80,14 +80,14 @@ public static class OgcDocuments
     }
 
     /// <summary>A JSON Schema of what a filter may name: the public fields with their JSON types, and the geometry.</summary>
-    public static JsonObject Queryables(OgcLinks links, LayerInfo layer, IReadOnlyDictionary<string, string> types)
+    public static JsonObject Queryables(OgcLinks links, LayerInfo layer, IReadOnlyDictionary<string, FieldType> types)
     {
         var properties = new JsonObject
         {
             ["geometry"] = new JsonObject { ["format"] = "geometry-any", ["title"] = "the feature's geometry (S_INTERSECTS and the other spatial functions)" },
         };
         foreach (var field in layer.PublicFields)
-            properties[field] = types.TryGetValue(field, out var type) ? new JsonObject { ["title"] = field, ["type"] = type } : new JsonObject { ["title"] = field };
+            properties[field] = new JsonObject { ["title"] = field, ["type"] = types.GetValueOrDefault(field).JsonSchema() };
         return new JsonObject
         {
             ["$schema"] = "https://json-schema.org/draft/2020-12/schema",

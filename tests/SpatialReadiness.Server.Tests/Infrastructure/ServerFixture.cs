@@ -60,6 +60,8 @@ public sealed class ServerFixture : IAsyncLifetime
             // lifted here; the per-name sign-in limit (10 per 15 minutes) is the one a test exercises.
             host.UseSetting("SR_LOGIN_PER_IP", "100000");
             host.UseSetting("SR_WRITES_PER_USER", "100000");
+            // The OData JSON writer checks every object it writes (a malformed entity fails the request, not the client).
+            host.UseSetting("SR_ODATA_VALIDATE", "true");
             host.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new RecordRequests(Requests)));
         });
         // Kestrel on a free loopback port: real HTTP, which outside clients (ogrinfo, node) can reach at BaseAddress.
