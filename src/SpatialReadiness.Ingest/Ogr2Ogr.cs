@@ -93,10 +93,10 @@ public static class Ogr2Ogr
         var limits = Limits;
         lock (Gate)
         {
-            if (_running >= limits.MaxProcesses || (anonymous && _anonymousRunning >= limits.AnonymousProcesses))
-                throw new GdalBusyException(anonymous
-                    ? $"the server is running as many GDAL conversions for anonymous readers as it allows ({limits.AnonymousProcesses}); try again shortly, or sign in."
-                    : $"the server is running as many GDAL conversions as it allows ({limits.MaxProcesses}); try again shortly.");
+            if (_running >= limits.MaxProcesses)
+                throw new GdalBusyException($"the server is running as many GDAL conversions as it allows ({limits.MaxProcesses}); try again shortly.", anonymousShare: false);
+            if (anonymous && _anonymousRunning >= limits.AnonymousProcesses)
+                throw new GdalBusyException($"the server is running as many GDAL conversions for anonymous readers as it allows ({limits.AnonymousProcesses}); try again shortly, or sign in.", anonymousShare: true);
             _running++;
             if (anonymous) _anonymousRunning++;
             return new Slot(anonymous);
@@ -130,8 +130,13 @@ public static class Ogr2Ogr
 /// <param name="Timeout">After this a run is killed.</param>
 public sealed record GdalLimits(int MaxProcesses, int AnonymousProcesses, TimeSpan Timeout);
 
-/// <summary>Every GDAL slot is taken: the server answers 503 with Retry-After.</summary>
-public sealed class GdalBusyException(string message) : Exception(message)
+/// <summary>
+/// Every GDAL slot is taken (503), or the anonymous readers' share of them (429, as for the server's other heavy work),
+/// each with Retry-After.
+/// </summary>
+public sealed class GdalBusyException(string message, bool anonymousShare) : Exception(message)
 {
+    public bool AnonymousShare { get; } = anonymousShare;
+
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(10);
 }

@@ -38,7 +38,7 @@ public sealed class RequestProblemHandler(ILogger<RequestProblemHandler> log) : 
                 return Problems.Of(InputError.Malformed, odata.Message);
             case GdalBusyException busy:
                 http.Response.Headers.RetryAfter = ((int)GdalBusyException.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-                return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Busy", detail: busy.Message,
+                return Results.Problem(statusCode: busy.AnonymousShare ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable, title: "Busy", detail: busy.Message,
                     type: "https://spatialreadiness.org/problems/busy", extensions: new Dictionary<string, object?> { ["code"] = "Busy" });
             case BadHttpRequestException bad:
                 return Problems.Of(bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? InputError.TooLarge : InputError.Malformed,

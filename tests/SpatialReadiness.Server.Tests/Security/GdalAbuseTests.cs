@@ -65,14 +65,14 @@ public sealed class GdalAbuseTests(ServerFixture server) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Anonymous_GDAL_downloads_get_the_smallest_share_and_503_with_Retry_After_past_it()
+    public async Task Anonymous_GDAL_downloads_get_the_smallest_share_and_429_with_Retry_After_past_it()
     {
         var url = $"/api/layers/{_layer}/export?format=gpkg";
         using var anonymous = new HttpClient { BaseAddress = server.BaseAddress };
         using (Ogr2Ogr.Reserve(anonymous: true)) // the anonymous share (1 by default) is taken
         {
             var refused = await anonymous.GetAsync(url);
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
             Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero);
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
             Assert.False(refused.Content.Headers.Contains("Content-Disposition"));
@@ -83,7 +83,8 @@ public sealed class GdalAbuseTests(ServerFixture server) : IAsyncLifetime
         }
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(url)).StatusCode);
 
-        // A flood of anonymous Shapefile downloads: every answer is a download or a 503, and no more than the
+        // A flood of anonymous Shapefile downloads: every answer is a download or a 429 with Retry-After (from the
+        // GDAL share or the feed limit, whichever is reached first), and no more than the
         // anonymous share of ogr2ogr processes ever runs for them.
         var maxAnonymous = 0;
         using var sampling = new CancellationTokenSource();
@@ -98,9 +99,10 @@ public sealed class GdalAbuseTests(ServerFixture server) : IAsyncLifetime
         var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => anonymous.GetAsync($"/api/layers/{_layer}/export?format=shp")));
         await sampling.CancelAsync();
         await sampler;
-        Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable }));
+        Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
+        Assert.All(answers.Where(a => a.StatusCode != HttpStatusCode.OK), a => Assert.True(a.Headers.RetryAfter?.Delta > TimeSpan.Zero));
         Assert.Contains(answers, a => a.StatusCode == HttpStatusCode.OK);
-        Assert.Contains(answers, a => a.StatusCode == HttpStatusCode.ServiceUnavailable);
+        Assert.Contains(answers, a => a.StatusCode == HttpStatusCode.TooManyRequests);
         Assert.Equal(1, maxAnonymous);
         Assert.Equal((0, 0), Ogr2Ogr.Running);
     }
