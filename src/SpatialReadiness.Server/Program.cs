@@ -11,6 +11,7 @@ using SpatialReadiness.Server;
 using SpatialReadiness.Server.Auth;
 using SpatialReadiness.Server.Endpoints;
 using SpatialReadiness.Server.Exports;
+using SpatialReadiness.Server.Http;
 using SpatialReadiness.Server.OData;
 using SpatialReadiness.Server.Readiness;
 using SpatialReadiness.Server.Tiles;
@@ -48,6 +49,7 @@ builder.Services.AddSingleton<TileCache>();
 builder.Services.AddHostedService<LayerChangeListener>();
 
 var app = builder.Build();
+app.UseCrossOrigin(options.CorsOrigins);
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseViewerFiles();
