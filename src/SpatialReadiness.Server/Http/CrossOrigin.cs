@@ -9,7 +9,8 @@ namespace SpatialReadiness.Server.Http;
 /// <item>Public reads (GET and HEAD of tiles, TileJSON, styles, /ogc, /odata, the catalogue under /api/cities and
 /// /api/layers, the OpenAPI document) answer any origin with <c>Access-Control-Allow-Origin: *</c>: a browser then sends
 /// no cookie, and the reader is anonymous, so what another site reads is what the public sees. The preflight allows
-/// no Authorization or anti-forgery header to such origins.</item>
+/// no Authorization or anti-forgery header to such origins, and a request that carries a key or the session cookie
+/// anyway gets no CORS headers from them.</item>
 /// <item>Origins named in SR_CORS_ORIGINS (comma-separated, e.g. https://dashboard.city.gov.in) get their own origin back
 /// with credentials, on every endpoint: a signed-in reader's session or key works from there, writes included.</item>
 /// <item>Everything else (sign-in, contributions, writes) answers other origins without CORS headers, so the browser
@@ -27,6 +28,8 @@ public sealed class CrossOrigin(IReadOnlySet<string> trusted)
 
     /// <summary>Response headers clients read: paging links and counts (OGC, OData), the CRS, ETags for revalidation.</summary>
     private const string Exposed = "ETag, Link, Location, Content-Crs, Content-Disposition, OData-Version, Preference-Applied, Retry-After";
+
+    private const string SessionCookie = "sr.session";
 
     private const string AllMethods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 
@@ -48,7 +51,10 @@ public sealed class CrossOrigin(IReadOnlySet<string> trusted)
         var isTrusted = trusted.Contains(origin.TrimEnd('/'));
         var preflight = HttpMethods.IsOptions(request.Method) && request.Headers.ContainsKey(HeaderNames.AccessControlRequestMethod);
         var method = preflight ? request.Headers.AccessControlRequestMethod.ToString() : request.Method;
-        var isPublic = IsPublicRead(method, request.Path);
+        // A request carrying credentials (a key, the session cookie) may get what only its reader sees: from an origin
+        // not configured it gets no CORS headers at all, so no page there can read it.
+        var credentialed = !preflight && (request.Headers.ContainsKey(HeaderNames.Authorization) || request.Cookies.ContainsKey(SessionCookie));
+        var isPublic = IsPublicRead(method, request.Path) && !credentialed;
         if (isTrusted || isPublic) AppendVaryOrigin(http);
 
         if (isTrusted)
