@@ -13,6 +13,7 @@ using SpatialReadiness.Server.Endpoints;
 using SpatialReadiness.Server.Exports;
 using SpatialReadiness.Server.Http;
 using SpatialReadiness.Server.OData;
+using SpatialReadiness.Server.OgcFeatures;
 using SpatialReadiness.Server.Readiness;
 using SpatialReadiness.Server.Tiles;
 using SpatialReadiness.Server.Viewer;
@@ -53,6 +54,7 @@ app.UseCrossOrigin(options.CorsOrigins);
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseViewerFiles();
+app.UseOgcQueryPosts(); // before sign-in is asked for: a query POSTed to /items gets its own answer
 app.UseSpatialReadinessAuth();
 app.MapOpenApi(); // /openapi/v1.json
 app.MapAuthEndpoints();

@@ -34,10 +34,7 @@ public static class OgcEndpoints
         ogc.MapMethods("/conformance", Read, (HttpContext http) => Document(http, "Conformance", OgcDocuments.ConformanceDocument()));
         ogc.MapMethods("/collections", Read, async (HttpContext http, LayerStore store) =>
             Document(http, "Collections", OgcDocuments.Collections(OgcLinks.For(http.Request), await store.ReadableLayersAsync(http.Caller(), http.RequestAborted), Html(http.Request))));
-        ogc.MapMethods("/collections/{collectionId}", Read, async (string collectionId, HttpContext http, LayerStore store) =>
-            await FindAsync(collectionId, store, http) is { } layer
-                ? Document(http, layer.Title, OgcDocuments.Collection(OgcLinks.For(http.Request), layer, Html(http.Request)))
-                : NoSuchCollection(collectionId));
+        ogc.MapMethods("/collections/{collectionId}", Read, Collection);
         ogc.MapMethods("/collections/{collectionId}/queryables", Read, Queryables);
         ogc.MapMethods("/collections/{collectionId}/items", Read, Items);
         ogc.MapPost("/collections/{collectionId}/items", Write).RequireRole(Role.Contributor);
@@ -56,6 +53,20 @@ public static class OgcEndpoints
         return Html(http.Request) ? Document(http, "API definition", document) : Results.Text(OgcLinks.Text(document), OgcLinks.OpenApi);
     }
 
+    /// <summary>Features the HTML page of a collection maps (the first by id): enough to show its shape at a glance.</summary>
+    private const int MappedFeatures = 500;
+
+    private static async Task<IResult> Collection(string collectionId, HttpContext http, LayerStore store, FeatureReader reader)
+    {
+        if (await FindAsync(collectionId, store, http) is not { } layer) return NoSuchCollection(collectionId);
+        var document = OgcDocuments.Collection(OgcLinks.For(http.Request), layer, Html(http.Request));
+        if (!Html(http.Request)) return Document(http, layer.Title, document);
+        var mapped = new List<JsonNode?>();
+        await foreach (var row in reader.ReadAsync(new FeatureQuery([FeatureSource.AsIs(layer)]) { Limit = MappedFeatures, Select = [] }, http.RequestAborted))
+            mapped.Add(new JsonObject { ["geometry"] = row.GeoJson is null ? null : JsonNode.Parse(row.GeoJson) });
+        return Results.Content(OgcHtml.Page(layer.Title, document, mapped), "text/html; charset=utf-8");
+    }
+
     private static async Task<IResult> Queryables(string collectionId, HttpContext http, LayerStore store, FeatureReader reader)
     {
         if (await FindAsync(collectionId, store, http) is not { } layer) return NoSuchCollection(collectionId);
@@ -71,7 +82,10 @@ public static class OgcEndpoints
     private static async Task<IResult> Items(string collectionId, HttpContext http, LayerStore store, FeatureReader reader)
     {
         if (await FindAsync(collectionId, store, http) is not { } layer) return NoSuchCollection(collectionId);
-        var request = ItemsRequest.Parse(layer, http.Request.Query);
+        var textFields = http.Request.Query.ContainsKey("q")
+            ? (await reader.FieldTypesAsync(FeatureSource.AsIs(layer), cancellationToken: http.RequestAborted)).Where(t => t.Value == "string").Select(t => t.Key).ToList()
+            : null;
+        var request = ItemsRequest.Parse(layer, http.Request.Query, textFields);
         // numberMatched on the first page only: counting again for every page would re-scan the layer each time.
         long? matched = request.Offset == 0 && request.After is null ? await reader.CountAsync(request.Query with { Limit = null }, http.RequestAborted) : null;
         var links = OgcLinks.For(http.Request);
