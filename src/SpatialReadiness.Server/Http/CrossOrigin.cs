@@ -54,8 +54,9 @@ public sealed class CrossOrigin(IReadOnlySet<string> trusted)
         // A request carrying credentials (a key, the session cookie) may get what only its reader sees: from an origin
         // not configured it gets no CORS headers at all, so no page there can read it.
         var credentialed = !preflight && (request.Headers.ContainsKey(HeaderNames.Authorization) || request.Cookies.ContainsKey(SessionCookie));
-        var isPublic = IsPublicRead(method, request.Path) && !credentialed;
-        if (isTrusted || isPublic) AppendVaryOrigin(http);
+        var publicPath = IsPublicRead(method, request.Path);
+        var isPublic = publicPath && !credentialed;
+        if (isTrusted || publicPath) AppendVaryOrigin(http);
 
         if (isTrusted)
         {

@@ -109,6 +109,7 @@ public sealed class CrossOriginTests(ServerFixture server) : IAsyncLifetime
         var elsewhere = await server.Moderator.SendAsync(From(Elsewhere, HttpMethod.Get, $"/tiles/{_secret}.json"));
         Assert.Equal(HttpStatusCode.OK, elsewhere.StatusCode);
         AssertNoCors(elsewhere);
+        Assert.Contains("Origin", Header(elsewhere, "Vary")); // a cache must not hand it to another origin either
         // ... and the anonymous answer (what any site gets) has no sensitive layer.
         var anonymous = await server.Client.SendAsync(From(Elsewhere, HttpMethod.Get, $"/tiles/{_secret}.json"));
         Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
