@@ -11,7 +11,9 @@ using SpatialReadiness.Server;
 using SpatialReadiness.Server.Auth;
 using SpatialReadiness.Server.Endpoints;
 using SpatialReadiness.Server.Exports;
+using SpatialReadiness.Server.Http;
 using SpatialReadiness.Server.OData;
+using SpatialReadiness.Server.OgcFeatures;
 using SpatialReadiness.Server.Readiness;
 using SpatialReadiness.Server.Resilience;
 using SpatialReadiness.Server.Tiles;
@@ -67,12 +69,14 @@ builder.Services.AddHostedService<LayerChangeListener>();
 builder.Services.AddSingleton<SpatialReadiness.Server.Publishing.CatalogSource>();
 
 var app = builder.Build();
+app.UseCrossOrigin(options.CorsOrigins);
 app.UseGdalLimits();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<FaultAnswers>();
 app.UseBodyLimits();
 app.UseViewerFiles();
+app.UseOgcQueryPosts(); // before sign-in is asked for: a query POSTed to /items gets its own answer
 app.UseSpatialReadinessAuth();
 app.UseMiddleware<FeedLimit>();
 app.MapOpenApi(); // /openapi/v1.json

@@ -5,7 +5,8 @@ namespace SpatialReadiness.Server;
 /// <summary>
 /// Settings read once at start, from appsettings or the environment (SR_PG, SR_DATA, SR_MAX_UPLOAD_MB, SR_TILE_CACHE_MB,
 /// and the limits on sign-in and writes: SR_LOGIN_PER_IP per minute, SR_LOGIN_PER_NAME per 15 minutes, SR_WRITES_PER_USER
-/// per minute; SR_SESSION_HOURS, how long a sign-in lasts unused; the bounds on heavy work, docs/operations.md).
+/// per minute; SR_SESSION_HOURS, how long a sign-in lasts unused; the bounds on heavy work, docs/operations.md;
+/// SR_CORS_ORIGINS, the other sites allowed signed-in requests: Http/CrossOrigin.cs).
 /// </summary>
 public sealed record ServerOptions(string? ConnectionString, string DataRoot, long MaxUploadBytes, long MaxUnpackedBytes, long MaxVerticesPerFeature, long TileCacheBytes)
 {
@@ -46,6 +47,9 @@ public sealed record ServerOptions(string? ConnectionString, string DataRoot, lo
         _ => "SR_MAX_FEEDS",
     };
 
+    /// <summary>SR_CORS_ORIGINS: comma-separated origins allowed credentialed cross-origin requests (any origin may read public data).</summary>
+    public string? CorsOrigins { get; init; }
+
     public static ServerOptions Bind(IConfiguration configuration)
     {
         var connectionString = configuration["SR_PG"] is { Length: > 0 } env ? env : configuration.GetConnectionString("Postgis");
@@ -75,6 +79,7 @@ public sealed record ServerOptions(string? ConnectionString, string DataRoot, lo
             FeedTimeout = limits[9].value is { } feed ? TimeSpan.FromMilliseconds(feed) : defaults.FeedTimeout,
             MinUploadBytesPerSecond = limits[10].value ?? defaults.MinUploadBytesPerSecond,
             TempDirectory = configuration["SR_TEMP_DIR"] is { Length: > 0 } temp ? Path.GetFullPath(temp) : defaults.TempDirectory,
+            CorsOrigins = configuration["SR_CORS_ORIGINS"],
         };
     }
 }

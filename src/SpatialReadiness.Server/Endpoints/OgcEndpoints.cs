@@ -50,18 +50,31 @@ public static class OgcEndpoints
     private static IResult Landing(HttpContext http) =>
         Document(http, OgcDocuments.Title, OgcDocuments.Landing(OgcLinks.For(http.Request), Html(http.Request)));
 
-    /// <summary>A collection; its HTML page of a public layer carries the layer as a schema.org Dataset for search engines.</summary>
-    private static async Task<IResult> Collection(string collectionId, HttpContext http, LayerStore store, AccountStore accounts)
+    /// <summary>Features the HTML page of a collection maps (the first by id): enough to show its shape at a glance.</summary>
+    private const int MappedFeatures = 500;
+
+    /// <summary>
+    /// A collection; its HTML page maps some of its features and, for a public layer, carries the layer as a
+    /// schema.org Dataset for search engines.
+    /// </summary>
+    private static async Task<IResult> Collection(string collectionId, HttpContext http, LayerStore store, AccountStore accounts, FeatureReader reader)
     {
         if (await FindAsync(collectionId, store, http) is not { } layer) return NoSuchCollection(collectionId);
         var document = OgcDocuments.Collection(OgcLinks.For(http.Request), layer, Html(http.Request));
-        if (!Html(http.Request) || layer.Sensitive) return Document(http, layer.Title, document);
-        var city = await store.GetCityAsync(layer.City, http.RequestAborted);
-        var owner = layer.Owner is { } id ? await accounts.GetOrganisationAsync(id, http.RequestAborted) : null;
-        var input = new CatalogInput([city!], [layer], owner is null ? new Dictionary<string, Organisation>() : new() { [owner.Id] = owner },
-            new Dictionary<string, Core.Readiness.ReadinessScore>(), DateTimeOffset.UtcNow);
-        var linkedData = SchemaOrgDataset.Of(input, CatalogSource.Urls(http.Request), layer);
-        return Results.Content(OgcHtml.Page(layer.Title, document, linkedData), "text/html; charset=utf-8");
+        if (!Html(http.Request)) return Document(http, layer.Title, document);
+        var mapped = new List<JsonNode?>();
+        await foreach (var row in reader.ReadAsync(new FeatureQuery([FeatureSource.AsIs(layer)]) { Limit = MappedFeatures, Select = [] }, http.RequestAborted))
+            mapped.Add(new JsonObject { ["geometry"] = row.GeoJson is null ? null : JsonNode.Parse(row.GeoJson) });
+        JsonObject? linkedData = null;
+        if (!layer.Sensitive)
+        {
+            var city = await store.GetCityAsync(layer.City, http.RequestAborted);
+            var owner = layer.Owner is { } id ? await accounts.GetOrganisationAsync(id, http.RequestAborted) : null;
+            var input = new CatalogInput([city!], [layer], owner is null ? new Dictionary<string, Organisation>() : new() { [owner.Id] = owner },
+                new Dictionary<string, Core.Readiness.ReadinessScore>(), DateTimeOffset.UtcNow);
+            linkedData = SchemaOrgDataset.Of(input, CatalogSource.Urls(http.Request), layer);
+        }
+        return Results.Content(OgcHtml.Page(layer.Title, document, mapped, linkedData), "text/html; charset=utf-8");
     }
 
     private static async Task<IResult> Api(HttpContext http, LayerStore store)
@@ -82,10 +95,13 @@ public static class OgcEndpoints
         return Results.Text(OgcLinks.Text(document), schema ? OgcLinks.JsonSchema : OgcLinks.Json);
     }
 
-    private static async Task<IResult> Items(string collectionId, HttpContext http, LayerStore store, FeatureReader reader)
+    private static async Task<IResult> Items(string collectionId, HttpContext http, LayerStore store, FeatureReader reader, LayerFieldTypes fieldTypes)
     {
         if (await FindAsync(collectionId, store, http) is not { } layer) return NoSuchCollection(collectionId);
-        var request = ItemsRequest.Parse(layer, http.Request.Query);
+        var textFields = http.Request.Query.ContainsKey("q")
+            ? (await fieldTypes.ForAsync(layer, http.RequestAborted)).Where(t => t.Value == FieldType.Text).Select(t => t.Key).ToList()
+            : null;
+        var request = ItemsRequest.Parse(layer, http.Request.Query, textFields);
         // numberMatched on the first page only: counting again for every page would re-scan the layer each time.
         long? matched = request.Offset == 0 && request.After is null ? await reader.CountAsync(request.Query with { Limit = null }, http.RequestAborted) : null;
         var links = OgcLinks.For(http.Request);

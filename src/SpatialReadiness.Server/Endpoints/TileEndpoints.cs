@@ -18,6 +18,13 @@ public static class TileEndpoints
     public const string MediaType = "application/vnd.mapbox-vector-tile";
     public const int MinZoom = 0, MaxZoom = 22;
 
+    /// <summary>
+    /// The zoom tiles stop adding detail, TileJSON's maxzoom: one tile unit (1/4096) at z16 is 15 cm at the equator,
+    /// finer than any survey the layers come from, and nothing is generalised from z12. Clients over-zoom beyond it;
+    /// tiles are still served up to <see cref="MaxZoom"/> for clients that ask anyway.
+    /// </summary>
+    public const int DetailZoom = 16;
+
     public static void MapTileEndpoints(this IEndpointRouteBuilder app)
     {
         var tiles = app.MapGroup("/tiles");
@@ -76,14 +83,14 @@ public static class TileEndpoints
     private static async Task<IResult> LayerTileJson(string layer, HttpContext http, TileCatalog catalog)
     {
         if (await FindLayer(layer, catalog, http) is not { Info.Withheld: false } found) return NoSuchLayer(layer);
-        return Results.Json(TileJson.Of(found.Info.Title, Url(http, $"/tiles/{found.Info.Id}/{{z}}/{{x}}/{{y}}.mvt"), [found], MinZoom, MaxZoom));
+        return Results.Json(TileJson.Of(found.Info.Title, Url(http, $"/tiles/{found.Info.Id}/{{z}}/{{x}}/{{y}}.mvt"), [found], MinZoom, DetailZoom));
     }
 
     private static async Task<IResult> CityTileJson(string city, HttpContext http, TileCatalog catalog)
     {
         var layers = await catalog.CityAsync(city, http.Caller());
         if (layers.Count == 0) return Problems.Of(InputError.NotFound, $"city '{city}' has no public layers to tile (GET /api/cities lists the cities).");
-        return Results.Json(TileJson.Of(city, Url(http, $"/tiles/city/{city}/{{z}}/{{x}}/{{y}}.mvt"), layers, MinZoom, MaxZoom));
+        return Results.Json(TileJson.Of(city, Url(http, $"/tiles/city/{city}/{{z}}/{{x}}/{{y}}.mvt"), layers, MinZoom, DetailZoom));
     }
 
     private static async Task<TileLayer?> FindLayer(string layer, TileCatalog catalog, HttpContext http) =>
