@@ -94,21 +94,25 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
         FeatureReader.Check(query);
         var layers = sources.ToDictionary(s => s.Layer.Id);
         long? count = options.Count && key is null ? (sources.Count == 0 ? 0 : await features.CountAsync(query with { Limit = null, Offset = 0 }, cancellationToken)) : null;
+        // The query runs (and may fail, as a whole 4xx/503) before the first byte of the answer is written.
+        await using var rows = (sources.Count > 0 ? features.ReadAsync(query, cancellationToken) : AsyncEnumerable.Empty<FeatureRow>()).GetAsyncEnumerator(cancellationToken);
+        var next = await rows.MoveNextAsync();
+        if (key is not null && !next) throw new KeyNotFoundException($"{set}({key}) does not exist.");
         await using var json = Begin(http, root, set, key is not null, count);
         var written = 0;
         long lastId = 0;
         var more = false;
-        if (sources.Count > 0)
-            await foreach (var row in features.ReadAsync(query, cancellationToken))
-            {
-                if (written == page) { more = true; break; }
-                if (schema is null) WriteOpenEntity(json, row, layers[row.LayerId], options.Select);
-                else WriteFeature(json, row, layers[row.LayerId], schema, options.Select);
-                written++;
-                lastId = row.Id;
-                if (written % 200 == 0) await FlushAsync(json, http, cancellationToken);
-            }
-        if (key is not null && written == 0) throw new KeyNotFoundException($"{set}({key}) does not exist.");
+        for (; next; next = await rows.MoveNextAsync())
+        {
+            var row = rows.Current;
+            if (written == page) { more = true; break; }
+            // One entity by key is the answer object itself (its members after @odata.context), not an object inside it.
+            if (schema is null) WriteOpenEntity(json, row, layers[row.LayerId], options.Select, key is not null);
+            else WriteFeature(json, row, layers[row.LayerId], schema, options.Select, key is not null);
+            written++;
+            lastId = row.Id;
+            if (written % 200 == 0) await FlushAsync(json, http, cancellationToken);
+        }
         await EndAsync(json, http, key is not null, more && (options.Top is null || options.Top > written) ? NextLink(http, options, written, order.Count == 0 ? lastId : null) : null, cancellationToken);
     }
 
@@ -128,20 +132,23 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
         };
         RecordReader.Check(query);
         long? count = options.Count && key is null ? await records.CountAsync(query with { Limit = null, Offset = 0 }, cancellationToken) : null;
+        await using var rows = records.ReadAsync(query, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var next = await rows.MoveNextAsync(); // the query runs before the answer starts
+        if (key is not null && !next) throw new KeyNotFoundException($"{set.Name}({key}) does not exist.");
         await using var json = Begin(http, root, set.Name, key is not null, count);
         var written = 0;
         var more = false;
-        await foreach (var row in records.ReadAsync(query, cancellationToken))
+        for (; next; next = await rows.MoveNextAsync())
         {
+            var row = rows.Current;
             if (written == page) { more = true; break; }
             using var document = JsonDocument.Parse(row);
-            json.WriteStartObject();
+            if (key is null) json.WriteStartObject();
             foreach (var property in document.RootElement.EnumerateObject())
                 if (options.Select is null || options.Select.Contains(property.Name)) property.WriteTo(json);
-            json.WriteEndObject();
+            if (key is null) json.WriteEndObject();
             written++;
         }
-        if (key is not null && written == 0) throw new KeyNotFoundException($"{set.Name}({key}) does not exist.");
         await EndAsync(json, http, key is not null, more && (options.Top is null || options.Top > written) ? NextLink(http, options, written, null) : null, cancellationToken);
     }
 
@@ -203,10 +210,10 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
     /// A Features entity. Its open properties are the members of the object PostGIS wrote (already only the chosen
     /// ones), copied in as they are: parsing them per row would be most of what a feed of a million rows costs.
     /// </summary>
-    private static void WriteOpenEntity(Utf8JsonWriter json, FeatureRow row, FeatureSource source, IReadOnlySet<string>? select)
+    private static void WriteOpenEntity(Utf8JsonWriter json, FeatureRow row, FeatureSource source, IReadOnlySet<string>? select, bool single)
     {
         bool Wanted(string name) => select is null || select.Contains(name);
-        json.WriteStartObject();
+        if (!single) json.WriteStartObject();
         json.WriteNumber("Id", row.Id);
         if (Wanted("City")) json.WriteString("City", source.Layer.City);
         if (Wanted("Layer")) json.WriteString("Layer", source.Layer.Name);
@@ -215,13 +222,13 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
         // With validation off, a raw "value" inside an object is written after a comma: `"a":1,"b":2` lands as members.
         if (row.PropertiesJson.Length > 2) json.WriteRawValue(row.PropertiesJson.AsSpan(1, row.PropertiesJson.Length - 2), skipInputValidation: true);
         WriteGeometryAndMeasures(json, row, select);
-        json.WriteEndObject();
+        if (!single) json.WriteEndObject();
     }
 
-    private static void WriteFeature(Utf8JsonWriter json, FeatureRow row, FeatureSource source, LayerSchema schema, IReadOnlySet<string>? select)
+    private static void WriteFeature(Utf8JsonWriter json, FeatureRow row, FeatureSource source, LayerSchema schema, IReadOnlySet<string>? select, bool single)
     {
         bool Wanted(string name) => select is null || select.Contains(name);
-        json.WriteStartObject();
+        if (!single) json.WriteStartObject();
         json.WriteNumber("Id", row.Id);
         if (Wanted("City")) json.WriteString("City", source.Layer.City);
         if (Wanted("Layer")) json.WriteString("Layer", source.Layer.Name);
@@ -231,7 +238,7 @@ public sealed class ODataFeed(LayerStore store, FeatureReader features, RecordRe
                 if (Wanted(field.Name))
                     WriteTyped(json, field, properties.RootElement.TryGetProperty(field.Name, out var value) ? value : default);
         WriteGeometryAndMeasures(json, row, select);
-        json.WriteEndObject();
+        if (!single) json.WriteEndObject();
     }
 
     /// <summary>A canonical field as its declared type: an integer field holding "12" is 12, holding "n/a" is null.</summary>

@@ -17,6 +17,9 @@ public sealed class FeaturesResult(FeatureReader reader, ItemsRequest request, l
         response.ContentType = OgcLinks.GeoJson;
         response.Headers["Content-Crs"] = request.Crs.Header;
         if (HttpMethods.IsHead(http.Request.Method)) return;
+        // The query runs (and may fail, as a whole problem+json) before the first byte of the page is written.
+        await using var rows = reader.ReadAsync(request.Query, http.RequestAborted).GetAsyncEnumerator(http.RequestAborted);
+        var more = await rows.MoveNextAsync();
         await using var json = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         json.WriteStartObject();
         json.WriteString("type", "FeatureCollection");
@@ -24,8 +27,9 @@ public sealed class FeaturesResult(FeatureReader reader, ItemsRequest request, l
         var returned = 0;
         long? next = null;
         long lastId = 0;
-        await foreach (var row in reader.ReadAsync(request.Query, http.RequestAborted))
+        for (; more; more = await rows.MoveNextAsync())
         {
+            var row = rows.Current;
             if (returned == request.Limit) { next = row.Id; break; }
             WriteFeature(json, row);
             lastId = row.Id;

@@ -80,7 +80,8 @@ public sealed class FuzzTests(ServerFixture server, ITestOutputHelper output) : 
         Assert.True(failures.Count == 0, $"{failures.Count} bad answers:\n" + string.Join("\n", failures.Take(15)));
         // The fuzz must reach both sides: answers with data and refusals.
         Assert.True(statuses.GetValueOrDefault(200) > Requests / 10 && statuses.GetValueOrDefault(400) > Requests / 10, string.Join(", ", statuses));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), $"the fuzz took {clock.Elapsed}");
+        // About 7 s on an idle machine; the bound leaves room for a loaded one.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"the fuzz took {clock.Elapsed}");
     }
 
     private (HttpMethod Method, string Url, string? Body, HttpClient Client) Request(HostileValues v, int i)
@@ -98,7 +99,11 @@ public sealed class FuzzTests(ServerFixture server, ITestOutputHelper output) : 
             case 8 or 9:
                 return (HttpMethod.Get, items + Q(("bbox", v.Bbox()), ("bbox-crs", Maybe(v.Crs)), ("crs", Maybe(v.Crs)), ("datetime", Maybe(v.Datetime)),
                     ("limit", Maybe(v.Paging)), ("offset", Maybe(v.Paging)), ("after", v.Hostile() ? v.Number() : null), (v.Field(), Maybe(v.Text)), (v.Field(), Maybe(v.Number))), null, reader);
-            case < 14 or 18:
+            case 13:
+                // One entity by key, and one OGC item by id: found, missing, malformed.
+                return (HttpMethod.Get, v.Pick([$"/odata/{v.Pick((string[])["Features", "Slums", "Cities", "Layers"])}({Uri.EscapeDataString(v.Paging())})",
+                    $"/odata/Cities('{Uri.EscapeDataString(v.Text().Replace("\0", ""))}')", $"{items}/{Uri.EscapeDataString(v.Paging())}" + Q(("crs", v.Maybe(v.Crs)))]), null, reader);
+            case < 13 or 18:
                 return (HttpMethod.Get, "/odata/" + (v.Hostile() ? v.Pick((string[])["Wards", "Findings", "Layers", "Cities", "ReadinessScores"]) : v.Pick((string[])["Features", "Slums"]))
                     + Q(("$filter", v.OData()), ("$orderby", Maybe(() => v.Field() + (v.Hostile() ? " sideways" : v.Pick((string[])["", " desc", " asc"])))),
                         ("$top", Maybe(v.Paging)), ("$skip", Maybe(v.Paging)), ("$select", Maybe(() => v.Hostile() ? v.Field() : v.Pick((string[])["Id", "Id,Wkt", "Location", "*"]))),
