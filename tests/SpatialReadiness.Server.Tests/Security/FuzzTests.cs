@@ -76,7 +76,8 @@ public sealed class FuzzTests(ServerFixture server, ITestOutputHelper output) : 
             }
         }));
         output.WriteLine($"{Requests} requests in {clock.Elapsed.TotalSeconds:0.0} s (seed {Seed}); statuses: {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))}");
-        foreach (var (reason, n) in Refusals.OrderByDescending(r => r.Value)) output.WriteLine($"{n,5} {reason}");
+        // What refused the requests most (the path and the problem's first words): shows which parts the fuzz reaches.
+        foreach (var (reason, n) in Refusals.OrderByDescending(r => r.Value).Take(40)) output.WriteLine($"{n,5} {reason}");
         Assert.True(failures.Count == 0, $"{failures.Count} bad answers:\n" + string.Join("\n", failures.Take(15)));
         // The fuzz must reach both sides: answers with data and refusals.
         Assert.True(statuses.GetValueOrDefault(200) > Requests / 10 && statuses.GetValueOrDefault(400) > Requests / 10, string.Join(", ", statuses));
@@ -146,6 +147,13 @@ public sealed class FuzzTests(ServerFixture server, ITestOutputHelper output) : 
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Refusals = new();
 
+    private static void CountRefusal(string url, byte[] problem)
+    {
+        var path = url.Split('?')[0];
+        var detail = JsonDocument.Parse(problem).RootElement.TryGetProperty("detail", out var d) ? d.GetString() ?? "" : "";
+        Refusals.AddOrUpdate($"{path[..Math.Min(24, path.Length)]}: {detail[..Math.Min(50, detail.Length)]}", 1, (_, n) => n + 1);
+    }
+
     private static async Task<string?> CheckAsync(HttpMethod method, string url, string? body, HttpClient client, Dictionary<int, int> statuses)
     {
         using var request = new HttpRequestMessage(method, url);
@@ -167,8 +175,12 @@ public sealed class FuzzTests(ServerFixture server, ITestOutputHelper output) : 
             if (status >= 400 && type != "application/problem+json") return $"{status} as '{type}', not problem+json";
             if (type.Contains("json", StringComparison.Ordinal) || status >= 400)
                 try { JsonDocument.Parse(content).Dispose(); }
-                catch (JsonException e) { return $"{status} {type}: the body is not whole JSON ({e.Message}): ...{Truncate(Encoding.UTF8.GetString(content)[^Math.Min(200, content.Length)..])}"; }
-            if (status is 400 or 422 or 409) Refusals.AddOrUpdate(url.Split('?')[0][..Math.Min(14, url.Split('?')[0].Length)] + " " + (JsonDocument.Parse(content).RootElement.TryGetProperty("detail", out var d) ? d.GetString()![..Math.Min(40, d.GetString()!.Length)] : "?"), 1, (_, n) => n + 1);
+                catch (JsonException e)
+                {
+                    var text = Encoding.UTF8.GetString(content);
+                    return $"{status} {type}: the body is not whole JSON ({e.Message}): ...{text[^Math.Min(200, text.Length)..]}";
+                }
+            if (status is 400 or 409 or 422) CountRefusal(url, content);
             if (status == 200 && type.Length == 0 && content.Length > 0) return "200 without a content type";
             return null;
         }
