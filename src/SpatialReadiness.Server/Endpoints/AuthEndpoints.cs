@@ -50,8 +50,8 @@ public static class AuthEndpoints
     {
         if (string.IsNullOrWhiteSpace(body.Name) || string.IsNullOrEmpty(body.Password))
             return Problems.Of(InputError.Malformed, "send {\"name\": \"...\", \"password\": \"...\"}.");
-        if (body.Password.Length > Passwords.MaxLength || body.Name.Length > 256)
-            return Problems.Of(InputError.Malformed, $"a password has at most {Passwords.MaxLength} characters, a name at most 63.");
+        if (body.Password.Length > Passwords.MaxLength || body.Name.Trim().Length > 63)
+            return Problems.Of(InputError.Malformed, $"a password has at most {Passwords.MaxLength} characters, a user name at most 63.");
         var name = body.Name.Trim().ToLowerInvariant();
         var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         var verdict = throttle.Check(name, address);

@@ -135,6 +135,7 @@ public sealed class ODataFeed(ODataServices services, FeatureReader features, Re
         var more = false;
         for (; next; next = await rows.MoveNextAsync())
         {
+            var row = rows.Current;
             if (written == page) { more = true; break; }
             json.WriteStartObject();
             Members(entity, rows.Current);

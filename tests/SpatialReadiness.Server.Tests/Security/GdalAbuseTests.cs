@@ -108,6 +108,33 @@ public sealed class GdalAbuseTests(ServerFixture server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_GDAL_run_past_its_time_is_killed_and_the_client_told_so()
+    {
+        var limits = Ogr2Ogr.Limits;
+        Ogr2Ogr.Limits = limits with { Timeout = TimeSpan.FromMilliseconds(1) };
+        try
+        {
+            var stopped = await server.Moderator.GetAsync($"/api/layers/{_layer}/export?format=gpkg");
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, stopped.StatusCode);
+            Assert.Contains("was stopped", (await stopped.JsonAsync()).GetProperty("detail").GetString());
+        }
+        finally
+        {
+            Ogr2Ogr.Limits = limits;
+        }
+        Assert.Equal((0, 0), Ogr2Ogr.Running);
+        Assert.Equal(0, ChildOgr2Ogr()); // killed, not left running
+    }
+
+    /// <summary>ogr2ogr processes whose parent is this process (the server runs in it), from /proc/*/stat: "pid (comm) state ppid ...".</summary>
+    private static int ChildOgr2Ogr() => Directory.GetDirectories("/proc").Count(d =>
+    {
+        try { return File.ReadAllText(Path.Combine(d, "stat")) is var stat && stat.Contains("(ogr2ogr)") && stat.Split(' ')[3] == Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture); }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+    });
+
+    [Fact]
     public async Task An_import_jobs_status_is_for_its_requester_and_the_layers_moderators_only()
     {
         using var form = new MultipartFormDataContent
