@@ -25,7 +25,7 @@ public sealed record CanaryCity(
 
     /// <summary>Every marker, each of which only the owner's members may ever receive.</summary>
     public static readonly string[] Markers =
-        ["CANARY-SID", "CANARY-HEAD", "CANARY-WARD", "CANARY-ASSET", "18.54321", "73.87654", HiddenLayer, "CANARY-TITLE-HH", "canary_field_zq", "CANARY-HHVAL"];
+        ["CANARY-SID", "CANARY-HEAD", "CANARY-WARD", "CANARY-ASSET", "10.02468", "76.13579", HiddenLayer, "CANARY-TITLE-HH", "canary_field_zq", "CANARY-HHVAL"];
 
     private static Task<CanaryCity>? _shared;
     private static readonly Lock Gate = new();
@@ -51,9 +51,9 @@ public sealed record CanaryCity(
             ["slums"] = await UploadAsync(admin, "slums", "slum", [("editable", "true"), ("sensitiveFields", "slum_id,head_name,ward_no")],
                 Feature(Slum("CANARY-SID-1", "Alpha Nagar", "CANARY-WARD-7", 120, "CANARY-HEAD-1"), Square(73.82011, 18.52013, 73.82517, 18.52519)),
                 Feature(Slum("CANARY-SID-1", "Beta Nagar", "1", 80, "CANARY-HEAD-2"), Square(73.82311, 18.52313, 73.82817, 18.52819))),
-            // Its attributes put the asset 5 km from its geometry: ATTR_COORDINATES' detail and location are the hidden position.
+            // Its attributes put the asset far from its geometry: ATTR_COORDINATES' detail and location are the hidden position.
             ["assets"] = await UploadAsync(admin, "assets", "asset", [("sensitiveFields", "lat,lon,asset_name")],
-                Feature("{\"asset_id\":\"A1\",\"asset_type\":\"school\",\"ward_no\":\"1\",\"asset_name\":\"CANARY-ASSET-1\",\"lat\":\"18.5432101\",\"lon\":\"73.8765432\"}",
+                Feature("{\"asset_id\":\"A1\",\"asset_type\":\"school\",\"ward_no\":\"1\",\"asset_name\":\"CANARY-ASSET-1\",\"lat\":\"10.0246813\",\"lon\":\"76.1357924\"}",
                     "{\"type\":\"Point\",\"coordinates\":[73.83011,18.52013]}")),
         };
         var job = await UploadHiddenLayerAsync(server, layers);
@@ -82,7 +82,7 @@ public sealed record CanaryCity(
     /// <summary>The sensitive layer, imported as a job (so a job names it), owned by the city by default.</summary>
     private static async Task<Guid> UploadHiddenLayerAsync(ServerFixture server, Dictionary<string, long> layers)
     {
-        var body = Collection(Feature("{\"canary_field_zq\":\"CANARY-HHVAL-1\",\"lat\":\"18.5432101\",\"lon\":\"73.8765432\"}", "{\"type\":\"Point\",\"coordinates\":[73.83111,18.52113]}"),
+        var body = Collection(Feature("{\"canary_field_zq\":\"CANARY-HHVAL-1\",\"lat\":\"10.0246813\",\"lon\":\"76.1357924\"}", "{\"type\":\"Point\",\"coordinates\":[73.83111,18.52113]}"),
             Feature("{\"canary_field_zq\":\"CANARY-HHVAL-2\"}", "{\"type\":\"Point\",\"coordinates\":[73.86111,18.52113]}"));
         using var form = new MultipartFormDataContent
         {
