@@ -22,7 +22,7 @@ public static partial class ApiSurface
         var unfilled = new List<string>();
         var api = await reader.GetJsonAsync("/openapi/v1.json");
         foreach (var path in api.GetProperty("paths").EnumerateObject().Where(p => p.Value.TryGetProperty("get", out _)).Select(p => p.Name))
-            urls.AddRange(Fill(path, city, unfilled).SelectMany(Variants).Where(u => !FeatureSet().IsMatch(u)));
+            urls.AddRange(Fill(path, city, unfilled).SelectMany(u => Variants(u, city)).Where(u => !FeatureSet().IsMatch(u)));
         var ogc = await reader.GetJsonAsync("/ogc/api");
         // Other tests' cities share the server: only the canary city's collections are read (their pages are large).
         foreach (var path in ogc.GetProperty("paths").EnumerateObject().Where(p => p.Value.TryGetProperty("get", out _)).Select(p => p.Name)
@@ -73,6 +73,8 @@ public static partial class ApiSurface
             "y" => [path.EndsWith("{y}") ? $"{y}.mvt" : Text(y)],
             "kind" or "style" => Styles,
             "id" when before.EndsWith("/styles/") => Styles,
+            "action" => ["package_list", "package_search", "organization_list", "status_show", "help_show", "package_show", "organization_show"],
+            "format" => ["ttl", "jsonld", "rdf"],
             "set" => ["Cities", "Layers", "Wards", "Slums", "Assets", "Features", "Findings", "ReadinessScores"],
             "key" when before.EndsWith("Cities(") || before.EndsWith("ReadinessScores(") => [$"'{city.City}'"],
             "key" when before.EndsWith("Layers(") => layerIds,
@@ -86,9 +88,14 @@ public static partial class ApiSurface
     private static readonly string[] Styles = ["ward", "slum", "asset", "boundary", "other", "findings"];
 
     /// <summary>What changes what a path renders: formats, a style bound to each layer or to the city.</summary>
-    private static IEnumerable<string> Variants(string url)
+    private static IEnumerable<string> Variants(string url, CanaryCity city)
     {
         yield return url;
+        // CKAN's actions take their subject in the query: every layer of the canary city, hidden ones included.
+        if (url.EndsWith("/action/package_show"))
+            foreach (var layer in city.Layers.Keys) yield return $"{url}?id={city.City}__{layer}";
+        if (url.EndsWith("/action/package_search")) yield return $"{url}?q=canary&rows=1000";
+        if (url.EndsWith("/action/organization_show")) yield return $"{url}?id=no-such-org";
         if (url.EndsWith("/export"))
             foreach (var format in new[] { "csv", "shp", "gpkg" }) yield return $"{url}?format={format}";
         if (url.StartsWith("/styles/findings")) yield return $"{url}?city={CanaryCity.Id}";
