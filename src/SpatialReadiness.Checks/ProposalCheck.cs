@@ -16,12 +16,13 @@ namespace SpatialReadiness.Checks;
 public sealed class ProposalCheck(ICheckDatabase database)
 {
     public static readonly IReadOnlyList<Rule> Rules =
-        RuleSet.Rules.Where(r => r is not (GapSliver or EdgeMismatch or RingOrientation)).ToList();
+        RuleSet.Rules.Where(r => r is not (GapSliver or CoverageGap or WardNumberMissing or EdgeMismatch or RingOrientation)).ToList();
 
     public async Task RunAsync(ProposalCheckData data, CancellationToken cancellationToken)
     {
         var layers = data.CityLayers.Select(CheckedLayer.From).ToList();
-        var city = await ReferenceTables.BuildAsync(database, CityCheck.Reference(layers, LayerKind.Boundary), CityCheck.Reference(layers, LayerKind.Ward), cancellationToken);
+        var city = await ReferenceTables.BuildAsync(database, CityCheck.Reference(layers, LayerKind.Boundary), CityCheck.Reference(layers, LayerKind.Ward),
+            layers.Where(l => l.Kind == LayerKind.Exclusion).ToList(), cancellationToken);
         var layer = CheckedLayer.From(data.Layer);
         await data.StageAsync(layer.IdField, cancellationToken);
         var context = new RuleContext(database, layer, city);

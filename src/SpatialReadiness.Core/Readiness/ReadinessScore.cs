@@ -20,8 +20,17 @@ public sealed record ReadinessScore(
     string FindingsUrl,
     string ReportUrl);
 
-/// <summary>What "the city" meant in this run: the official boundary layer, the union of the wards, or nothing.</summary>
-public sealed record ReferenceBoundary(string Source, long? LayerId, string? Layer, double? AreaKm2, int ExclusionZones, double ExclusionZonesKm2);
+/// <summary>
+/// What "the city" meant in this run: the official boundary layer, the union of the wards, or nothing. Exclusion zones
+/// are the holes in the ward coverage the city declared (an exclusion layer); candidates are large compact holes not
+/// declared, offered to confirm and scored as coverage gaps until they are.
+/// </summary>
+public sealed record ReferenceBoundary(string Source, long? LayerId, string? Layer, double? AreaKm2, int ExclusionZones, double ExclusionZonesKm2)
+{
+    public int ExclusionCandidates { get; init; }
+
+    public double ExclusionCandidatesKm2 { get; init; }
+}
 
 /// <summary>A part of SRS-20: A (6 marks), B (4), C (10).</summary>
 public sealed record ScorePart(string Code, string Title, double Marks, double MaxMarks, IReadOnlyList<ScoreItem> Items);
@@ -48,7 +57,9 @@ public sealed record LayerQuality(
 
 /// <summary>
 /// How one rule scored on one layer: <c>lost = weight x min(1, errorRate / tolerance)</c>. Population is the layer's
-/// feature count (for GAP_SLIVER, the city's area in m²); Offending the features in error (for GAP_SLIVER, m² of thin gaps).
+/// feature count and Offending the features its findings name (a gap names none); Findings is how many rows it filed.
+/// A rule scored by area (<see cref="ScoredBy"/> "area": OVERLAP, GAP_SLIVER, COVERAGE_GAP) has its error rate from
+/// <see cref="OffendingAreaM2"/> over <see cref="AreaM2"/> (the layer's or the city's area); the others from features.
 /// A rule that cannot apply (no ward layer to compare with, no id field) is not applicable and its weight leaves the sum.
 /// </summary>
 public sealed record RuleOutcome(
@@ -63,7 +74,17 @@ public sealed record RuleOutcome(
     double ErrorRate,
     double Lost,
     long Findings,
-    long ElapsedMs);
+    long ElapsedMs)
+{
+    public const string ByFeatures = "features";
+    public const string ByArea = "area";
+
+    public string ScoredBy { get; init; } = ByFeatures;
+
+    public double? AreaM2 { get; init; }
+
+    public double? OffendingAreaM2 { get; init; }
+}
 
 /// <summary>How many findings of a warning (not scored) a layer has.</summary>
 public sealed record WarningCount(string Rule, string Title, long Findings);

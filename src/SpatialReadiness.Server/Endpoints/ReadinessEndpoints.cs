@@ -92,6 +92,7 @@ public static class ReadinessEndpoints
             else problem = Problems.Of(InputError.Malformed, $"severity '{severity}' is not one of gate, error, warning, info.");
         if (limit is < 1 or > MaxFindingsPage) problem ??= Problems.Of(InputError.Malformed, $"limit must be 1 to {MaxFindingsPage}.");
         if (offset is < 0) problem ??= Problems.Of(InputError.Malformed, "offset must be 0 or more.");
+        rule = rule?.Trim().ToUpperInvariant(); // rule=overlap is OVERLAP: codes are upper case, people type them any way
         if (rule is not null && !KnownCodes.Contains(rule))
             problem ??= Problems.Of(InputError.Malformed, $"rule '{rule}' is not a rule code; codes: {string.Join(", ", KnownCodes)}.");
         var runId = run;
