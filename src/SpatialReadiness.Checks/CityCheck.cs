@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SpatialReadiness.Checks.Rules;
+using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Checks.Scoring;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Core.Readiness;
@@ -17,7 +18,10 @@ public sealed class CityCheck(ICheckDatabase database)
 
     public async Task<ReadinessScore> RunAsync(CityCheckData data, CancellationToken cancellationToken)
     {
-        var layers = data.Layers.Select(CheckedLayer.From).OrderBy(l => Array.IndexOf(KindOrder, l.Kind)).ThenBy(l => l.Name, StringComparer.Ordinal).ToList();
+        var layers = new List<CheckedLayer>();
+        foreach (var info in data.Layers)
+            layers.Add(await FieldRecognition.ResolveAsync(database, CheckedLayer.From(info), cancellationToken));
+        layers = layers.OrderBy(l => Array.IndexOf(KindOrder, l.Kind)).ThenBy(l => l.Name, StringComparer.Ordinal).ToList();
         var boundary = Reference(layers, LayerKind.Boundary);
         var wards = Reference(layers, LayerKind.Ward);
         var steps = 1 + layers.Sum(l => 1 + RuleSet.Rules.Count(r => r.AppliesTo(l.Kind)));

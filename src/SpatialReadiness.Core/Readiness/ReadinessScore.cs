@@ -53,7 +53,11 @@ public sealed record LayerQuality(
     double Quality,
     IReadOnlyList<RuleOutcome> Rules,
     IReadOnlyList<WarningCount> Warnings,
-    string FindingsUrl);
+    string FindingsUrl)
+{
+    /// <summary>The field map the check used, with the reason for each choice; set it with PUT /api/layers/{id}/field-map.</summary>
+    public IReadOnlyList<FieldChoice> FieldMap { get; init; } = [];
+}
 
 /// <summary>
 /// How one rule scored on one layer: <c>lost = weight x min(1, errorRate / tolerance)</c>. Population is the layer's
@@ -85,6 +89,9 @@ public sealed record RuleOutcome(
 
     public double? OffendingAreaM2 { get; init; }
 }
+
+/// <summary>Which of the layer's fields the check read as <paramref name="Canonical"/> (ward_no, slum_id, ...), and why.</summary>
+public sealed record FieldChoice(string Canonical, string Field, string Reason);
 
 /// <summary>How many findings of a warning (not scored) a layer has.</summary>
 public sealed record WarningCount(string Rule, string Title, long Findings);

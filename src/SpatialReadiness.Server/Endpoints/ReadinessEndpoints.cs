@@ -77,12 +77,13 @@ public static class ReadinessEndpoints
         var (score, problem) = await LatestAsync(city, store, runs, ct);
         if (score is null) return problem!;
         var query = new FindingQuery(score.RunId, Limit: ReadinessReport.FindingsShown);
-        var html = ReadinessReport.ToHtml(score, await findings.ReadAsync(query, ct), await findings.CountAsync(query, ct));
+        var html = ReadinessReport.ToHtml(score, await findings.ReadAsync(query, ct), await findings.CountAsync(query, ct),
+            (await store.GetCityAsync(city, ct))?.Name, await runs.BoundaryAsync(score.RunId, ct));
         return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8);
     }
 
     /// <summary>GeoJSON FeatureCollection of the newest run's findings (or ?run=), filtered, paged with limit/offset and a next link.</summary>
-    private static async Task FindingsGeoJson(HttpContext http, string city, string? rule, string? layer, string? severity, int? limit, long? offset, Guid? run,
+    private static async Task FindingsGeoJson(HttpContext http, string city, string? rule, string? layer, string? severity, int? limit, long? offset, Guid? run, string? format,
         LayerStore store, CheckRuns runs, Findings findings, CancellationToken ct)
     {
         IResult? problem = null;
@@ -92,6 +93,7 @@ public static class ReadinessEndpoints
             else problem = Problems.Of(InputError.Malformed, $"severity '{severity}' is not one of gate, error, warning, info.");
         if (limit is < 1 or > MaxFindingsPage) problem ??= Problems.Of(InputError.Malformed, $"limit must be 1 to {MaxFindingsPage}.");
         if (offset is < 0) problem ??= Problems.Of(InputError.Malformed, "offset must be 0 or more.");
+        if (format is not (null or "geojson" or "csv")) problem ??= Problems.Of(InputError.Malformed, $"format '{format}' is not geojson or csv.");
         rule = rule?.Trim().ToUpperInvariant(); // rule=overlap is OVERLAP: codes are upper case, people type them any way
         if (rule is not null && !KnownCodes.Contains(rule))
             problem ??= Problems.Of(InputError.Malformed, $"rule '{rule}' is not a rule code; codes: {string.Join(", ", KnownCodes)}.");
@@ -110,6 +112,11 @@ public static class ReadinessEndpoints
         }
 
         var query = new FindingQuery(runId!.Value, rule, layer, parsedSeverity, limit ?? 10_000, offset ?? 0);
+        if (format == "csv")
+        {
+            await FindingsCsv.WriteAsync(http, findings, query with { Limit = limit ?? MaxFindingsPage }, ct);
+            return;
+        }
         var matched = await findings.CountAsync(query, ct);
         http.Response.ContentType = "application/geo+json";
         var body = http.Response.BodyWriter.AsStream();

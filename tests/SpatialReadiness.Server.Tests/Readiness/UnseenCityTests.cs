@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -171,5 +172,40 @@ public sealed class UnseenCityTests(ServerFixture server)
         Assert.Empty((await _client.FindingsAsync(city, "rule=WARD_OFFICE_ELSEWHERE")).Features());
         var outside = Assert.Single((await _client.FindingsAsync(city, "rule=outside_city")).Features());
         Assert.StartsWith("lies at null island (0, 0)", outside.Detail());
+    }
+
+    [Fact]
+    public async Task Rival_id_fields_are_decided_by_content_with_the_reason_and_a_moderator_can_change_the_choice_without_a_re_import()
+    {
+        const string city = "unseen-fields";
+        await CityAsync(city);
+        // "ward" (an alias listed before "sn") holds a zone letter shared by several wards; "sn" holds "Ward-1".."Ward-4".
+        var wards = Enumerable.Range(0, 4).Select(i => Feature(Box(West + i * 0.005, South, West + (i + 1) * 0.005, North),
+            new Dictionary<string, string> { ["ward"] = i < 2 ? "A" : "B", ["sn"] = $"Ward-{i + 1}", ["KGISWardName"] = $"Ward {i + 1}" }));
+        var layer = await _client.UploadAsync(city, Collection(wards), "wards.geojson", "ward", ("name", "wards")).CreatedLayerAsync();
+        await _client.RunCheckAsync(city);
+
+        var fieldMap = (await _client.ReadinessAsync(city)).Layer("wards").GetProperty("fieldMap").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("canonical").GetString()!, c => (Field: c.GetProperty("field").GetString()!, Reason: c.GetProperty("reason").GetString()!));
+        Assert.Equal("sn", fieldMap["ward_no"].Field);
+        Assert.Equal("chosen by content: 'sn': 4 of 4 filled, 4 distinct, 4 read as ward numbers; over 'ward': 4 of 4 filled, 2 distinct, 0 read as ward numbers",
+            fieldMap["ward_no"].Reason);
+        Assert.Equal("KGISWardName", fieldMap["ward_name"].Field);
+        Assert.Empty((await _client.FindingsAsync(city, "rule=ID_NOT_UNIQUE")).Features());
+        var report = await _client.GetStringAsync($"/api/cities/{city}/readiness/report");
+        Assert.Contains("chosen by content: &#39;sn&#39;", report);
+
+        // A moderator says the zone letter is the id after all: the next check reads it, with no re-import.
+        var id = layer.GetProperty("id").GetInt64();
+        var put = await _client.PutAsJsonAsync($"/api/layers/{id}/field-map", new Dictionary<string, string> { ["ward_no"] = "ward" });
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        var unknown = await _client.PutAsJsonAsync($"/api/layers/{id}/field-map", new Dictionary<string, string> { ["ward_no"] = "no_such_field" });
+        Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
+        await _client.RunCheckAsync(city);
+        var changed = (await _client.ReadinessAsync(city)).Layer("wards").GetProperty("fieldMap").EnumerateArray()
+            .Single(c => c.GetProperty("canonical").GetString() == "ward_no");
+        Assert.Equal("ward", changed.GetProperty("field").GetString());
+        Assert.Equal("set in the layer's field map", changed.GetProperty("reason").GetString());
+        Assert.Equal(4, (await _client.FindingsAsync(city, "rule=ID_NOT_UNIQUE")).Features().Count());
     }
 }
