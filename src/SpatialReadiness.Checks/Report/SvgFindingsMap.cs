@@ -40,13 +40,21 @@ internal static class SvgFindingsMap
             .Append("<title>").Append(H(caption)).Append("</title>\n")
             .Append(Inv, $"<rect x=\"0\" y=\"0\" width=\"{Width}\" height=\"{Height}\" fill=\"#f6f8fa\"/>\n");
         if (boundary is { IsEmpty: false }) Shape(html, boundary, P, "#ffffff", "#8c959f", 1);
+        var offMap = 0;
         foreach (var g in locations)
         {
-            if (g is not { IsEmpty: false } || !InIndia(g.EnvelopeInternal)) continue;
+            if (g is not { IsEmpty: false }) continue;
+            if (!InIndia(g.EnvelopeInternal))
+            {
+                offMap++;
+                continue;
+            }
             Shape(html, g, P, colour, colour, 1.5);
         }
         ScaleBar(html, scale);
-        html.Append("</svg><figcaption>").Append(H(caption)).Append("</figcaption></figure>\n");
+        html.Append("</svg><figcaption>").Append(H(caption))
+            .Append(offMap == 0 ? "" : string.Create(Inv, $"; {offMap} outside India (null island, swapped coordinates) not drawn, listed below"))
+            .Append("</figcaption></figure>\n");
     }
 
     private static void Shape(StringBuilder html, Geometry g, Func<Coordinate, (double X, double Y)> p, string fill, string stroke, double width)
