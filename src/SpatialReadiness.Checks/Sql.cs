@@ -23,6 +23,9 @@ internal static class Sql
     public static string Position(string point) =>
         $"(to_char(ST_X({point}), 'FM990.00000') || ' E ' || to_char(ST_Y({point}), 'FM990.00000') || ' N')";
 
-    /// <summary>Ward numbers compared as people write them: "07", " 7" and "7" are the same ward, "a" is "A".</summary>
-    public static string WardKey(string text) => $"ltrim(lower(btrim({text})), '0')";
+    /// <summary>
+    /// Ward keys compared as people write them ("Ward No. 81" = "081" = "८१"; "F/N" = "F-North"): the database function
+    /// sr_ward_key (migration 0010b), the one normaliser every ward comparison uses.
+    /// </summary>
+    public static string WardKey(string text) => $"sr_ward_key({text})";
 }

@@ -21,7 +21,7 @@ public static class Srd
                  [--sensitive] [--sensitive-fields "head_name,phone"] [--editable] [--owner ORG] [--by USER] [--organisation ORG] [--description TEXT]
                  [--map "ward_no=Ward Num,ward_name=NAME"]   canonical=own field (layers/schemas)
                  [--update-frequency daily|weekly|monthly|quarterly|biannual|annual|irregular]
-                                                 import a layer file (kinds: ward|slum|asset|boundary|other)
+                                                 import a layer file (kinds: ward|slum|asset|boundary|exclusion|other)
           layers --city C                        list a city's layers with provenance
           check --city C [--html FILE] [--if-stale] [--by USER]
                                                  run the DMAF 4.e readiness check and print the score

@@ -113,7 +113,9 @@ public sealed record FeatureInput(string PropertiesJson, IReadOnlyList<string> N
         var reader = new Utf8JsonReader(wrapped);
         reader.Read();
         if (!GeoJsonFeatureParser.TryParse(ref reader, wrapped, 1, out var parsed) || parsed?.Geometry is null)
-            throw new InputException(InputError.Unprocessable, "the geometry could not be read as GeoJSON.");
+            throw new InputException(InputError.Unprocessable, "the geometry could not be read as GeoJSON" + (parsed?.GeometryNote is { } why ? $": {why}." : "."));
+        if (parsed.GeometryNote is not null)
+            throw new InputException(InputError.Unprocessable, $"the geometry is not storable as written ({parsed.GeometryNote}); send it corrected.");
         return parsed.Geometry;
     }
 

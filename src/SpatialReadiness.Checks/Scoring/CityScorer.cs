@@ -18,7 +18,8 @@ public static class CityScorer
         [(LayerKind.Boundary, 0.1), (LayerKind.Ward, 0.3), (LayerKind.Slum, 0.3), (LayerKind.Asset, 0.3)];
 
     public static ReadinessScore Score(CityCheckData data, CityReference city, IReadOnlyList<CheckedLayer> layers,
-        IReadOnlyList<LayerQuality> qualities, IReadOnlyCollection<string> themes, (int Count, double AreaM2) exclusionZones, string engineVersions)
+        IReadOnlyList<LayerQuality> qualities, IReadOnlyCollection<string> themes,
+        (int Declared, double DeclaredM2, int Candidates, double CandidatesM2) exclusionZones, string engineVersions)
     {
         var passing = layers.Where(l => qualities.Single(q => q.LayerId == l.Id).Gate is null).ToList();
         ScorePart[] parts = [PartA(passing, city, themes), PartB(data, layers), PartC(qualities)];
@@ -26,7 +27,11 @@ public static class CityScorer
         return new ReadinessScore(data.City.Id, data.RunId, RuleSet.Version, InputHash(data.Layers), engineVersions, data.AsOf,
             srs20, Math.Round(5 * srs20, 4),
             new ReferenceBoundary(city.Source, (city.BoundaryLayer ?? city.Wards)?.Id, (city.BoundaryLayer ?? city.Wards)?.Name,
-                city.Exists ? Math.Round(city.AreaM2 / 1e6, 4) : null, exclusionZones.Count, Math.Round(exclusionZones.AreaM2 / 1e6, 4)),
+                city.Exists ? Math.Round(city.AreaM2 / 1e6, 4) : null, exclusionZones.Declared, Math.Round(exclusionZones.DeclaredM2 / 1e6, 4))
+            {
+                ExclusionCandidates = exclusionZones.Candidates,
+                ExclusionCandidatesKm2 = Math.Round(exclusionZones.CandidatesM2 / 1e6, 4),
+            },
             parts, qualities, $"/api/cities/{data.City.Id}/findings", $"/api/cities/{data.City.Id}/readiness/report");
     }
 
@@ -104,12 +109,15 @@ public static class CityScorer
 
     private static IEnumerable<(string Name, bool Present)> MetadataItems(LayerInfo layer) =>
     [
-        ("CRS", !layer.CrsReceived.Contains("(assumed)", StringComparison.Ordinal)),
+        ("CRS", !layer.CrsReceived.Contains("(assumed)", StringComparison.Ordinal) || DeclaresWgs84ByDefinition(layer.Format)),
         ("source", !string.IsNullOrWhiteSpace(layer.Source)),
         ("survey date", layer.SurveyDate is not null),
         ("licence", !string.IsNullOrWhiteSpace(layer.Licence)),
         ("custodian", !string.IsNullOrWhiteSpace(layer.Custodian)),
     ];
+
+    /// <summary>RFC 7946 GeoJSON (and GeoJSON text sequences) are WGS 84 lon/lat by definition: they do not lack a CRS.</summary>
+    private static bool DeclaresWgs84ByDefinition(string format) => format is "GeoJSON" or "GeoJSONSeq";
 
     private static string MissingMetadata(IReadOnlyList<CheckedLayer> layers)
     {

@@ -239,5 +239,23 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
         return (await GetLayerAsync(layerId, cancellationToken))!;
     }
 
+    /// <summary>
+    /// Replaces the layer's field map (canonical field to the layer's own, e.g. ward_no = sn): what the readiness check
+    /// reads each canonical field from, without a re-import. The next check's input hash changes with it. Every named
+    /// field must be one of the layer's.
+    /// </summary>
+    public async Task<LayerInfo> SetFieldMapAsync(long layerId, IReadOnlyDictionary<string, string> map, CancellationToken cancellationToken = default)
+    {
+        var layer = await GetLayerAsync(layerId, cancellationToken) ?? throw new InputException(InputError.NotFound, $"layer {layerId} does not exist.");
+        var unknown = map.Values.Except(layer.Fields, StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+            throw new InputException(InputError.Unprocessable, $"the layer has no field{(unknown.Count > 1 ? "s" : "")} {string.Join(", ", unknown)} (its fields: {string.Join(", ", layer.Fields)}).");
+        await using var command = dataSource.CreateCommand("UPDATE layers SET field_map = $2::jsonb WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = layerId });
+        command.Parameters.Add(new NpgsqlParameter { Value = System.Text.Json.JsonSerializer.Serialize(map) });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return (await GetLayerAsync(layerId, cancellationToken))!;
+    }
+
     public Task<ImportJob?> GetImportJobAsync(Guid id, CancellationToken cancellationToken = default) => _jobs.GetAsync(id, cancellationToken);
 }

@@ -129,6 +129,14 @@ public sealed class CheckRuns(NpgsqlDataSource dataSource)
         return await command.ExecuteScalarAsync(cancellationToken) is string json ? JsonSerializer.Deserialize<ReadinessScore>(json, Json) : null;
     }
 
+    /// <summary>What "the city" was in a run (its reference boundary), for the report's maps; null when it had none.</summary>
+    public async Task<NetTopologySuite.Geometries.Geometry?> BoundaryAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT boundary FROM check_runs WHERE id = $1");
+        command.Parameters.Add(new() { Value = runId });
+        return await command.ExecuteScalarAsync(cancellationToken) as NetTopologySuite.Geometries.Geometry;
+    }
+
     private static async Task<CityCheckData> LoadAsync(NpgsqlConnection connection, CheckRun run, CancellationToken cancellationToken)
     {
         var city = await LayerStore.ReadCityAsync(connection, run.City, cancellationToken)

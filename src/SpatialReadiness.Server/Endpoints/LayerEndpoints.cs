@@ -50,6 +50,8 @@ public static class LayerEndpoints
             .WithSummary("Who owns the layer, whether it and which of its fields are sensitive, whether it takes contributions");
         api.MapPatch("/layers/{id:long}/access", ChangeAccess).RequireRole(Role.Moderator)
             .WithSummary("Change the layer's access (moderators of the layer; the owner only by admins): a new layer version");
+        api.MapPut("/layers/{id:long}/field-map", ChangeFieldMap).RequireRole(Role.Moderator)
+            .WithSummary("Set which of the layer's fields the readiness check reads as each canonical field ({\"ward_no\": \"sn\"}); check again to apply, no re-import");
         api.MapGet("/imports/{id:guid}", ImportStatus).WithSummary("An import job's progress: for the one who started it and the layer's moderators");
     }
 
@@ -92,6 +94,21 @@ public static class LayerEndpoints
             var changed = await store.SetAccessAsync(id, access, caller.Name, ct);
             tiles.Evict(id, changed.City);
             return Results.Ok(LayerAccess.Of(changed));
+        }
+        catch (InputException e) { return Problems.From(e); }
+    }
+
+    private static async Task<IResult> ChangeFieldMap(long id, Dictionary<string, string> body, HttpContext http, LayerStore store, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        if (await store.GetLayerAsync(id, ct) is not { } layer) return Problems.Of(InputError.NotFound, $"layer {id} does not exist.");
+        if (!caller.MayModerate(layer)) return AuthProblems.Forbidden($"only admins and the moderators of the organisation that owns layer {id} may change its field map.");
+        try
+        {
+            LayerKinds.TryParse(layer.Kind, out var kind);
+            var text = string.Join(",", body.Select(p => $"{p.Key}={p.Value}"));
+            var map = FieldMapping.Parse(text, LayerSchema.For(kind));
+            return Results.Ok(await store.SetFieldMapAsync(id, map, ct));
         }
         catch (InputException e) { return Problems.From(e); }
     }

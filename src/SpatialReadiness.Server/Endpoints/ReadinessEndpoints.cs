@@ -80,14 +80,16 @@ public static class ReadinessEndpoints
         var (score, problem) = await LatestAsync(city, http, store, runs, ct);
         if (score is null) return problem!;
         var query = new FindingQuery(score.RunId, Limit: ReadinessReport.FindingsShown, Revealed: await store.RevealedLayerIdsAsync(http.Caller(), ct));
-        var publishing = PublishingPictures.Of((await store.GetCityAsync(city, ct))!, await store.ReadableLayersAsync(Caller.Anonymous, ct),
+        var cityInfo = await store.GetCityAsync(city, ct);
+        var publishing = PublishingPictures.Of(cityInfo!, await store.ReadableLayersAsync(Caller.Anonymous, ct),
             Publishing.CatalogSource.Urls(http.Request), DateTimeOffset.UtcNow);
-        var html = ReadinessReport.ToHtml(score, await findings.ReadAsync(query, ct), await findings.CountAsync(query, ct), publishing);
+        var html = ReadinessReport.ToHtml(score, await findings.ReadAsync(query, ct), await findings.CountAsync(query, ct), publishing,
+            cityInfo?.Name, await runs.BoundaryAsync(score.RunId, ct));
         return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8);
     }
 
     /// <summary>GeoJSON FeatureCollection of the newest run's findings (or ?run=), filtered, paged with limit/offset and a next link.</summary>
-    private static async Task FindingsGeoJson(HttpContext http, string city, string? rule, string? layer, string? severity, int? limit, long? offset, Guid? run,
+    private static async Task FindingsGeoJson(HttpContext http, string city, string? rule, string? layer, string? severity, int? limit, long? offset, Guid? run, string? format,
         LayerStore store, CheckRuns runs, Findings findings, CancellationToken ct)
     {
         IResult? problem = null;
@@ -97,6 +99,8 @@ public static class ReadinessEndpoints
             else problem = Problems.Of(InputError.Malformed, $"severity '{severity}' is not one of gate, error, warning, info.");
         if (limit is < 1 or > MaxFindingsPage) problem ??= Problems.Of(InputError.Malformed, $"limit must be 1 to {MaxFindingsPage}.");
         if (offset is < 0) problem ??= Problems.Of(InputError.Malformed, "offset must be 0 or more.");
+        if (format is not (null or "geojson" or "csv")) problem ??= Problems.Of(InputError.Malformed, $"format '{format}' is not geojson or csv.");
+        rule = rule?.Trim().ToUpperInvariant(); // rule=overlap is OVERLAP: codes are upper case, people type them any way
         if (rule is not null && !KnownCodes.Contains(rule))
             problem ??= Problems.Of(InputError.Malformed, $"rule '{rule}' is not a rule code; codes: {string.Join(", ", KnownCodes)}.");
         var runId = run;
@@ -114,6 +118,11 @@ public static class ReadinessEndpoints
         }
 
         var query = new FindingQuery(runId!.Value, rule, layer, parsedSeverity, limit ?? 10_000, offset ?? 0, await store.RevealedLayerIdsAsync(http.Caller(), ct));
+        if (format == "csv")
+        {
+            await FindingsCsv.WriteAsync(http, findings, query with { Limit = limit ?? MaxFindingsPage }, ct);
+            return;
+        }
         var matched = await findings.CountAsync(query, ct);
         http.Response.ContentType = "application/geo+json";
         var body = http.Response.BodyWriter.AsStream();

@@ -30,8 +30,23 @@ public static partial class ApiSurface
             urls.AddRange(Fill("/ogc" + path, city, unfilled).SelectMany(u => new[] { u, u + (u.Contains('?') ? "&" : "?") + "f=html" }));
         var odata = await reader.GetJsonAsync("/odata");
         urls.Add("/odata/$metadata");
+        // Each set as a feed, a count and by key; a layer's own set only for the canary city (other tests' layers have
+        // sets too, and their pages are large).
+        var ownSetPrefix = city.City.Replace('-', '_') + "_";
+        var featureIds = city.Features.Values.SelectMany(ids => ids.Take(2)).Select(Text).ToList();
         foreach (var set in odata.GetProperty("value").EnumerateArray().Select(s => s.GetProperty("url").GetString()!))
-            urls.Add(set is "Cities" or "ReadinessScores" ? $"/odata/{set}" : $"/odata/{set}?$filter=City eq '{city.City}'");
+        {
+            if (set is "Cities" or "ReadinessScores")
+                urls.AddRange([$"/odata/{set}", $"/odata/{set}/$count", $"/odata/{set}('{city.City}')"]);
+            else if (set is "Layers" or "Findings" or "Features" or "Wards" or "Slums" or "Assets")
+            {
+                urls.AddRange([$"/odata/{set}?$filter=City eq '{city.City}'", $"/odata/{set}/$count?$filter=City eq '{city.City}'"]);
+                var keys = set switch { "Layers" => city.Layers.Values.Select(Text), "Findings" => city.Findings.Select(Text), _ => featureIds };
+                urls.AddRange(keys.Select(k => $"/odata/{set}({k})"));
+            }
+            else if (set.StartsWith(ownSetPrefix, StringComparison.Ordinal))
+                urls.AddRange(featureIds.Select(k => $"/odata/{set}({k})").Concat([$"/odata/{set}", $"/odata/{set}/$count"]));
+        }
         return (urls.Distinct().ToList(), unfilled.Distinct().ToList());
     }
 
@@ -73,6 +88,7 @@ public static partial class ApiSurface
             "y" => [path.EndsWith("{y}") ? $"{y}.mvt" : Text(y)],
             "kind" or "style" => Styles,
             "id" when before.EndsWith("/styles/") => Styles,
+            "path" when before == "/odata/" => [], // the sets, counts and keys come from the service document above
             "action" => ["package_list", "package_search", "organization_list", "status_show", "help_show", "package_show", "organization_show"],
             "format" => ["ttl", "jsonld", "rdf"],
             "set" => ["Cities", "Layers", "Wards", "Slums", "Assets", "Features", "Findings", "ReadinessScores"],
