@@ -26,7 +26,7 @@ public sealed class ProvenanceDigestTests(ServerFixture server)
         var proposal = await server.Moderator.ProposedAsync(city.Slums, "head corrected", Modify(city.S1, 1, Slum("S1", "Ambedkar Nagar", "1", 120, "R. Kamble 9820012345")));
         await server.Admin.AcceptedAsync(proposal.Id());
 
-        var hidden = await server.Database.ScalarAsync<string[]>("SELECT array_agg(source_sha256) FROM layer_versions WHERE layer_id = $1", city.Slums);
+        var hidden = await server.Database.ScalarAsync<string[]>("SELECT array_agg(source_sha256 ORDER BY version) FROM layer_versions WHERE layer_id = $1", city.Slums);
         var sizes = await server.Database.ScalarAsync<long[]>("SELECT array_agg(source_bytes ORDER BY version) FROM layer_versions WHERE layer_id = $1", city.Slums);
         Assert.Equal(2, hidden.Length); // the import and the accepted contribution
         var open = await server.Database.ScalarAsync<string>("SELECT source_sha256 FROM layer_versions WHERE layer_id = $1", city.Wards);
@@ -34,7 +34,7 @@ public sealed class ProvenanceDigestTests(ServerFixture server)
         string[] urls =
         [
             $"/api/layers/{city.Slums}", $"/api/layers/{city.Slums}/versions", $"/api/cities/{CityId}/layers",
-            $"/ogc/collections/{CityId}__slums", $"/ogc/collections/{CityId}__slums?f=html", "/ogc/collections",
+            $"/ogc/collections/{CityId}__slums", $"/ogc/collections/{CityId}__slums?f=html", "/ogc/collections", "/catalog.ttl",
             $"/catalog/{CityId}.ttl", $"/catalog/{CityId}.jsonld", $"/api/3/action/package_show?id={CityId}__slums",
         ];
         var strangers = new List<(string, HttpClient)>
@@ -49,7 +49,9 @@ public sealed class ProvenanceDigestTests(ServerFixture server)
             foreach (var url in urls)
             {
                 var text = await client.GetStringAsync(url);
-                leaks.AddRange(hidden.Where(h => text.Contains(h, StringComparison.Ordinal)).Select(h => $"{name}: GET {url} shows digest {h}"));
+                // Lists of every city may show the import's digest legitimately: other test cities publish the same file without sensitive fields.
+                var digests = url.Contains(CityId, StringComparison.Ordinal) ? hidden : hidden[1..];
+                leaks.AddRange(digests.Where(h => text.Contains(h, StringComparison.Ordinal)).Select(h => $"{name}: GET {url} shows digest {h}"));
                 if (text.Contains("sourceBytes", StringComparison.Ordinal) && !url.EndsWith("/layers", StringComparison.Ordinal)) leaks.Add($"{name}: GET {url} shows sourceBytes");
             }
             var versions = await client.GetJsonAsync($"/api/layers/{city.Slums}/versions");
@@ -64,7 +66,7 @@ public sealed class ProvenanceDigestTests(ServerFixture server)
         foreach (var owner in new[] { server.Moderator, server.Admin })
         {
             var versions = (await owner.GetJsonAsync($"/api/layers/{city.Slums}/versions")).EnumerateArray().OrderBy(v => v.GetProperty("version").GetInt32()).ToList();
-            Assert.Equal(hidden.Order(), versions.Select(v => v.GetProperty("sourceSha256").GetString()).Order());
+            Assert.Equal(hidden, versions.Select(v => v.GetProperty("sourceSha256").GetString()));
             Assert.Equal(sizes, versions.Select(v => v.GetProperty("sourceBytes").GetInt64()));
             Assert.Contains((await owner.GetJsonAsync($"/api/layers/{city.Slums}")).GetProperty("provenance").GetProperty("sourceSha256").GetString(), hidden);
             Assert.Contains((await owner.GetJsonAsync($"/ogc/collections/{CityId}__slums")).GetProperty("provenance").GetProperty("sourceSha256").GetString(), hidden);
