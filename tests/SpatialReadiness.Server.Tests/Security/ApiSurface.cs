@@ -71,8 +71,6 @@ public static partial class ApiSurface
             "y" => [path.EndsWith("{y}") ? $"{y}.mvt" : Text(y)],
             "kind" or "style" => Styles,
             "id" when before.EndsWith("/styles/") => Styles,
-            "format" when before.StartsWith("/catalog") => ["jsonld", "ttl", "rdf"],
-            "action" => ["package_list", "package_search", "package_show", "organization_list", "status_show"],
             "set" => ["Cities", "Layers", "Wards", "Slums", "Assets", "Features", "Findings", "ReadinessScores"],
             "key" when before.EndsWith("Cities(") || before.EndsWith("ReadinessScores(") => [$"'{city.City}'"],
             "key" when before.EndsWith("Layers(") => layerIds,
@@ -92,8 +90,6 @@ public static partial class ApiSurface
         if (url.EndsWith("/export"))
             foreach (var format in new[] { "csv", "shp", "gpkg" }) yield return $"{url}?format={format}";
         if (url.StartsWith("/styles/findings")) yield return $"{url}?city={CanaryCity.Id}";
-        if (url.EndsWith("/package_show"))
-            foreach (var layer in new[] { "boundary", "wards", "slums", "assets", CanaryCity.HiddenLayer }) yield return $"{url}?id={CanaryCity.Id}__{layer}";
         // Feature sets of the whole server are large (other tests' cities): the canary city's rows are read.
         if (FeatureSet().IsMatch(url)) yield return $"{url}?$filter=City eq '{CanaryCity.Id}'";
     }
