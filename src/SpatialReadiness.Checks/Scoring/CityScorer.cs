@@ -140,12 +140,16 @@ public static class CityScorer
 
     private static double Round(double value) => Math.Round(value, 4);
 
-    /// <summary>A hash of what the run read: each layer's id, kind, version, source file hash and field map.</summary>
+    /// <summary>
+    /// A hash of what the run read: each layer's id, kind, version, sensitivity and field map. A layer's (id, version)
+    /// names its content already; its source digest is left out because this hash is public and the digest of a layer
+    /// with sensitive fields is not (LayerInfo.DigestsWithheld): it would answer a guess at the hidden values.
+    /// </summary>
     public static string InputHash(IEnumerable<LayerInfo> layers)
     {
         var text = new StringBuilder(RuleSet.Version).Append('\n');
         foreach (var l in layers.OrderBy(l => l.Id))
-            text.Append(CultureInfo.InvariantCulture, $"{l.Id} {l.Kind} {l.Version} {l.Provenance.SourceSha256} {l.Sensitive} ")
+            text.Append(CultureInfo.InvariantCulture, $"{l.Id} {l.Kind} {l.Version} {l.Sensitive} ")
                 .AppendJoin(',', l.FieldMap.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")).Append('\n');
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }

@@ -44,7 +44,7 @@ public static class LayerEndpoints
         api.MapGet("/layers/{id:long}/export", Export)
             .WithSummary("Download a layer: format=geojson|csv|shp|gpkg, streamed; sensitive fields only for readers allowed them");
         api.MapGet("/layers/{id:long}/versions", async (long id, HttpContext http, LayerStore store, CancellationToken ct) =>
-            await store.ReadableLayerAsync(id, http.Caller(), ct) is null ? NoSuchLayer(id) : Results.Ok(await store.ListVersionsAsync(id, ct)));
+            await store.ReadableLayerAsync(id, http.Caller(), ct) is not { } layer ? NoSuchLayer(id) : Results.Ok((await store.ListVersionsAsync(id, ct)).Select(layer.Shown)));
         api.MapGet("/layers/{id:long}/access", async (long id, HttpContext http, LayerStore store, CancellationToken ct) =>
                 await store.ReadableLayerAsync(id, http.Caller(), ct) is { } layer ? Results.Ok(LayerAccess.Of(layer)) : NoSuchLayer(id))
             .WithSummary("Who owns the layer, whether it and which of its fields are sensitive, whether it takes contributions");

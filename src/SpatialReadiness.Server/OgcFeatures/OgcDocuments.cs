@@ -56,7 +56,6 @@ public static class OgcDocuments
                 ["custodian"] = layer.Custodian,
                 ["surveyDate"] = layer.SurveyDate?.ToString("yyyy-MM-dd"),
                 ["sourceFile"] = p.SourceFile,
-                ["sourceSha256"] = p.SourceSha256,
                 ["format"] = p.Format,
                 ["crsReceived"] = p.CrsReceived,
                 ["by"] = p.ImportedBy,
@@ -71,6 +70,7 @@ public static class OgcDocuments
                 links.Link(path + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", OgcLinks.JsonSchema, "the properties a filter can use"),
                 links.Link(path + "/queryables", "queryables", OgcLinks.JsonSchema, "the properties a filter can use")),
         };
+        if (p.SourceSha256 is { } sha) collection["provenance"]!["sourceSha256"] = sha; // absent where the view withholds it (LayerInfo.DigestsWithheld)
         if (layer.Bbox is { } b)
             collection["extent"] = new JsonObject
             {

@@ -49,7 +49,7 @@ public sealed class CkanPackages(CatalogInput input, PublishedUrls urls)
             ["next_due"] = schedule.NextDue?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["overdue"] = schedule.NextDue is null ? null : schedule.Overdue ? "true" : "false",
             ["source"] = layer.Source,
-            ["provenance"] = $"{layer.Provenance.SourceFile} (SHA-256 {layer.Provenance.SourceSha256}) imported by {layer.Provenance.ImportedBy} on {layer.Provenance.ImportedAt:yyyy-MM-dd}",
+            ["provenance"] = $"{layer.Provenance.SourceFile} ({layer.Provenance.DigestText}) imported by {layer.Provenance.ImportedBy} on {layer.Provenance.ImportedAt:yyyy-MM-dd}",
             ["readiness_quality"] = quality?.Quality.ToString("0.####", CultureInfo.InvariantCulture),
             ["readiness_rule_set"] = quality is null ? null : input.RuleSetVersion(layer),
             ["findings_url"] = quality is null ? null : urls.Findings(layer),

@@ -124,7 +124,7 @@ public static class DcatDataset
         var p = layer.Provenance;
         var statement = graph.NewBlank();
         graph.Type(statement, "dct:ProvenanceStatement").Add(statement, "rdfs:label", new Literal(string.Create(CultureInfo.InvariantCulture,
-            $"Version {layer.Version}: {p.SourceFile} ({p.Format}, {p.SourceBytes} bytes, SHA-256 {p.SourceSha256}, CRS {p.CrsReceived}) imported by {p.ImportedBy}{(p.Organisation is null ? "" : $" of {p.Organisation}")} on {p.ImportedAt:yyyy-MM-dd}; source: {layer.Source ?? "not stated"}; stored in EPSG:4326."), Language: "en"));
+            $"Version {layer.Version}: {p.SourceFile} ({p.Format}, {p.DigestText}, CRS {p.CrsReceived}) imported by {p.ImportedBy}{(p.Organisation is null ? "" : $" of {p.Organisation}")} on {p.ImportedAt:yyyy-MM-dd}; source: {layer.Source ?? "not stated"}; stored in EPSG:4326."), Language: "en"));
         graph.Add(dataset, "dct:provenance", statement);
         if (layer.Custodian is { } custodian)
         {

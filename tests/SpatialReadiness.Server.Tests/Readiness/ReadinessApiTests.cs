@@ -195,6 +195,13 @@ public sealed class ReadinessApiTests(ServerFixture server)
         var unknownLayer = await _client.PostAsJsonAsync($"/api/cities/{DemoCity.Id}/planning-uses",
             new { title = "Slum upgrading DPR", documentUrl = "https://demopur.example/dpr.pdf", layers = new[] { "hospitals" } });
         Assert.Contains("layer 'hospitals' is not a layer of city", await unknownLayer.Content.ReadAsStringAsync());
+        foreach (var holey in new[] { "[null]", "[\"slums\", null]" })
+        {
+            var nullLayer = await _client.PostAsync($"/api/cities/{DemoCity.Id}/planning-uses", new StringContent(
+                $$"""{"title":"Slum upgrading DPR","documentUrl":"https://demopur.example/dpr.pdf","layers":{{holey}}}""", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.BadRequest, nullLayer.StatusCode);
+            Assert.Equal("application/problem+json", nullLayer.Content.Headers.ContentType?.MediaType);
+        }
 
         var declared = await _client.PostAsJsonAsync($"/api/cities/{DemoCity.Id}/planning-uses",
             new { title = "Slum upgrading DPR", documentUrl = "https://demopur.example/dpr.pdf", layers = new[] { "slums", "wards" }, by = "cdo" });
