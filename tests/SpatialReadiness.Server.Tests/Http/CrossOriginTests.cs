@@ -110,9 +110,9 @@ public sealed class CrossOriginTests(ServerFixture server) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, elsewhere.StatusCode);
         AssertNoCors(elsewhere);
         Assert.Contains("Origin", Header(elsewhere, "Vary")); // a cache must not hand it to another origin either
-        // ... and the anonymous answer (what any site gets) has no sensitive layer.
+        // ... and the anonymous answer (what any site gets) has no sensitive layer: it does not exist for them.
         var anonymous = await server.Client.SendAsync(From(Elsewhere, HttpMethod.Get, $"/tiles/{_secret}.json"));
-        Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, anonymous.StatusCode);
         Assert.Equal("*", Header(anonymous, "Access-Control-Allow-Origin"));
         // The configured site may read it, with credentials.
         var trusted = await server.Moderator.SendAsync(From(ServerFixture.TrustedOrigin, HttpMethod.Get, $"/tiles/{_secret}.json"));

@@ -66,7 +66,7 @@ public sealed class CkanApiTests(ServerFixture server)
         var extras = package.GetProperty("extras").EnumerateArray().ToDictionary(e => e.GetProperty("key").GetString()!, e => e.GetProperty("value").GetString());
         Assert.Equal("annual", extras["update_frequency"]);
         Assert.Equal("false", extras["overdue"]);
-        Assert.Equal("v0", extras["readiness_rule_set"]);
+        Assert.Equal(SpatialReadiness.Checks.RuleSet.Version, extras["readiness_rule_set"]);
         var resources = package.GetProperty("resources").EnumerateArray().ToList();
         Assert.Equal(["GeoJSON", "CSV", "SHP", "GPKG", "OGC API - Features", "OData", "MVT"], resources.Select(r => r.GetProperty("format").GetString()));
         Assert.Equal(resources.Count, package.GetProperty("num_resources").GetInt32());

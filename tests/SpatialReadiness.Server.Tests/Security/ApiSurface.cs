@@ -177,7 +177,8 @@ public static partial class ApiSurface
     public static string WithoutEcho(string text, string url)
     {
         var parts = url.Split('?', 2);
-        var said = parts[0].Split('/').Concat(parts.Length > 1 ? parts[1].Split('&').Select(q => q.Split('=', 2).Last()) : [])
+        // An OData key lookup's segment is said with and without its key: Set(12) names Set.
+        var said = parts[0].Split('/').SelectMany(segment => new[] { segment, segment.Split('(')[0] }).Concat(parts.Length > 1 ? parts[1].Split('&').Select(q => q.Split('=', 2).Last()) : [])
             .Select(Uri.UnescapeDataString).Where(s => s.Length > 3).OrderByDescending(s => s.Length);
         foreach (var s in said) text = text.Replace(s, "", StringComparison.Ordinal);
         return text;
