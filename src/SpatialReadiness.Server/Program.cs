@@ -45,7 +45,7 @@ builder.Services.AddSingleton(new DatabasePools(dataSource, feedSource, tileSour
 builder.Services.AddSingleton<LayerStore>();
 builder.Services.AddSingleton(new FeatureReader(feedSource));
 builder.Services.AddSingleton<WorkLimits>();
-builder.Services.AddSingleton<LayerFieldTypes>();
+builder.Services.AddSingleton(new LayerFieldTypes(feedSource)); // a sample read, bounded like the feeds
 builder.Services.AddSingleton<FeatureWriter>();
 builder.Services.AddSingleton<FeatureHistory>();
 builder.Services.AddSingleton<AccountStore>();
