@@ -9,7 +9,7 @@ namespace SpatialReadiness.Checks.Scoring;
 
 /// <summary>
 /// SRS-20 = A (6: layers exist and pass the gates) + B (4: shared and used) + C (10: quality); SRS-100 = 5 x SRS-20.
-/// The items and their measures are in the README ("Readiness score"); each item states its basis in words.
+/// The items and their measures are in docs/api/readiness.md; each item states its basis in words.
 /// </summary>
 public static class CityScorer
 {

@@ -1,8 +1,8 @@
 namespace SpatialReadiness.Core.Readiness;
 
 /// <summary>
-/// The Spatial Readiness Score of a city from one check run (docs: layers/README.md and the README's readiness
-/// section). SRS-20 = A + B + C; SRS-100 = 5 x SRS-20. Every mark is explained by its items, every lost point of
+/// The Spatial Readiness Score of a city from one check run (docs: layers/README.md and docs/api/readiness.md).
+/// SRS-20 = A + B + C; SRS-100 = 5 x SRS-20. Every mark is explained by its items, every lost point of
 /// layer quality by a rule outcome, and every rule outcome by findings (<see cref="FindingsUrl"/>).
 /// </summary>
 public sealed record ReadinessScore(

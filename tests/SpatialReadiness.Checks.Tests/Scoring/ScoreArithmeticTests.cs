@@ -5,7 +5,7 @@ using SpatialReadiness.Core.Readiness;
 
 namespace SpatialReadiness.Checks.Tests.Scoring;
 
-/// <summary>The score's arithmetic against values computed by hand (docs: README "Readiness score").</summary>
+/// <summary>The score's arithmetic against values computed by hand (docs/api/readiness.md).</summary>
 public sealed class ScoreArithmeticTests
 {
     private static readonly DateTimeOffset AsOf = new(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
