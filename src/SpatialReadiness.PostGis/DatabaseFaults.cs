@@ -31,6 +31,9 @@ public static class DatabaseFaults
                     return new(false, "every database connection is busy; the server is overloaded.");
                 case NpgsqlException { InnerException: TimeoutException }:
                     return new(true, "the database did not answer in time and the query was stopped.");
+                // Npgsql's "Exception while reading from (writing to) stream": a connection that worked was cut mid-request.
+                case NpgsqlException { InnerException: IOException } when current.Message.Contains("stream", StringComparison.Ordinal):
+                    return new(false, $"the database connection was lost mid-request ({current.Message}).");
                 case NpgsqlException { IsTransient: true }:
                 case NpgsqlException { InnerException: IOException or SocketException }:
                     return new(false, $"the database cannot be reached ({current.Message}).");
