@@ -112,6 +112,7 @@ public static partial class ApiSurface
             foreach (var layer in city.Layers.Keys) yield return $"{url}?id={city.City}__{layer}";
         if (url.EndsWith("/action/package_search")) yield return $"{url}?q=canary&rows=1000";
         if (url.EndsWith("/action/organization_show")) yield return $"{url}?id=no-such-org";
+        if (url.EndsWith("/findings")) yield return $"{url}?format=csv";
         if (url.EndsWith("/export"))
             foreach (var format in new[] { "csv", "shp", "gpkg" }) yield return $"{url}?format={format}";
         if (url.StartsWith("/styles/findings")) yield return $"{url}?city={CanaryCity.Id}";
