@@ -1,6 +1,5 @@
 using Npgsql;
 using SpatialReadiness.Cli.Commands;
-using SpatialReadiness.Core.Ingest;
 
 namespace SpatialReadiness.Cli;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using NetTopologySuite.Geometries;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Ingest.Crs;
 using SpatialReadiness.Ingest.Formats;

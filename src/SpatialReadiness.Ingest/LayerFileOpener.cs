@@ -1,5 +1,4 @@
 using System.Text;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Ingest.Archives;
 using SpatialReadiness.Ingest.Formats;
 

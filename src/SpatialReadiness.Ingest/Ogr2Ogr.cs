@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using SpatialReadiness.Core.Ingest;
 
 namespace SpatialReadiness.Ingest;
 

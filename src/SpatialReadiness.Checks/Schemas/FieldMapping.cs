@@ -1,4 +1,3 @@
-using SpatialReadiness.Core.Ingest;
 
 namespace SpatialReadiness.Checks.Schemas;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using SpatialReadiness.Checks;
 using SpatialReadiness.Checks.Report;
 using SpatialReadiness.Checks.Scoring;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Readiness;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.PostGis.Readiness;

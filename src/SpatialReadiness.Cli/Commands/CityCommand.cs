@@ -1,4 +1,3 @@
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.PostGis.Layers;
 
 namespace SpatialReadiness.Cli.Commands;

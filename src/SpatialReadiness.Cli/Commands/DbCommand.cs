@@ -1,5 +1,4 @@
 using Npgsql;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.PostGis;
 using SpatialReadiness.PostGis.Embedded;
 using SpatialReadiness.PostGis.Migrations;

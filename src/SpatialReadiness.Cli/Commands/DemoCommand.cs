@@ -1,6 +1,5 @@
 using System.Globalization;
 using SpatialReadiness.Cli.Demo;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Ingest;
 using SpatialReadiness.PostGis;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using SpatialReadiness.Checks.Schemas;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Core.Publishing;
 using SpatialReadiness.Ingest;

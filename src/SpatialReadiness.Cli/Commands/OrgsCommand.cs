@@ -1,5 +1,4 @@
 using SpatialReadiness.Core.Accounts;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.PostGis.Accounts;
 
 namespace SpatialReadiness.Cli.Commands;

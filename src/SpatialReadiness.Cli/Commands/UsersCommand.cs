@@ -1,6 +1,5 @@
 using System.Globalization;
 using SpatialReadiness.Core.Accounts;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.PostGis.Accounts;
 
 namespace SpatialReadiness.Cli.Commands;

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using SpatialReadiness.Core.Ingest;
 
 namespace SpatialReadiness.Ingest.Archives;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using ProjNet.CoordinateSystems;
-using SpatialReadiness.Core.Ingest;
 
 namespace SpatialReadiness.Ingest.Crs;
 

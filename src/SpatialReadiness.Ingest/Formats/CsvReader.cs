@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using NetTopologySuite.Geometries;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Ingest.Crs;
 
 namespace SpatialReadiness.Ingest.Formats;

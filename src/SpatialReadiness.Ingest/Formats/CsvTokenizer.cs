@@ -1,5 +1,4 @@
 using System.Text;
-using SpatialReadiness.Core.Ingest;
 
 namespace SpatialReadiness.Ingest.Formats;
 

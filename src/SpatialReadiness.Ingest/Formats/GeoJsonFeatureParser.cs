@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using NetTopologySuite.Geometries;
-using SpatialReadiness.Core.Ingest;
 
 namespace SpatialReadiness.Ingest.Formats;
 

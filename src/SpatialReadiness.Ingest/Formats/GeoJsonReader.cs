@@ -1,5 +1,4 @@
 using System.Text.Json;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Ingest.Crs;
 
 namespace SpatialReadiness.Ingest.Formats;

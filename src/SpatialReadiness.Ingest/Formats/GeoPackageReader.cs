@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Ingest.Crs;
 
 namespace SpatialReadiness.Ingest.Formats;

@@ -5,7 +5,7 @@ namespace SpatialReadiness.Ingest.Formats;
 
 /// <summary>
 /// Reads one file format into features in the file's own coordinates. Readers stream: they hold at most one feature
-/// (plus a bounded buffer) in memory. They throw <see cref="Core.Ingest.InputException"/> for bad input, naming the
+/// (plus a bounded buffer) in memory. They throw <see cref="InputException"/> for bad input, naming the
 /// feature (1-based ordinal), line or field where the problem is.
 /// </summary>
 internal interface ILayerFileReader : IDisposable

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using SpatialReadiness.Core.Ingest;
 
 namespace SpatialReadiness.Ingest.Formats;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 using NetTopologySuite.Geometries;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Ingest.Crs;
 
 namespace SpatialReadiness.Ingest.Formats;

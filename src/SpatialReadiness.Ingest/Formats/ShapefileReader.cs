@@ -2,7 +2,6 @@ using System.Text;
 using NetTopologySuite.Features;
 using NetTopologySuite.IO.Esri;
 using NetTopologySuite.IO.Esri.Shapefiles.Readers;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Ingest.Crs;
 using EsriShapefileReader = NetTopologySuite.IO.Esri.Shapefiles.Readers.ShapefileReader;
 

@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using Npgsql;
 using NpgsqlTypes;
 using SpatialReadiness.Core.Accounts;
-using SpatialReadiness.Core.Ingest;
 
 namespace SpatialReadiness.PostGis.Accounts;
 

@@ -4,7 +4,6 @@ using Npgsql;
 using NpgsqlTypes;
 using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Contributions;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Core.Readiness;
 using SpatialReadiness.PostGis.Features;

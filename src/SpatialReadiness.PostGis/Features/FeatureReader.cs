@@ -47,7 +47,7 @@ public sealed class FeatureReader(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Refuses (<see cref="Core.Ingest.InputException"/>) a query whose filter cannot be run, without running it: call it
+    /// Refuses (<see cref="InputException"/>) a query whose filter cannot be run, without running it: call it
     /// before an answer starts streaming, so a refusal is a whole 400 and never a body cut short.
     /// </summary>
     public static void Check(FeatureQuery query) => Select(query, new SqlParameters());

@@ -3,7 +3,6 @@ using NetTopologySuite.Geometries;
 using Npgsql;
 using NpgsqlTypes;
 using SpatialReadiness.Core.Features;
-using SpatialReadiness.Core.Ingest;
 
 namespace SpatialReadiness.PostGis.Features;
 

@@ -1,7 +1,6 @@
 using System.Data;
 using System.Text.Json;
 using Npgsql;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Core.Readiness;
 using SpatialReadiness.PostGis.Layers;

@@ -1,5 +1,4 @@
 using Npgsql;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Readiness;
 
 namespace SpatialReadiness.PostGis.Readiness;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using SpatialReadiness.Core.Contributions;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Ingest;
 
 namespace SpatialReadiness.Server.Contributions;

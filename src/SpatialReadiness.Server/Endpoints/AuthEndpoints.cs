@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using SpatialReadiness.Core.Accounts;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.PostGis.Accounts;
 using SpatialReadiness.Server.Auth;
 using SpatialReadiness.Server.Uploads;

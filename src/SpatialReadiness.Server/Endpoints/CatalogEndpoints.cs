@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.Net.Http.Headers;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Server.Publishing;
 using SpatialReadiness.Server.Publishing.Rdf;
 

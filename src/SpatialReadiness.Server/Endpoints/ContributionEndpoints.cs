@@ -2,7 +2,6 @@ using SpatialReadiness.Server.Resilience;
 using System.Text.Json.Nodes;
 using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Contributions;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.PostGis.Contributions;
 using SpatialReadiness.PostGis.Features;

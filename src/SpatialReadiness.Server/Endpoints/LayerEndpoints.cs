@@ -2,7 +2,6 @@ using SpatialReadiness.Server.Resilience;
 using System.Globalization;
 using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Core.Accounts;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Core.Publishing;
 using SpatialReadiness.Ingest;

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Features;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.PostGis.Contributions;
 using SpatialReadiness.PostGis.Features;

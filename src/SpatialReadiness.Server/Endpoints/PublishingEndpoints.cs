@@ -1,5 +1,4 @@
 using SpatialReadiness.Core.Accounts;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Publishing;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.Server.Auth;

@@ -2,7 +2,6 @@ using System.Text;
 using SpatialReadiness.Checks;
 using SpatialReadiness.Checks.Report;
 using SpatialReadiness.Core.Accounts;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Publishing;
 using SpatialReadiness.Core.Readiness;
 using SpatialReadiness.PostGis.Layers;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Ingest;
 using SpatialReadiness.Server.OData;
 using SpatialReadiness.Server.OgcFeatures;

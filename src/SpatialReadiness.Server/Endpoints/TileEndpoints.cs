@@ -1,5 +1,4 @@
 using Microsoft.Net.Http.Headers;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Tiles;
 using SpatialReadiness.PostGis.Tiles;
 using SpatialReadiness.Server.Auth;

@@ -1,5 +1,4 @@
 using Microsoft.Net.Http.Headers;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.Server.Auth;
 using SpatialReadiness.Server.Viewer;

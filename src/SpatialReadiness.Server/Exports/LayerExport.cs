@@ -2,7 +2,6 @@ using SpatialReadiness.Server.Resilience;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Ingest;
 using SpatialReadiness.PostGis.Features;

@@ -1,6 +1,5 @@
 using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Contributions;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Ingest;
 using SpatialReadiness.PostGis.Contributions;

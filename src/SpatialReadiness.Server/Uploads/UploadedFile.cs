@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
-using SpatialReadiness.Core.Ingest;
 
 namespace SpatialReadiness.Server.Uploads;
 

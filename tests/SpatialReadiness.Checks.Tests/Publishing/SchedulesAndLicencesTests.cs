@@ -54,7 +54,7 @@ public sealed class SchedulesAndLicencesTests
             Assert.Equal(frequency, parsed);
         }
         Assert.False(UpdateFrequencies.TryParse("3", out _));
-        Assert.Throws<Core.Ingest.InputException>(() => UpdateFrequencies.Normalise("hourly", "updateFrequency"));
+        Assert.Throws<InputException>(() => UpdateFrequencies.Normalise("hourly", "updateFrequency"));
     }
 
     [Theory]

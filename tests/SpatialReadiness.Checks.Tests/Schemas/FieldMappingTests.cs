@@ -1,5 +1,4 @@
 using SpatialReadiness.Checks.Schemas;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
 
 namespace SpatialReadiness.Checks.Tests.Schemas;

@@ -1,4 +1,3 @@
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Ingest.Crs;
 
 namespace SpatialReadiness.Ingest.Tests.Crs;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Ingest.Formats;
 
 namespace SpatialReadiness.Ingest.Tests.Formats;

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Ingest.Formats;
 
 namespace SpatialReadiness.Ingest.Tests.Formats;

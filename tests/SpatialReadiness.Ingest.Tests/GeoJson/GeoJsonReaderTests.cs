@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Ingest.Formats;
 
 namespace SpatialReadiness.Ingest.Tests.GeoJson;

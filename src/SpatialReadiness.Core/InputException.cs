@@ -1,4 +1,4 @@
-namespace SpatialReadiness.Core.Ingest;
+namespace SpatialReadiness.Core;
 
 /// <summary>
 /// Input a user can fix: the message says what is wrong and where, and how to fix it. Mapped once to an RFC 9457
