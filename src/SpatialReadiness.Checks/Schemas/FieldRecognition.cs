@@ -1,4 +1,5 @@
 using System.Globalization;
+using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Core.Readiness;
 
 namespace SpatialReadiness.Checks.Schemas;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Core.Publishing;
 using SpatialReadiness.Ingest;

@@ -1,6 +1,5 @@
 using SpatialReadiness.Server.Resilience;
 using System.Globalization;
-using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Core.Publishing;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.OData.UriParser;
-using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Core.Features;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.PostGis.Features;

@@ -1,7 +1,6 @@
 using Microsoft.OData.Edm;
 using Microsoft.OData.Edm.Csdl;
 using Microsoft.OData.Edm.Vocabularies;
-using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.PostGis.Feeds;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.PostGis.Tiles;
 

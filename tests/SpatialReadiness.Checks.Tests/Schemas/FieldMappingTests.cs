@@ -1,4 +1,3 @@
-using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Core.Layers;
 
 namespace SpatialReadiness.Checks.Tests.Schemas;

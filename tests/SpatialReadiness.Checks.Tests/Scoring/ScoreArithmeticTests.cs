@@ -1,4 +1,3 @@
-using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Checks.Scoring;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Core.Readiness;

@@ -1,5 +1,4 @@
-
-namespace SpatialReadiness.Checks.Schemas;
+namespace SpatialReadiness.Core.Layers;
 
 /// <summary>
 /// Which of a layer's own fields stands for each canonical field. The uploader's explicit map wins; otherwise the

@@ -1,9 +1,8 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using SpatialReadiness.Core.Layers;
 
-namespace SpatialReadiness.Checks.Schemas;
+namespace SpatialReadiness.Core.Layers;
 
 /// <summary>One field of a canonical schema, with the names real layers give it.</summary>
 public sealed record SchemaField(
