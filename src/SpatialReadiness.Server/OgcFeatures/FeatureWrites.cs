@@ -6,7 +6,6 @@ using SpatialReadiness.PostGis.Contributions;
 using SpatialReadiness.PostGis.Features;
 using SpatialReadiness.Server.Auth;
 using SpatialReadiness.Server.Contributions;
-using SpatialReadiness.Server.Endpoints;
 using SpatialReadiness.Server.Tiles;
 using SpatialReadiness.Server.Uploads;
 

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.Features;
-using SpatialReadiness.Server.Endpoints;
 
 namespace SpatialReadiness.Server.Uploads;
 

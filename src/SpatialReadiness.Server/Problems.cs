@@ -1,5 +1,4 @@
-
-namespace SpatialReadiness.Server.Endpoints;
+namespace SpatialReadiness.Server;
 
 /// <summary>Turns input errors into RFC 9457 problem+json, with the HTTP status and machine code decided in one place.</summary>
 public static class Problems
