@@ -31,7 +31,6 @@ builder.Services.Configure<KestrelServerOptions>(k =>
     k.Limits.MinRequestBodyDataRate = new MinDataRate(options.MinUploadBytesPerSecond, TimeSpan.FromSeconds(10));
 });
 builder.Services.AddProblemDetails();
-builder.Services.AddExceptionHandler<RequestProblemHandler>();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
@@ -73,7 +72,7 @@ app.UseCrossOrigin(options.CorsOrigins);
 app.UseGdalLimits();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseMiddleware<FaultAnswers>();
+app.UseMiddleware<ErrorAnswers>();
 app.UseBodyLimits();
 app.UseViewerFiles();
 app.UseOgcQueryPosts(); // before sign-in is asked for: a query POSTed to /items gets its own answer

@@ -92,8 +92,7 @@ public static class AuthSetup
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests", type: "https://spatialreadiness.org/problems/toomanyrequests",
-            detail: $"too many requests; try again in {seconds} s.", extensions: new Dictionary<string, object?> { ["code"] = "TooManyRequests" });
+        return Problems.Make(StatusCodes.Status429TooManyRequests, "Too many requests", "TooManyRequests", $"too many requests; try again in {seconds} s.");
     }
 
     /// <summary>
@@ -123,9 +122,8 @@ public static class AuthSetup
             }
             catch (AntiforgeryValidationException)
             {
-                await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Anti-forgery token missing or invalid",
-                    type: "https://spatialreadiness.org/problems/antiforgery", extensions: new Dictionary<string, object?> { ["code"] = "Antiforgery" },
-                    detail: $"a change made with the sign-in cookie needs the token from GET /api/auth/antiforgery in the {AntiforgeryHeader} header.").ExecuteAsync(http);
+                await Problems.Make(StatusCodes.Status400BadRequest, "Anti-forgery token missing or invalid", "Antiforgery",
+                    $"a change made with the sign-in cookie needs the token from GET /api/auth/antiforgery in the {AntiforgeryHeader} header.").ExecuteAsync(http);
                 return;
             }
         }

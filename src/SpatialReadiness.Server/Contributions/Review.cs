@@ -27,11 +27,10 @@ public static class Review
 
     /// <summary>409 with both versions of each conflicting feature (and the proposal), as the reader may see them; the contribution is kept.</summary>
     public static IResult Conflict(ConflictException e, LayerInfo view) =>
-        Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Version conflict", type: "https://spatialreadiness.org/problems/versionconflict",
-            detail: e.Message + ". Nothing was applied; the contribution is kept (conflicted). Read the current version and propose again.",
-            extensions: new Dictionary<string, object?>
+        Problems.Make(StatusCodes.Status409Conflict, "Version conflict", "VersionConflict",
+            e.Message + ". Nothing was applied; the contribution is kept (conflicted). Read the current version and propose again.",
+            extra: new Dictionary<string, object?>
             {
-                ["code"] = "VersionConflict",
                 ["contribution"] = e.ContributionId,
                 ["contributionUrl"] = $"/api/contributions/{e.ContributionId}",
                 ["conflicts"] = ContributionJson.Conflicts(e.Conflicts, view),

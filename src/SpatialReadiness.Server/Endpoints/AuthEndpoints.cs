@@ -60,7 +60,7 @@ public static class AuthEndpoints
         if (!Passwords.Verify(body.Password, found?.PasswordHash, out var rehash) || found is null || found.User.Disabled)
         {
             throttle.Failed(name, address);
-            return AuthProblems.Unauthorized("the name or the password is wrong (or the account is disabled).");
+            return Problems.Unauthorized("the name or the password is wrong (or the account is disabled).");
         }
         if (rehash) await accounts.RehashAsync(found.User.Id, Passwords.Hash(body.Password), ct);
         var principal = Principals.For(found.User, Principals.Cookie, found.SecurityStamp);
@@ -73,7 +73,7 @@ public static class AuthEndpoints
     {
         var caller = http.Caller();
         var found = (await accounts.GetSignInAsync(caller.UserId!.Value, ct))!;
-        if ((body.Current?.Length ?? 0) > Passwords.MaxLength || !Passwords.Verify(body.Current ?? "", found.PasswordHash, out _)) return AuthProblems.Forbidden("the current password is wrong.");
+        if ((body.Current?.Length ?? 0) > Passwords.MaxLength || !Passwords.Verify(body.Current ?? "", found.PasswordHash, out _)) return Problems.Forbidden("the current password is wrong.");
         if (Passwords.Weakness(body.New) is { } weakness) return Problems.Of(InputError.Unprocessable, weakness);
         var user = await accounts.SetPasswordAsync(caller.Name, Passwords.Hash(body.New!), ct);
         if (http.Method() == Principals.Cookie)
@@ -89,12 +89,8 @@ public static class AuthEndpoints
     {
         var caller = http.Caller();
         var issued = ApiKeys.Issue();
-        try
-        {
-            var info = await accounts.AddKeyAsync(caller.UserId!.Value, body?.Label ?? "", issued, ct);
-            return Results.Created($"/api/auth/keys/{info.Id}", new { key = issued.Key, info.Id, info.Label, info.Prefix, info.CreatedAt });
-        }
-        catch (InputException e) { return Problems.From(e); }
+        var info = await accounts.AddKeyAsync(caller.UserId!.Value, body?.Label ?? "", issued, ct);
+        return Results.Created($"/api/auth/keys/{info.Id}", new { key = issued.Key, info.Id, info.Label, info.Prefix, info.CreatedAt });
     }
 
     private static JsonObject Me(HttpContext http, IAntiforgery antiforgery)

@@ -36,8 +36,7 @@ public static class CatalogEndpoints
         var chosen = extension is null ? Negotiate(http.Request) : ByExtension.TryGetValue(extension, out var byExtension) ? byExtension : ((string MediaType, Func<RdfGraph, string> Write)?)null;
         if (chosen is not { } syntax)
             return extension is null
-                ? Results.Problem(statusCode: StatusCodes.Status406NotAcceptable, title: "Not acceptable",
-                    detail: $"the catalogue is served as {string.Join(", ", ByExtension.Values.Select(v => v.MediaType))}; none of them is in Accept.")
+                ? Problems.NotAcceptable($"the catalogue is served as {string.Join(", ", ByExtension.Values.Select(v => v.MediaType))}; none of them is in Accept.")
                 : Problems.Of(InputError.NotFound, $"'.{extension}' is not a catalogue syntax: use .jsonld, .ttl or .rdf.");
         var input = await source.ReadAsync(city, http.RequestAborted);
         if (city is not null && input.Cities.Count == 0) return Problems.Of(InputError.NotFound, $"city '{city}' does not exist; GET /api/cities lists the cities.");

@@ -70,7 +70,6 @@ public static class ContributionEndpoints
             return Results.Created($"/api/contributions/{contribution.Id}", ContributionJson.Of(contribution, view));
         }
         catch (ConflictException e) { return Review.Conflict(e, view); }
-        catch (InputException e) { return Problems.From(e); }
     }
 
     private static async Task<IResult> List(HttpContext http, string? state, long? layer, string? city, bool? mine, int? limit, long? offset,
@@ -112,7 +111,6 @@ public static class ContributionEndpoints
             return Results.Json(ContributionJson.Of(await Review.AcceptAsync(store, tiles, contribution, caller, body?.Note, ct), caller.View(layer!)));
         }
         catch (ConflictException e) { return Review.Conflict(e, caller.View(layer!)); }
-        catch (InputException e) { return Problems.From(e); }
     }
 
     private static async Task<IResult> Reject(long id, ReviewNote? body, HttpContext http, LayerStore layers, ContributionStore store, CancellationToken ct)
@@ -121,11 +119,7 @@ public static class ContributionEndpoints
         var (contribution, layer) = await VisibleAsync(id, caller, layers, store, ct);
         if (contribution is null) return NoSuchContribution(id);
         if (!caller.MayModerate(layer!)) return NotModerator(caller, layer!);
-        try
-        {
-            return Results.Json(ContributionJson.Of(await store.RejectAsync(id, caller, body?.Note, ct), caller.View(layer!)));
-        }
-        catch (InputException e) { return Problems.From(e); }
+        return Results.Json(ContributionJson.Of(await store.RejectAsync(id, caller, body?.Note, ct), caller.View(layer!)));
     }
 
     private static async Task<IResult> Revert(long id, HttpContext http, LayerStore layers, ContributionStore store, ServerOptions options, CancellationToken ct)
@@ -133,7 +127,7 @@ public static class ContributionEndpoints
         var caller = http.Caller();
         var (contribution, layer) = await VisibleAsync(id, caller, layers, store, ct);
         if (contribution is null) return NoSuchContribution(id);
-        if (!caller.MayContribute(layer!)) return AuthProblems.Forbidden($"{caller.Name} may not propose changes to layer {layer!.Id}.");
+        if (!caller.MayContribute(layer!)) return Problems.Forbidden($"{caller.Name} may not propose changes to layer {layer!.Id}.");
         var body = await RequestBody.ReadAsync(http.Request, BodyLimits.Json, ct);
         string? comment = null;
         if (body.Length > 0)
@@ -147,7 +141,6 @@ public static class ContributionEndpoints
             return Results.Created($"/api/contributions/{revert.Id}", ContributionJson.Of(revert, caller.View(layer!)));
         }
         catch (ConflictException e) { return Review.Conflict(e, caller.View(layer!)); }
-        catch (InputException e) { return Problems.From(e); }
     }
 
     private static async Task<IResult> History(long id, long featureId, HttpContext http, LayerStore layers, FeatureHistory history, CancellationToken ct)
@@ -171,5 +164,5 @@ public static class ContributionEndpoints
         Problems.Of(InputError.NotFound, $"contribution {id} does not exist, or is not yours and not to a layer you moderate.");
 
     private static IResult NotModerator(Caller caller, LayerInfo layer) =>
-        AuthProblems.Forbidden($"{caller.Name} does not moderate layer {layer.Id} ({layer.City}/{layer.Name}, owned by {layer.Owner ?? "no organisation"}).");
+        Problems.Forbidden($"{caller.Name} does not moderate layer {layer.Id} ({layer.City}/{layer.Name}, owned by {layer.Owner ?? "no organisation"}).");
 }

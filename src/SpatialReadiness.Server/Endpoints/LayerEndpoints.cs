@@ -70,45 +70,33 @@ public static class LayerEndpoints
 
     private static async Task<IResult> CreateCity(NewCity body, LayerStore store, CancellationToken ct)
     {
-        try
-        {
-            var city = await store.CreateCityAsync(body.Id ?? "", body.Name ?? "", body.State, ct, string.IsNullOrWhiteSpace(body.Owner) ? null : body.Owner.Trim());
-            return Results.Created($"/api/cities/{city.Id}", city);
-        }
-        catch (InputException e) { return Problems.From(e); }
+        var city = await store.CreateCityAsync(body.Id ?? "", body.Name ?? "", body.State, ct, string.IsNullOrWhiteSpace(body.Owner) ? null : body.Owner.Trim());
+        return Results.Created($"/api/cities/{city.Id}", city);
     }
 
     private static async Task<IResult> ChangeAccess(long id, AccessChange body, HttpContext http, LayerStore store, TileCatalog tiles, CancellationToken ct)
     {
         var caller = http.Caller();
         if (await store.ReadableLayerAsync(id, caller, ct) is not { } layer) return NoSuchLayer(id);
-        if (!caller.MayModerate(layer)) return AuthProblems.Forbidden($"only admins and the moderators of the organisation that owns layer {id} may change who sees it.");
+        if (!caller.MayModerate(layer)) return Problems.Forbidden($"only admins and the moderators of the organisation that owns layer {id} may change who sees it.");
         var now = LayerAccess.Of(layer);
-        if (body.Owner is not null && body.Owner != now.Owner && !caller.IsAdmin) return AuthProblems.Forbidden("only an admin may give a layer to another organisation.");
+        if (body.Owner is not null && body.Owner != now.Owner && !caller.IsAdmin) return Problems.Forbidden("only an admin may give a layer to another organisation.");
         var access = new LayerAccess(body.Owner ?? now.Owner, body.Sensitive ?? now.Sensitive,
             body.SensitiveFields?.Select(f => f.Trim()).Where(f => f.Length > 0).Distinct().ToList() ?? now.SensitiveFields, body.Editable ?? now.Editable);
-        try
-        {
-            var changed = await store.SetAccessAsync(id, access, caller.Name, ct);
-            tiles.Evict(id, changed.City);
-            return Results.Ok(LayerAccess.Of(changed));
-        }
-        catch (InputException e) { return Problems.From(e); }
+        var changed = await store.SetAccessAsync(id, access, caller.Name, ct);
+        tiles.Evict(id, changed.City);
+        return Results.Ok(LayerAccess.Of(changed));
     }
 
     private static async Task<IResult> ChangeFieldMap(long id, Dictionary<string, string> body, HttpContext http, LayerStore store, CancellationToken ct)
     {
         var caller = http.Caller();
         if (await store.GetLayerAsync(id, ct) is not { } layer) return Problems.Of(InputError.NotFound, $"layer {id} does not exist.");
-        if (!caller.MayModerate(layer)) return AuthProblems.Forbidden($"only admins and the moderators of the organisation that owns layer {id} may change its field map.");
-        try
-        {
-            LayerKinds.TryParse(layer.Kind, out var kind);
-            var text = string.Join(",", body.Select(p => $"{p.Key}={p.Value}"));
-            var map = FieldMapping.Parse(text, LayerSchema.For(kind));
-            return Results.Ok(await store.SetFieldMapAsync(id, map, ct));
-        }
-        catch (InputException e) { return Problems.From(e); }
+        if (!caller.MayModerate(layer)) return Problems.Forbidden($"only admins and the moderators of the organisation that owns layer {id} may change its field map.");
+        LayerKinds.TryParse(layer.Kind, out var kind);
+        var text = string.Join(",", body.Select(p => $"{p.Key}={p.Value}"));
+        var map = FieldMapping.Parse(text, LayerSchema.For(kind));
+        return Results.Ok(await store.SetFieldMapAsync(id, map, ct));
     }
 
     private static async Task<IResult> UploadLayer(string city, HttpContext http, LayerStore store, AccountStore accounts, TileCatalog tiles, ServerOptions options,
@@ -126,9 +114,9 @@ public static class LayerEndpoints
             var (layerImport, ingestOptions) = Describe(city, upload, options, caller);
             // The name is taken; whose it is, and whether it is sensitive, is not said (docs/security.md, "Who sees what").
             if (await store.GetLayerAsync(city, layerImport.Name, ct) is { } existing && !caller.MayModerate(existing))
-                return AuthProblems.Forbidden($"a layer named '{existing.Name}' exists in city '{city}' and you do not moderate it: only its organisation's moderators and admins may publish a new version of it. Choose another name (form field 'name').");
+                return Problems.Forbidden($"a layer named '{existing.Name}' exists in city '{city}' and you do not moderate it: only its organisation's moderators and admins may publish a new version of it. Choose another name (form field 'name').");
             if (layerImport.Owner != caller.Organisation && !caller.IsAdmin)
-                return AuthProblems.Forbidden("only an admin may publish a layer for another organisation; leave out 'owner'.");
+                return Problems.Forbidden("only an admin may publish a layer for another organisation; leave out 'owner'.");
             if (layerImport.Owner is { } owner && await accounts.GetOrganisationAsync(owner, ct) is null)
                 return Problems.Of(InputError.NotFound, $"organisation '{owner}' does not exist.");
             var file = LayerFile.Open(upload.Path, upload.FileName, ingestOptions);
@@ -162,10 +150,6 @@ public static class LayerEndpoints
                 tiles.Evict(layer.Id, city); // before the response: the next tile request sees the new version
                 return Results.Created($"/api/layers/{layer.Id}", layer);
             }
-        }
-        catch (InputException e)
-        {
-            return Problems.From(e);
         }
         finally
         {
@@ -230,15 +214,7 @@ public static class LayerEndpoints
         if (!LayerExport.Formats.ContainsKey(format))
             return Problems.Of(InputError.Malformed, $"format '{format}' is not offered: use one of {string.Join(", ", LayerExport.Formats.Keys)}.");
         if (await store.ReadableLayerAsync(id, http.Caller(), ct) is not { } layer) return NoSuchLayer(id);
-        try
-        {
-            await export.WriteAsync(layer, format, response, !http.Caller().IsAuthenticated, ct);
-            return Results.Empty;
-        }
-        catch (InputException e) when (!response.HasStarted)
-        {
-            response.Headers.ContentDisposition = default;
-            return Problems.From(e);
-        }
+        await export.WriteAsync(layer, format, response, !http.Caller().IsAuthenticated, ct);
+        return Results.Empty;
     }
 }

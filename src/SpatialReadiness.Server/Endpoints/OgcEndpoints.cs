@@ -29,7 +29,7 @@ public static class OgcEndpoints
         var ogc = app.MapGroup("/ogc").ExcludeFromDescription().AddEndpointFilter(async (context, next) =>
         {
             try { return await next(context); }
-            catch (OgcException e) { return FeatureWrites.Problem(e.Status, "Bad request", e.Status == 400 ? "Malformed" : "TooLarge", e.Message); }
+            catch (OgcException e) { return Problems.Make(e.Status, "Bad request", e.Status == 400 ? "Malformed" : "TooLarge", e.Message); }
         });
         ogc.MapMethods("", Read, Landing);
         ogc.MapMethods("/api", Read, Api);

@@ -46,13 +46,9 @@ public static class PublishingEndpoints
     {
         var caller = http.Caller();
         if (await store.GetLayerAsync(id, ct) is not { } layer || !caller.MayRead(layer)) return Problems.Of(InputError.NotFound, $"layer {id} does not exist.");
-        if (!caller.MayModerate(layer)) return AuthProblems.Forbidden($"only admins and the moderators of the organisation that owns layer {id} may set its update schedule.");
-        try
-        {
-            var frequency = UpdateFrequencies.Normalise(body.UpdateFrequency, "updateFrequency");
-            var changed = await store.SetUpdateFrequencyAsync(id, frequency, ct);
-            return Results.Ok(LayerSchedule.Of(changed, DateTimeOffset.UtcNow));
-        }
-        catch (InputException e) { return Problems.From(e); }
+        if (!caller.MayModerate(layer)) return Problems.Forbidden($"only admins and the moderators of the organisation that owns layer {id} may set its update schedule.");
+        var frequency = UpdateFrequencies.Normalise(body.UpdateFrequency, "updateFrequency");
+        var changed = await store.SetUpdateFrequencyAsync(id, frequency, ct);
+        return Results.Ok(LayerSchedule.Of(changed, DateTimeOffset.UtcNow));
     }
 }

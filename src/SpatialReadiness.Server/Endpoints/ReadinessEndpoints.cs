@@ -169,18 +169,14 @@ public static class ReadinessEndpoints
         if (await store.GetCityAsync(city, ct) is not { } found) return CityNotFound(city);
         var caller = http.Caller();
         if (!caller.MaySpeakFor(found))
-            return AuthProblems.Forbidden($"only admins and the moderators of the organisation that speaks for city '{city}' ({found.Owner ?? "none yet: admins alone"}) may declare its planning uses.");
+            return Problems.Forbidden($"only admins and the moderators of the organisation that speaks for city '{city}' ({found.Owner ?? "none yet: admins alone"}) may declare its planning uses.");
         // A null entry passes "is { } unknown" below unseen; it is malformed JSON for a list of names, not an unknown name.
         if ((body.Layers ?? []).Any(l => l is null))
             return Problems.Of(InputError.Malformed, "\"layers\" must be a list of the city's layer names; it holds a null.");
         var readable = (await store.ReadableLayersAsync(city, caller, ct)).Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
         if ((body.Layers ?? []).FirstOrDefault(l => !readable.Contains(l)) is { } unknown)
             return Problems.Of(InputError.Unprocessable, $"layer '{unknown}' is not a layer of city '{city}' (its layers: {string.Join(", ", readable.Order(StringComparer.Ordinal))}).");
-        try
-        {
-            var use = await uses.DeclareAsync(city, body.Title ?? "", body.DocumentUrl ?? "", body.Layers ?? [], http.Caller().Name, ct);
-            return Results.Created($"/api/cities/{city}/planning-uses", use);
-        }
-        catch (InputException e) { return Problems.From(e); }
+        var use = await uses.DeclareAsync(city, body.Title ?? "", body.DocumentUrl ?? "", body.Layers ?? [], http.Caller().Name, ct);
+        return Results.Created($"/api/cities/{city}/planning-uses", use);
     }
 }

@@ -35,15 +35,15 @@ public sealed class ODataFeed(ODataServices services, FeatureReader features, Re
         }
         catch (ODataUnrecognizedPathException e)
         {
-            return ODataLinks.Problem(404, e.Message);
+            return Problems.OData(404, e.Message);
         }
         catch (NotSupportedException e)
         {
-            return ODataLinks.Problem(501, e.Message);
+            return Problems.OData(501, e.Message);
         }
         catch (ODataException e)
         {
-            return ODataLinks.Problem(400, $"{path}: {e.Message}");
+            return Problems.OData(400, $"{path}: {e.Message}");
         }
         try
         {
@@ -55,11 +55,11 @@ public sealed class ODataFeed(ODataServices services, FeatureReader features, Re
         }
         catch (ODataFilterException e) when (!http.Response.HasStarted)
         {
-            return ODataLinks.Problem(400, e.Message);
+            return Problems.OData(400, e.Message);
         }
         catch (NotSupportedException e) when (!http.Response.HasStarted)
         {
-            return ODataLinks.Problem(501, e.Message);
+            return Problems.OData(501, e.Message);
         }
     }
 
@@ -122,7 +122,7 @@ public sealed class ODataFeed(ODataServices services, FeatureReader features, Re
         {
             FeatureRow? found = null;
             if (sources.Count > 0) await foreach (var row in features.ReadAsync(query, cancellationToken)) found = row;
-            return found is null ? ODataLinks.Problem(404, $"{request.Set}({request.Key}) does not exist.")
+            return found is null ? Problems.OData(404, $"{request.Set}({request.Key}) does not exist.")
                 : Single(root, request, writer => Members(writer, found));
         }
         long? count = request.Count ? (sources.Count == 0 ? 0 : await features.CountAsync(query with { Limit = null, Offset = 0 }, cancellationToken)) : null;
@@ -164,7 +164,7 @@ public sealed class ODataFeed(ODataServices services, FeatureReader features, Re
         {
             string? found = null;
             await foreach (var row in records.ReadAsync(query, cancellationToken)) found = row;
-            return found is null ? ODataLinks.Problem(404, $"{set.Name}({ODataLinks.KeyLiteral(request.Key)}) does not exist.")
+            return found is null ? Problems.OData(404, $"{set.Name}({ODataLinks.KeyLiteral(request.Key)}) does not exist.")
                 : Single(root, request, writer => writer.Record(found));
         }
         long? count = request.Count ? await records.CountAsync(query with { Limit = null, Offset = 0 }, cancellationToken) : null;

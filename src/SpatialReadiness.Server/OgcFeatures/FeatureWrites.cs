@@ -44,11 +44,11 @@ public static class FeatureWrites
         if (!layer.Editable)
         {
             http.Response.Headers.Allow = fid is null ? ItemsAllow(layer) : ItemAllow(layer);
-            return Problem(StatusCodes.Status405MethodNotAllowed, "Not editable", "NotEditable",
+            return Problems.Make(StatusCodes.Status405MethodNotAllowed, "Not editable", "NotEditable",
                 $"collection '{id}' is read-only; its features can only be read. A moderator of the layer can open it to edits (PATCH /api/layers/{layer.Id}/access with \"editable\": true).");
         }
         var caller = http.Caller();
-        if (!caller.MayContribute(layer)) return AuthProblems.Forbidden($"{caller.Name} is a {caller.Role.ToName()}; editing needs a contributor or above.");
+        if (!caller.MayContribute(layer)) return Problems.Forbidden($"{caller.Name} is a {caller.Role.ToName()}; editing needs a contributor or above.");
         var crs = OgcCrs.Crs84;
         if (request.Headers["Content-Crs"].ToString() is { Length: > 0 } header)
             crs = OgcCrs.Parse(header) ?? throw new OgcException($"Content-Crs {header} is not supported; use one of {OgcCrs.SupportedList}.");
@@ -57,7 +57,7 @@ public static class FeatureWrites
         {
             string[] accepted = HttpMethods.IsPatch(method) ? ["application/merge-patch+json", "application/json"] : [OgcLinks.GeoJson, OgcLinks.Json];
             if (!accepted.Contains(mediaType))
-                return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "UnsupportedFormat",
+                return Problems.Make(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "UnsupportedFormat",
                     $"send the feature as {string.Join(" or ", accepted)} (Content-Type was '{request.ContentType}').");
         }
         try
@@ -72,7 +72,7 @@ public static class FeatureWrites
                 if (ifMatch is not null && !Matches(ifMatch, tag))
                 {
                     http.Response.Headers.ETag = Quote(tag);
-                    return Problem(StatusCodes.Status412PreconditionFailed, "Precondition failed", "PreconditionFailed",
+                    return Problems.Make(StatusCodes.Status412PreconditionFailed, "Precondition failed", "PreconditionFailed",
                         $"feature {fid} changed since you read it (If-Match {ifMatch}, now {Quote(tag)}); read it again, then retry. Nothing was written.");
                 }
                 baseVersion = version;
@@ -106,10 +106,6 @@ public static class FeatureWrites
         {
             return Review.Conflict(e, layer);
         }
-        catch (InputException e)
-        {
-            return Problems.From(e);
-        }
     }
 
     public static string Quote(string tag) => $"\"{tag}\"";
@@ -117,8 +113,4 @@ public static class FeatureWrites
     /// <summary>If-Match: "*" or a list of entity tags, weak (W/) ones included, compared by value.</summary>
     private static bool Matches(string ifMatch, string tag) =>
         ifMatch.Split(',').Select(t => t.Trim()).Any(t => t == "*" || t.TrimStart('W', '/').Trim('"') == tag);
-
-    public static IResult Problem(int status, string title, string code, string detail) =>
-        Results.Problem(detail: detail, statusCode: status, title: title, type: "https://spatialreadiness.org/problems/" + code.ToLowerInvariant(),
-            extensions: new Dictionary<string, object?> { ["code"] = code });
 }

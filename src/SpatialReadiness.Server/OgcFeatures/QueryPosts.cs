@@ -23,7 +23,7 @@ public static class QueryPosts
     {
         if (HttpMethods.IsPost(http.Request.Method) && IsItems(http.Request.Path, out var collection) && await IsQueryAsync(http.Request))
         {
-            await FeatureWrites.Problem(StatusCodes.Status400BadRequest, "Query by POST not supported", "QueryByPostNotSupported",
+            await Problems.Make(StatusCodes.Status400BadRequest, "Query by POST not supported", "QueryByPostNotSupported",
                 $"a CQL2-JSON (or CQL-JSON) query sent by POST is not supported here: POST /items creates a feature from a GeoJSON Feature. "
                 + $"Send the query as CQL2 text in the URL instead: GET /ogc/collections/{collection}/items?filter-lang=cql2-text&filter=<CQL2 text>, "
                 + "e.g. filter=wardnum > 10 AND name LIKE '%nagar%' (OWSLib: items(filter=...) rather than cql=...).")

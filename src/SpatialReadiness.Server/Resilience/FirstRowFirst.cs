@@ -3,7 +3,7 @@ namespace SpatialReadiness.Server.Resilience;
 /// <summary>
 /// Streamed answers (feeds, items, downloads) run their query up to its first row before they write a byte: a query
 /// that fails at once (the database gone, a statement timeout) then still gets a clean 503 problem from
-/// <see cref="FaultAnswers"/>, not a 200 cut off after its opening bytes.
+/// <see cref="ErrorAnswers"/>, not a 200 cut off after its opening bytes.
 /// </summary>
 public static class FirstRowFirst
 {

@@ -43,7 +43,7 @@ public static class Health
         var ready = problems.Count == 0;
         http.Response.StatusCode = ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         http.Response.Headers.CacheControl = "no-store";
-        if (!ready) http.Response.Headers.RetryAfter = FaultAnswers.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (!ready) http.Response.Headers.RetryAfter = ErrorAnswers.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await http.Response.WriteAsJsonAsync(new { status = ready ? "ready" : "unavailable", problems, database, migrations }, http.RequestAborted);
     }
 }

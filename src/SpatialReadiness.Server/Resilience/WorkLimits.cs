@@ -69,6 +69,6 @@ public sealed class WorkLimits(ServerOptions options)
     private sealed class Busy(int status, string detail) : IResult
     {
         public Task ExecuteAsync(HttpContext http) =>
-            FaultAnswers.WriteAsync(http, (status == 429 ? "Too many anonymous requests of this kind" : "The server is busy", "busy", detail), status, retryAfter: 10);
+            ErrorAnswers.WriteLaterAsync(http, (status == 429 ? "Too many anonymous requests of this kind" : "The server is busy", "busy", detail), status, retryAfter: 10);
     }
 }

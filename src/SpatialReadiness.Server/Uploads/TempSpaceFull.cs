@@ -2,7 +2,7 @@ namespace SpatialReadiness.Server.Uploads;
 
 /// <summary>
 /// The disk (or quota) holding upload temp files is full: the server's fault, not the file's, so it is answered
-/// 507 Insufficient Storage with Retry-After (see <see cref="Resilience.FaultAnswers"/>), the partial file removed.
+/// 507 Insufficient Storage with Retry-After (see <see cref="ErrorAnswers"/>), the partial file removed.
 /// </summary>
 public sealed class TempSpaceFull(IOException inner)
     : Exception("the server has no room left to receive uploads (its temporary space is full); nothing was stored. Try again later, or tell the administrator (SR_TEMP_DIR).", inner)
