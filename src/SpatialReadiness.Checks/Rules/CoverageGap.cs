@@ -23,18 +23,15 @@ public sealed class CoverageGap : Rule
     // The geometry, and the neighbouring wards' labels (their id field) in the detail.
     public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Of(layer.IdField);
 
-    private static readonly string Findings = $"""
-        SELECT NULL::bigint AS feature_id, NULL::bigint AS related_feature_id,
-               {Sql.Area("gp.area")} || ' of the city (' || @city_source || ')' || coalesce(' ' || {WardGaps.Neighbours}, '')
-               || ' lies outside every ward, ' || to_char(100 * gp.area / @city_area, 'FM990.00') || ' % of the city'
-               || CASE WHEN gp.class = 'candidate'
-                       THEN '; it is large and compact (up to ' || to_char(2 * gp.radius, 'FM999990') || ' m across): if it is a cantonment, '
-                            || 'airport, lake or other land outside ward administration, declare it in an exclusion layer with the reason '
-                            || 'and it stops counting'
-                       ELSE '' END AS detail,
-               gp.g AS location, gp.area AS measure
-        FROM check_gaps gp WHERE gp.class IN ('coverage', 'candidate')
-        """;
+    private static readonly string Findings = WardGaps.Findings($"""
+        {Sql.Area("gp.area")} || ' of the city (' || @city_source || ')' || coalesce(' ' || {WardGaps.Neighbours}, '')
+        || ' lies outside every ward, ' || to_char(100 * gp.area / @city_area, 'FM990.00') || ' % of the city'
+        || CASE WHEN gp.class = 'candidate'
+                THEN '; it is large and compact (up to ' || to_char(2 * gp.radius, 'FM999990') || ' m across): if it is a cantonment, '
+                     || 'airport, lake or other land outside ward administration, declare it in an exclusion layer with the reason '
+                     || 'and it stops counting'
+                ELSE '' END
+        """, "'coverage', 'candidate'");
 
     public override async Task<RuleResult> RunAsync(RuleContext context, CancellationToken cancellationToken)
     {

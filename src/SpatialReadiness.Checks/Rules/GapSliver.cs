@@ -25,23 +25,17 @@ public sealed class GapSliver : Rule
     // The geometry, and the neighbouring wards' labels (their id field) in the detail.
     public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Of(layer.IdField);
 
-    private static readonly string Gaps = $"""
-        SELECT NULL::bigint AS feature_id, NULL::bigint AS related_feature_id,
-               CASE WHEN gp.class = 'sliver'
-                    THEN 'a sliver of ' || {Sql.Area("gp.area")} || ', at most ' || to_char(2 * gp.radius, 'FM9990.0') || ' m wide'
-                    ELSE 'a hole of ' || {Sql.Area("gp.area")} || ' (under 1 ha)' END
-               || coalesce(' ' || {WardGaps.Neighbours}, '') || ' belongs to no ward' AS detail,
-               gp.g AS location, gp.area AS measure
-        FROM check_gaps gp WHERE gp.class IN ('sliver', 'hole')
-        """;
+    private static readonly string Gaps = WardGaps.Findings($"""
+        CASE WHEN gp.class = 'sliver'
+             THEN 'a sliver of ' || {Sql.Area("gp.area")} || ', at most ' || to_char(2 * gp.radius, 'FM9990.0') || ' m wide'
+             ELSE 'a hole of ' || {Sql.Area("gp.area")} || ' (under 1 ha)' END
+        || coalesce(' ' || {WardGaps.Neighbours}, '') || ' belongs to no ward'
+        """, "'sliver', 'hole'");
 
-    private static readonly string Declared = $"""
-        SELECT NULL::bigint AS feature_id, NULL::bigint AS related_feature_id,
-               'land of ' || {Sql.Area("gp.area")} || coalesce(' ' || {WardGaps.Neighbours}, '') || ' lies in no ward and in a declared exclusion zone ('
-               || gp.reason || '): not a gap' AS detail,
-               gp.g AS location, gp.area AS measure
-        FROM check_gaps gp WHERE gp.class = 'declared'
-        """;
+    private static readonly string Declared = WardGaps.Findings($"""
+        'land of ' || {Sql.Area("gp.area")} || coalesce(' ' || {WardGaps.Neighbours}, '') || ' lies in no ward and in a declared exclusion zone ('
+        || gp.reason || '): not a gap'
+        """, "'declared'");
 
     public override async Task<RuleResult> RunAsync(RuleContext context, CancellationToken cancellationToken)
     {

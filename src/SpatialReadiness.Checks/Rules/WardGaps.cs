@@ -85,6 +85,17 @@ public static class WardGaps
                LIMIT 12) n)
         """;
 
+    /// <summary>
+    /// Findings for the gaps of <paramref name="classes"/> (SQL literals: 'sliver', 'hole', ...): none is a feature of
+    /// the layer, each is located at its gap and measured by its area; <paramref name="detail"/> is the SQL of the text.
+    /// </summary>
+    public static string Findings(string detail, string classes) => $"""
+        SELECT NULL::bigint AS feature_id, NULL::bigint AS related_feature_id,
+               {detail} AS detail,
+               gp.g AS location, gp.area AS measure
+        FROM check_gaps gp WHERE gp.class IN ({classes})
+        """;
+
     /// <summary>The declared exclusion zones and the candidates of the last layer built (count, m² each).</summary>
     public static async Task<(int Declared, double DeclaredM2, int Candidates, double CandidatesM2)> ZonesAsync(ICheckDatabase database, CancellationToken cancellationToken)
     {
