@@ -3,7 +3,7 @@ using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Contributions;
 using SpatialReadiness.Core.Layers;
 
-namespace SpatialReadiness.Server.Tests.Accounts;
+namespace SpatialReadiness.Unit.Tests.Accounts;
 
 /// <summary>The rules of who may read and do what (Core.Accounts.Caller), the attribute diff, and password hashes: no database.</summary>
 public sealed class AccessRulesTests

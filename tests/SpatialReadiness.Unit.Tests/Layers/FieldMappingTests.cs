@@ -1,6 +1,6 @@
 using SpatialReadiness.Core.Layers;
 
-namespace SpatialReadiness.Checks.Tests.Schemas;
+namespace SpatialReadiness.Unit.Tests.Layers;
 
 public sealed class FieldMappingTests
 {

@@ -2,7 +2,7 @@ using NetTopologySuite.Geometries;
 using SpatialReadiness.Core.Features;
 using SpatialReadiness.Server.OgcFeatures.Cql2;
 
-namespace SpatialReadiness.Server.Tests.OgcFeatures;
+namespace SpatialReadiness.Unit.Tests.OgcFeatures;
 
 /// <summary>CQL2 text into the shared filter model, and the errors a client sees (with positions) when it is wrong.</summary>
 public sealed class Cql2TextParserTests
