@@ -1,6 +1,7 @@
 using Microsoft.Net.Http.Headers;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.Server.Auth;
+using SpatialReadiness.Server.Styles;
 using SpatialReadiness.Server.Viewer;
 
 namespace SpatialReadiness.Server.Endpoints;

@@ -4,7 +4,7 @@ using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.PostGis.Features;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.PostGis.Tiles;
-using SpatialReadiness.Server.Viewer;
+using SpatialReadiness.Server.Styles;
 
 namespace SpatialReadiness.Server.Tiles;
 

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.PostGis.Tiles;
 
-namespace SpatialReadiness.Server.Viewer;
+namespace SpatialReadiness.Server.Styles;
 
 /// <summary>
 /// The MapLibre styles of styles/ (one per layer kind, plus findings), embedded in the server. As stored they are
