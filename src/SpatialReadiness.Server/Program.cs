@@ -12,6 +12,7 @@ using SpatialReadiness.Server.Auth;
 using SpatialReadiness.Server.Endpoints;
 using SpatialReadiness.Server.Exports;
 using SpatialReadiness.Server.OData;
+using SpatialReadiness.Server.Proxies;
 using SpatialReadiness.Server.Readiness;
 using SpatialReadiness.Server.Tiles;
 using SpatialReadiness.Server.Viewer;
@@ -22,6 +23,7 @@ builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(ViewerOptions.Bind(builder.Configuration));
 builder.Services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = options.MaxUploadBytes + (1 << 20));
 builder.Services.AddProblemDetails();
+builder.Services.AddTrustedProxies(builder.Configuration);
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
@@ -42,12 +44,14 @@ builder.Services.AddSingleton<CheckRunner>();
 builder.Services.AddSingleton<RecordReader>();
 builder.Services.AddSingleton<ODataFeed>();
 builder.Services.AddSingleton<LayerExport>();
-builder.Services.AddSingleton(new TileStore(Database.CreateTileDataSource(connectionString)));
+builder.Services.AddSingleton(new TileStore(Database.CreateTileDataSource(connectionString),
+    options.ReadConnectionString is { } read ? Database.CreateTileDataSource(read) : null));
 builder.Services.AddSingleton<TileCatalog>();
 builder.Services.AddSingleton<TileCache>();
 builder.Services.AddHostedService<LayerChangeListener>();
 
 var app = builder.Build();
+app.UseTrustedProxies();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseViewerFiles();

@@ -5,7 +5,8 @@ namespace SpatialReadiness.Server;
 /// <summary>
 /// Settings read once at start, from appsettings or the environment (SR_PG, SR_DATA, SR_MAX_UPLOAD_MB, SR_TILE_CACHE_MB,
 /// and the limits on sign-in and writes: SR_LOGIN_PER_IP per minute, SR_LOGIN_PER_NAME per 15 minutes, SR_WRITES_PER_USER
-/// per minute; SR_SESSION_HOURS, how long a sign-in lasts unused).
+/// per minute; SR_SESSION_HOURS, how long a sign-in lasts unused). SR_PG_READ, optional, names a read replica (or a
+/// proxy in front of replicas) for tile reads; writes and LISTEN always use SR_PG.
 /// </summary>
 public sealed record ServerOptions(string? ConnectionString, string DataRoot, long MaxUploadBytes, long MaxUnpackedBytes, long MaxVerticesPerFeature, long TileCacheBytes)
 {
@@ -13,6 +14,7 @@ public sealed record ServerOptions(string? ConnectionString, string DataRoot, lo
     public int LoginsPerNamePer15Minutes { get; init; } = 10;
     public int WritesPerUserPerMinute { get; init; } = 600;
     public TimeSpan Session { get; init; } = TimeSpan.FromHours(8);
+    public string? ReadConnectionString { get; init; }
 
     public static ServerOptions Bind(IConfiguration configuration)
     {
@@ -34,6 +36,7 @@ public sealed record ServerOptions(string? ConnectionString, string DataRoot, lo
             LoginsPerNamePer15Minutes = limits[1].value ?? defaults.LoginsPerNamePer15Minutes,
             WritesPerUserPerMinute = limits[2].value ?? defaults.WritesPerUserPerMinute,
             Session = limits[3].value is { } hours ? TimeSpan.FromHours(hours) : defaults.Session,
+            ReadConnectionString = configuration["SR_PG_READ"] is { Length: > 0 } read ? read : null,
         };
     }
 }
