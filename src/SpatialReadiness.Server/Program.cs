@@ -11,6 +11,7 @@ using SpatialReadiness.Server;
 using SpatialReadiness.Server.Auth;
 using SpatialReadiness.Server.Endpoints;
 using SpatialReadiness.Server.Exports;
+using SpatialReadiness.Server.Metrics;
 using SpatialReadiness.Server.OData;
 using SpatialReadiness.Server.Proxies;
 using SpatialReadiness.Server.Readiness;
@@ -24,6 +25,7 @@ builder.Services.AddSingleton(ViewerOptions.Bind(builder.Configuration));
 builder.Services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = options.MaxUploadBytes + (1 << 20));
 builder.Services.AddProblemDetails();
 builder.Services.AddTrustedProxies(builder.Configuration);
+builder.Services.AddServerMetrics();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
@@ -52,6 +54,7 @@ builder.Services.AddHostedService<LayerChangeListener>();
 
 var app = builder.Build();
 app.UseTrustedProxies();
+app.UseServerMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseViewerFiles();

@@ -62,6 +62,7 @@ public sealed class CheckRuns(NpgsqlDataSource dataSource)
     public async Task<ReadinessScore> ExecuteAsync(Guid runId, Func<ICheckDatabase, CityCheckData, CancellationToken, Task<ReadinessScore>> check,
         Action<int, int, string>? progress = null, CancellationToken cancellationToken = default)
     {
+        using var timing = StoreMetrics.Time(StoreMetrics.CheckDuration);
         var run = await GetAsync(runId, cancellationToken) ?? throw new InvalidOperationException($"check run {runId} does not exist");
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await Execute(dataSource, "UPDATE check_runs SET status = 'running', backend_pid = $2, started_at = now() WHERE id = $1", cancellationToken, runId, connection.ProcessID);

@@ -11,9 +11,6 @@ namespace SpatialReadiness.PostGis.Tiles;
 /// </summary>
 public sealed class TileStore(NpgsqlDataSource primary, NpgsqlDataSource? replica = null)
 {
-    /// <summary>Tiles made on the primary because the replica was behind or unreachable (for /metrics).</summary>
-    public event Action<string>? ReplicaSkipped;
-
     /// <summary>The tile's bytes: one MVT layer per <paramref name="layers"/> entry that has features there, concatenated (valid MVT).</summary>
     public async Task<byte[]> GetTileAsync(IReadOnlyList<TileLayer> layers, TileAddress tile, CancellationToken cancellationToken)
     {
@@ -24,11 +21,11 @@ public sealed class TileStore(NpgsqlDataSource primary, NpgsqlDataSource? replic
             {
                 connection = await replica.OpenConnectionAsync(cancellationToken);
                 if (await HasVersionsAsync(connection, layers, cancellationToken)) return await MakeAsync(connection, layers, tile, cancellationToken);
-                ReplicaSkipped?.Invoke("behind");
+                StoreMetrics.ReplicaSkipped.Add(1, new KeyValuePair<string, object?>("reason", "behind"));
             }
             catch (NpgsqlException) when (!cancellationToken.IsCancellationRequested)
             {
-                ReplicaSkipped?.Invoke("unreachable");
+                StoreMetrics.ReplicaSkipped.Add(1, new KeyValuePair<string, object?>("reason", "unreachable"));
             }
             finally
             {
