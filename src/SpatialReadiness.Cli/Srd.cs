@@ -13,6 +13,7 @@ public static class Srd
     public const string Usage = """
         usage: srd <command> [options]
           db start | migrate | status | stop     the database (embedded PostGIS under .data/pg unless SR_PG is set)
+          db backup FILE | db restore FILE       pg_dump custom format of the whole database; restore replaces it
           city add ID --name NAME [--state S]    create a city
           city list                              list cities
           import FILE --city C --kind K --licence L [--name N] [--title T] [--source S] [--custodian C]
