@@ -11,7 +11,7 @@ namespace SpatialReadiness.Cluster.Tests;
 /// writes until Patroni promotes the replica, then they succeed again and every write acknowledged before is there.
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class FailoverTests(ClusterFixture cluster)
+public sealed class FailoverTests(ClusterFixture cluster, Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly HashSet<HttpStatusCode> ReadOk = [HttpStatusCode.OK, HttpStatusCode.NoContent, HttpStatusCode.NotModified];
 
@@ -48,6 +48,7 @@ public sealed class FailoverTests(ClusterFixture cluster)
             await cluster.HealAsync();
         }
         var failed = outcomes.Where(o => o.What != "ok").ToList();
+        output.WriteLine($"{outcomes.Count} reads through nginx in 8 s, {outcomes.Count(o => o.At > killedAt)} after server1 was killed, {failed.Count} failed");
         Assert.True(failed.Count == 0, $"{failed.Count} of {outcomes.Count} failed: {string.Join(", ", failed.Take(10))}");
         Assert.True(outcomes.Count(o => o.At > killedAt + TimeSpan.FromSeconds(1)) > 20, "too few requests after the kill to prove anything");
     }
@@ -101,6 +102,9 @@ public sealed class FailoverTests(ClusterFixture cluster)
         }
 
         var resumed = writes.Where(w => w.At > killedAt && w.What == "ok").Select(w => w.At).DefaultIfEmpty(TimeSpan.MaxValue).Min();
+        output.WriteLine($"killed {killed} at {killedAt.TotalSeconds:F1} s; writes resumed {(resumed - killedAt).TotalSeconds:F1} s later; " +
+            $"{acknowledged.Count} acknowledged; refused writes: {string.Join(", ", writes.Where(w => w.What != "ok").GroupBy(w => w.What.Split(' ')[0]).Select(g => $"{g.Key} x{g.Count()}"))}; " +
+            $"failed reads {reads.Count(r => r.What != "ok")} of {reads.Count}, last failed at {reads.Where(r => r.What != "ok").Select(r => (r.At - killedAt).TotalSeconds).DefaultIfEmpty(0).Max():F1} s after the kill");
         Assert.True(resumed < killedAt + TimeSpan.FromSeconds(60), $"writes did not resume after the primary ({killed}) was killed: {string.Join(", ", writes.Where(w => w.At > killedAt).Select(w => w.What).Distinct())}");
         // Refused writes are the server's fault, never the client's (503 + Retry-After comes with the health work, issue 16).
         Assert.All(writes.Where(w => w.What != "ok"), w => Assert.DoesNotMatch("^4", w.What));
