@@ -18,13 +18,14 @@ public static class CityLayers
     }
 
     /// <summary>Imports <paramref name="count"/> squares whose ward_name is marker-N; returns the layer's id and version.</summary>
-    public static async Task<(long Id, int Version)> ImportAsync(HttpClient admin, string city, string name, string marker, int count)
+    public static async Task<(long Id, int Version)> ImportAsync(HttpClient admin, string city, string name, string marker, int count, bool editable = false)
     {
         using var form = new MultipartFormDataContent
         {
             { new StringContent("ward"), "kind" },
             { new StringContent("CC0"), "licence" },
             { new StringContent(name), "name" },
+            { new StringContent(editable ? "true" : "false"), "editable" },
         };
         var file = new ByteArrayContent(Encoding.UTF8.GetBytes(Squares(marker, count)));
         file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");

@@ -25,6 +25,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public string ApiKey { get; private set; } = "";
 
+    /// <summary>A contributor's key, for proposing contributions.</summary>
+    public string ContributorKey { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         await RunAsync(TimeSpan.FromMinutes(8), "tools/cluster", "up");
@@ -33,15 +36,21 @@ public sealed class ClusterFixture : IAsyncLifetime
         await RunAsync(TimeSpan.FromMinutes(1), "dotnet", [srd, "users", "add", "cluster-tests", "--role", "admin"], environment, mayFail: true);
         var issued = await RunAsync(TimeSpan.FromMinutes(1), "dotnet", [srd, "users", "key", "cluster-tests", "--label", "cluster tests"], environment);
         ApiKey = issued.Trim().Split('\n')[^1].Trim();
+        await RunAsync(TimeSpan.FromMinutes(1), "dotnet", [srd, "orgs", "add", "cluster-ngo", "--name", "Cluster NGO", "--kind", "ngo"], environment, mayFail: true);
+        await RunAsync(TimeSpan.FromMinutes(1), "dotnet", [srd, "users", "add", "cluster-contributor", "--role", "contributor", "--org", "cluster-ngo"], environment, mayFail: true);
+        issued = await RunAsync(TimeSpan.FromMinutes(1), "dotnet", [srd, "users", "key", "cluster-contributor", "--label", "cluster tests"], environment);
+        ContributorKey = issued.Trim().Split('\n')[^1].Trim();
     }
 
     public async Task DisposeAsync() => await RunAsync(TimeSpan.FromMinutes(3), "tools/cluster", "down");
 
     /// <summary>A client of <paramref name="server"/>, signed in as an admin when <paramref name="admin"/>.</summary>
-    public HttpClient Client(Uri server, bool admin = false)
+    public HttpClient Client(Uri server, bool admin = false) => Client(server, admin ? ApiKey : null);
+
+    public HttpClient Client(Uri server, string? key)
     {
         var client = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
-        if (admin) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
     }
 
@@ -74,6 +83,31 @@ public sealed class ClusterFixture : IAsyncLifetime
             catch (TaskCanceledException) { }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Patroni's maintenance mode on or off, and waits until both nodes report it. Patroni resumes a replica's paused
+    /// replay on its next loop unless in maintenance mode.
+    /// </summary>
+    public static async Task MaintenanceAsync(bool on)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var patch = new HttpRequestMessage(HttpMethod.Patch, $"http://127.0.0.1:{Base + 4 + (await NodeAsync("primary") == "node2" ? 1 : 0)}/config")
+        {
+            Content = new StringContent(on ? "{\"pause\": true}" : "{\"pause\": null}", System.Text.Encoding.UTF8, "application/json"),
+        };
+        Assert.True((await http.SendAsync(patch)).IsSuccessStatusCode, "Patroni refused the maintenance mode change");
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); DateTime.UtcNow < deadline; await Task.Delay(250))
+        {
+            var states = new List<bool>();
+            for (var i = 0; i < 2; i++)
+            {
+                var status = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{Base + 4 + i}/patroni")).RootElement;
+                states.Add(status.TryGetProperty("pause", out var pause) && pause.GetBoolean());
+            }
+            if (states.All(paused => paused == on)) return;
+        }
+        throw new TimeoutException($"Patroni's nodes did not report maintenance mode {(on ? "on" : "off")}");
     }
 
     /// <summary>A connection straight to one node's PostgreSQL (not through HAProxy).</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using Npgsql;
 
@@ -34,6 +35,31 @@ public sealed class CoherenceTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task A_contribution_accepted_on_server_B_is_in_server_A_tiles_within_a_second()
+    {
+        using var admin = cluster.Client(cluster.ServerA, admin: true);
+        using var a = cluster.Client(cluster.ServerA);
+        var city = "con" + Guid.NewGuid().ToString("N")[..8];
+        await CityLayers.CreateCityAsync(admin, city);
+        var (id, v1) = await CityLayers.ImportAsync(admin, city, "wards", "before", 2, editable: true);
+        await ServedWithinAsync(a, id, v1, "before-2", TimeSpan.FromSeconds(5)); // A has the layer cached at v1
+
+        using var contributor = cluster.Client(cluster.ServerB, cluster.ContributorKey);
+        var feature = System.Text.Json.JsonDocument.Parse(
+            "{\"type\":\"Feature\",\"properties\":{\"ward_no\":\"9\",\"ward_name\":\"contributed-9\"},\"geometry\":{\"type\":\"Polygon\"," +
+            "\"coordinates\":[[[73.93011,18.50013],[73.93311,18.50013],[73.93311,18.50517],[73.93011,18.50517],[73.93011,18.50013]]]}}").RootElement;
+        var proposal = await contributor.PostAsJsonAsync($"/api/layers/{id}/contributions", new { comment = "surveyed", changes = new[] { new { action = "create", feature } } });
+        Assert.True(proposal.StatusCode == HttpStatusCode.Created, await proposal.Content.ReadAsStringAsync());
+        var contribution = (await ClusterFixture.JsonAsync(proposal)).GetProperty("id").GetInt64();
+        using var moderator = cluster.Client(cluster.ServerB, admin: true);
+        var accepted = await moderator.PostAsJsonAsync($"/api/contributions/{contribution}/accept", new { note = "checked" });
+        Assert.True(accepted.StatusCode == HttpStatusCode.OK, await accepted.Content.ReadAsStringAsync());
+
+        var seen = await ServedWithinAsync(a, id, v1 + 1, "contributed-9", TimeSpan.FromSeconds(1));
+        Assert.True(seen < TimeSpan.FromSeconds(1), $"server A served the accepted contribution after {seen.TotalMilliseconds:F0} ms");
+    }
+
+    [Fact]
     public async Task A_replica_seconds_behind_never_puts_the_old_tile_under_the_new_version()
     {
         using var a = cluster.Client(cluster.ServerA, admin: true);
@@ -46,6 +72,7 @@ public sealed class CoherenceTests(ClusterFixture cluster)
         var replica = await ClusterFixture.NodeAsync("replica") ?? throw new InvalidOperationException("the cluster has no replica");
         await using var standby = ClusterFixture.Node(replica);
         await standby.OpenAsync();
+        await ClusterFixture.MaintenanceAsync(true);
         await Execute(standby, "SELECT pg_wal_replay_pause()");
         try
         {
@@ -68,6 +95,7 @@ public sealed class CoherenceTests(ClusterFixture cluster)
         finally
         {
             await Execute(standby, "SELECT pg_wal_replay_resume()");
+            await ClusterFixture.MaintenanceAsync(false);
         }
     }
 
