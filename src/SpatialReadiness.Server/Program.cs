@@ -33,7 +33,11 @@ var connectionString = await Database.ResolveConnectionStringAsync(options.Conne
 var dataSource = await Database.OpenAsync(connectionString);
 builder.Services.AddSingleton(dataSource);
 builder.Services.AddSingleton<LayerStore>();
-builder.Services.AddSingleton<FeatureReader>();
+// Tile and feature reads go to SR_PG_READ (a replica) when it has the layers at the versions the primary says.
+var tileDataSource = Database.CreateTileDataSource(connectionString);
+(Npgsql.NpgsqlDataSource? Tiles, Npgsql.NpgsqlDataSource? Features) replicaReads = options.ReadConnectionString is { } read
+    ? (Database.CreateTileDataSource(read), Database.CreateDataSource(read)) : (null, null);
+builder.Services.AddSingleton(new FeatureReader(dataSource, new ReplicaReads(dataSource, replicaReads.Features)));
 builder.Services.AddSingleton<FeatureWriter>();
 builder.Services.AddSingleton<FeatureHistory>();
 builder.Services.AddSingleton<AccountStore>();
@@ -46,8 +50,7 @@ builder.Services.AddSingleton<CheckRunner>();
 builder.Services.AddSingleton<RecordReader>();
 builder.Services.AddSingleton<ODataFeed>();
 builder.Services.AddSingleton<LayerExport>();
-builder.Services.AddSingleton(new TileStore(Database.CreateTileDataSource(connectionString),
-    options.ReadConnectionString is { } read ? Database.CreateTileDataSource(read) : null));
+builder.Services.AddSingleton(new TileStore(new ReplicaReads(tileDataSource, replicaReads.Tiles)));
 builder.Services.AddSingleton<TileCatalog>();
 builder.Services.AddSingleton<TileCache>();
 builder.Services.AddHostedService<LayerChangeListener>();

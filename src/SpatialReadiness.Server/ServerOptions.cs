@@ -6,7 +6,7 @@ namespace SpatialReadiness.Server;
 /// Settings read once at start, from appsettings or the environment (SR_PG, SR_DATA, SR_MAX_UPLOAD_MB, SR_TILE_CACHE_MB,
 /// and the limits on sign-in and writes: SR_LOGIN_PER_IP per minute, SR_LOGIN_PER_NAME per 15 minutes, SR_WRITES_PER_USER
 /// per minute; SR_SESSION_HOURS, how long a sign-in lasts unused). SR_PG_READ, optional, names a read replica (or a
-/// proxy in front of replicas) for tile reads; writes and LISTEN always use SR_PG.
+/// proxy in front of replicas) for tile and feature reads; writes and LISTEN always use SR_PG.
 /// </summary>
 public sealed record ServerOptions(string? ConnectionString, string DataRoot, long MaxUploadBytes, long MaxUnpackedBytes, long MaxVerticesPerFeature, long TileCacheBytes)
 {

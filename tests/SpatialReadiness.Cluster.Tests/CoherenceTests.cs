@@ -91,6 +91,10 @@ public sealed class CoherenceTests(ClusterFixture cluster)
                 Assert.DoesNotContain("old-", bytes);
             }
             Assert.True(await ReplicaSkippedAsync(b) > skippedBefore, "server B should have made the tile on the primary");
+            // Feeds too: whoever just imported reads the new version, on either server, while the replica is behind.
+            Assert.Equal(4, await ODataCountAsync(b, city));
+            var items = await ClusterFixture.JsonAsync(await a.GetAsync($"/ogc/collections/{city}__wards/items?limit=100"));
+            Assert.Equal(4, items.GetProperty("features").GetArrayLength());
         }
         finally
         {
@@ -126,7 +130,7 @@ public sealed class CoherenceTests(ClusterFixture cluster)
     private static async Task<double> ReplicaSkippedAsync(HttpClient server)
     {
         var text = await server.GetStringAsync("/metrics");
-        return text.Split('\n').Where(l => l.StartsWith("sr_tiles_replica_skipped_total", StringComparison.Ordinal))
+        return text.Split('\n').Where(l => l.StartsWith("sr_replica_skipped_total", StringComparison.Ordinal))
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 

@@ -9,7 +9,7 @@ namespace SpatialReadiness.Server.Metrics;
 /// <summary>
 /// GET /metrics in Prometheus' text format, through OpenTelemetry: ASP.NET Core's request counts and durations (each
 /// tagged with its route and its route group: tiles, ogc, odata, api, ...), Npgsql's (connections in use and idle per
-/// pool, command durations), and the server's own (tile cache hits and misses, tiles made on the primary because the
+/// pool, command durations), and the server's own (tile cache hits and misses, reads run on the primary because the
 /// replica was behind, import and check durations). Meant for Prometheus on the servers' own ports; the nginx of
 /// tools/cluster does not pass it on.
 /// </summary>
