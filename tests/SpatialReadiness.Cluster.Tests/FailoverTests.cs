@@ -82,7 +82,8 @@ public sealed class FailoverTests(ClusterFixture cluster, Xunit.Abstractions.ITe
                     catch (HttpRequestException e) { what = "error " + e.Message; }
                     writes.Add((clock.Elapsed, what));
                     // Done once writes have gone through again for a few seconds after the kill.
-                    if (writes.Count(w => w.At > killedAt && w.What == "ok") >= 10) stop.Cancel();
+                    var refusedAt = writes.Where(w => w.At > killedAt && w.What != "ok").Select(w => w.At).DefaultIfEmpty(TimeSpan.MaxValue).Min();
+                    if (writes.Count(w => w.At > refusedAt && w.What == "ok") >= 10) stop.Cancel();
                     await Task.Delay(50);
                 }
             });
@@ -101,7 +102,9 @@ public sealed class FailoverTests(ClusterFixture cluster, Xunit.Abstractions.ITe
             await cluster.HealAsync();
         }
 
-        var resumed = writes.Where(w => w.At > killedAt && w.What == "ok").Select(w => w.At).DefaultIfEmpty(TimeSpan.MaxValue).Min();
+        // Writes in flight at the kill may still be acknowledged by the old primary: resumed means after the first refusal.
+        var firstRefused = writes.Where(w => w.At > killedAt && w.What != "ok").Select(w => w.At).DefaultIfEmpty(killedAt).Min();
+        var resumed = writes.Where(w => w.At > firstRefused && w.What == "ok").Select(w => w.At).DefaultIfEmpty(TimeSpan.MaxValue).Min();
         output.WriteLine($"killed {killed} at {killedAt.TotalSeconds:F1} s; writes resumed {(resumed - killedAt).TotalSeconds:F1} s later; " +
             $"{acknowledged.Count} acknowledged; refused writes: {string.Join(", ", writes.Where(w => w.What != "ok").GroupBy(w => w.What.Split(' ')[0]).Select(g => $"{g.Key} x{g.Count()}"))}; " +
             $"failed reads {reads.Count(r => r.What != "ok")} of {reads.Count}, last failed at {reads.Where(r => r.What != "ok").Select(r => (r.At - killedAt).TotalSeconds).DefaultIfEmpty(0).Max():F1} s after the kill");
