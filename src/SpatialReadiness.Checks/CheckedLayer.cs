@@ -1,5 +1,6 @@
 using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Core.Layers;
+using SpatialReadiness.Core.Readiness;
 
 namespace SpatialReadiness.Checks;
 
@@ -16,6 +17,9 @@ public sealed record CheckedLayer(
     LayerInfo Info)
 {
     public LayerSchema? Schema => LayerSchema.For(Kind);
+
+    /// <summary>Why each canonical field is read from the field it is (<see cref="FieldRecognition"/>).</summary>
+    public IReadOnlyList<FieldChoice> Choices { get; init; } = [];
 
     /// <summary>The layer's own field for its kind's id (ward_no, slum_id, asset_id), or null.</summary>
     public string? IdField => Schema?.IdField is { } id ? Mapping.Source(id) : null;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SpatialReadiness.Checks.Rules;
+using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Checks.Scoring;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Core.Readiness;
@@ -13,23 +14,26 @@ namespace SpatialReadiness.Checks;
 /// </summary>
 public sealed class CityCheck(ICheckDatabase database)
 {
-    private static readonly LayerKind[] KindOrder = [LayerKind.Boundary, LayerKind.Ward, LayerKind.Slum, LayerKind.Asset, LayerKind.Other];
+    private static readonly LayerKind[] KindOrder = [LayerKind.Boundary, LayerKind.Exclusion, LayerKind.Ward, LayerKind.Slum, LayerKind.Asset, LayerKind.Other];
 
     public async Task<ReadinessScore> RunAsync(CityCheckData data, CancellationToken cancellationToken)
     {
-        var layers = data.Layers.Select(CheckedLayer.From).OrderBy(l => Array.IndexOf(KindOrder, l.Kind)).ThenBy(l => l.Name, StringComparer.Ordinal).ToList();
+        var layers = new List<CheckedLayer>();
+        foreach (var info in data.Layers)
+            layers.Add(await FieldRecognition.ResolveAsync(database, CheckedLayer.From(info), cancellationToken));
+        layers = layers.OrderBy(l => Array.IndexOf(KindOrder, l.Kind)).ThenBy(l => l.Name, StringComparer.Ordinal).ToList();
         var boundary = Reference(layers, LayerKind.Boundary);
         var wards = Reference(layers, LayerKind.Ward);
         var steps = 1 + layers.Sum(l => 1 + RuleSet.Rules.Count(r => r.AppliesTo(l.Kind)));
         var done = 0;
 
         await database.ReportProgressAsync(done, steps, "preparing the city boundary and wards", cancellationToken);
-        var city = await ReferenceTables.BuildAsync(database, boundary, wards, cancellationToken);
+        var city = await ReferenceTables.BuildAsync(database, boundary, wards, layers.Where(l => l.Kind == LayerKind.Exclusion).ToList(), cancellationToken);
         done++;
 
         var qualities = new List<LayerQuality>();
         var themes = new SortedSet<string>(StringComparer.Ordinal);
-        var exclusionZones = (Count: 0, AreaM2: 0.0);
+        var exclusionZones = (Declared: 0, DeclaredM2: 0.0, Candidates: 0, CandidatesM2: 0.0);
         foreach (var layer in layers)
         {
             var context = new RuleContext(database, layer, city);
@@ -47,7 +51,7 @@ public sealed class CityCheck(ICheckDatabase database)
                 done++;
             }
             if (gate is null && layer == city.Wards && city.Exists)
-                exclusionZones = await GapSliver.ExclusionZonesAsync(database, cancellationToken);
+                exclusionZones = await WardGaps.ZonesAsync(database, cancellationToken);
             if (gate is null && layer.Kind == LayerKind.Asset)
                 themes.UnionWith(await AssetThemes.FindAsync(database, layer, cancellationToken));
             qualities.Add(LayerScorer.Score(data.City.Id, layer, gate, outcomes));
@@ -64,10 +68,15 @@ public sealed class CityCheck(ICheckDatabase database)
     {
         var clock = Stopwatch.StartNew();
         var result = await rule.RunAsync(context, cancellationToken);
-        var rate = result.Applicable && result.Population > 0 ? result.Offending / result.Population : 0;
+        var rate = result.ErrorRate;
         var lost = rule.Severity == Severity.Error && result.Applicable ? rule.Weight * Math.Min(1, rate / rule.Tolerance) : 0;
         return new RuleOutcome(rule.Code, rule.Title, rule.Weight, rule.Tolerance, result.Applicable, result.Note,
-            result.Population, result.Offending, rate, lost, result.Findings, clock.ElapsedMilliseconds);
+            result.Population, result.Offending, rate, lost, result.Findings, clock.ElapsedMilliseconds)
+        {
+            ScoredBy = result.ScoredByArea ? RuleOutcome.ByArea : RuleOutcome.ByFeatures,
+            AreaM2 = result.AreaM2 is { } area ? Math.Round(area, 2) : null,
+            OffendingAreaM2 = result.OffendingAreaM2 is { } offending ? Math.Round(offending, 2) : null,
+        };
     }
 
     private async Task<string> EngineVersionsAsync(CancellationToken cancellationToken)

@@ -44,7 +44,7 @@ public static class LayerGates
             _ => (null, null),
         };
         if (code is null) return null;
-        await context.StoreAsync(code, Severity.Gate, Store, context.Parameters(("detail", detail)), cancellationToken);
+        await context.StoreAsync(code, Severity.Gate, Store, context.Parameters(("detail", detail)), cancellationToken, FindingBasis.Geometry);
         return detail;
     }
 

@@ -1,4 +1,5 @@
 using SpatialReadiness.Checks.Rules;
+using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Checks.Warnings;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Core.Readiness;
@@ -16,13 +17,16 @@ namespace SpatialReadiness.Checks;
 public sealed class ProposalCheck(ICheckDatabase database)
 {
     public static readonly IReadOnlyList<Rule> Rules =
-        RuleSet.Rules.Where(r => r is not (GapSliver or EdgeMismatch or RingOrientation)).ToList();
+        RuleSet.Rules.Where(r => r is not (GapSliver or CoverageGap or WardNumberMissing or EdgeMismatch or RingOrientation)).ToList();
 
     public async Task RunAsync(ProposalCheckData data, CancellationToken cancellationToken)
     {
-        var layers = data.CityLayers.Select(CheckedLayer.From).ToList();
-        var city = await ReferenceTables.BuildAsync(database, CityCheck.Reference(layers, LayerKind.Boundary), CityCheck.Reference(layers, LayerKind.Ward), cancellationToken);
-        var layer = CheckedLayer.From(data.Layer);
+        var layers = new List<CheckedLayer>();
+        foreach (var info in data.CityLayers)
+            layers.Add(await FieldRecognition.ResolveAsync(database, CheckedLayer.From(info), cancellationToken));
+        var city = await ReferenceTables.BuildAsync(database, CityCheck.Reference(layers, LayerKind.Boundary), CityCheck.Reference(layers, LayerKind.Ward),
+            layers.Where(l => l.Kind == LayerKind.Exclusion).ToList(), cancellationToken);
+        var layer = await FieldRecognition.ResolveAsync(database, CheckedLayer.From(data.Layer), cancellationToken);
         await data.StageAsync(layer.IdField, cancellationToken);
         var context = new RuleContext(database, layer, city);
         foreach (var rule in Rules.Where(r => r.AppliesTo(layer.Kind)))

@@ -5,7 +5,8 @@ namespace SpatialReadiness.Checks;
 /// <summary>
 /// Builds the run's scratch tables: check_boundary (the city: the official boundary layer, or else the union of
 /// the reference ward layer with holes filled) and check_wards (the reference wards with their number, repaired
-/// where invalid, indexed). Every rule reads these instead of recomputing them.
+/// where invalid, indexed) and check_exclusions (the exclusion zones the city declared, with their reasons). Every rule
+/// reads these instead of recomputing them.
 /// </summary>
 internal static class ReferenceTables
 {
@@ -47,8 +48,24 @@ internal static class ReferenceTables
         ANALYZE check_wards
         """;
 
-    public static async Task<CityReference> BuildAsync(ICheckDatabase database, CheckedLayer? boundary, CheckedLayer? wards, CancellationToken cancellationToken)
+    // The reason is what the city wrote for the zone: a "reason" field, else its type, name or description.
+    private static readonly string Exclusions = $"""
+        DROP TABLE IF EXISTS check_exclusions;
+        CREATE TEMP TABLE check_exclusions AS
+        SELECT f.id, f.layer_id,
+               coalesce(nullif(btrim(f.attributes ->> 'reason'), ''), nullif(btrim(f.attributes ->> 'Reason'), ''),
+                        nullif(btrim(f.attributes ->> 'type'), ''), nullif(btrim(f.attributes ->> 'name'), ''),
+                        nullif(btrim(f.attributes ->> 'Name'), ''), nullif(btrim(f.attributes ->> 'description'), ''),
+                        'declared without a reason') AS reason,
+               {Sql.Valid("f.geom")} AS geom
+        FROM features f WHERE f.layer_id = ANY (@exclusions) AND ST_Dimension(f.geom) = 2;
+        CREATE INDEX ON check_exclusions USING gist (geom)
+        """;
+
+    public static async Task<CityReference> BuildAsync(ICheckDatabase database, CheckedLayer? boundary, CheckedLayer? wards,
+        IReadOnlyList<CheckedLayer> exclusions, CancellationToken cancellationToken)
     {
+        await database.ExecuteAsync(Exclusions, new Dictionary<string, object?> { ["exclusions"] = exclusions.Select(l => l.Id).ToArray() }, cancellationToken);
         var (sql, source) = boundary is not null ? (OfficialBoundary, CityReference.Official)
             : wards is not null ? (UnionOfWards, CityReference.UnionOfWards)
             : (NoBoundary, CityReference.NoBoundary);

@@ -26,8 +26,10 @@ public sealed class RuleContext(ICheckDatabase database, CheckedLayer layer, Cit
     }
 
     public Task<FindingCounts> StoreAsync(Rule rule, string findingsSql, Dictionary<string, object?> parameters, CancellationToken cancellationToken) =>
-        Database.StoreFindingsAsync(rule.Code, rule.Severity, Layer.Id, Layer.IdField, findingsSql, parameters, cancellationToken);
+        Database.StoreFindingsAsync(rule.Code, rule.Severity, Layer.Id, Layer.IdField, rule.Basis(Layer), findingsSql, parameters, cancellationToken);
 
-    public Task<FindingCounts> StoreAsync(string code, Severity severity, string findingsSql, Dictionary<string, object?> parameters, CancellationToken cancellationToken) =>
-        Database.StoreFindingsAsync(code, severity, Layer.Id, Layer.IdField, findingsSql, parameters, cancellationToken);
+    /// <summary>Findings under another code than a rule's own; <paramref name="basis"/> as Rule.Basis (null: every field).</summary>
+    public Task<FindingCounts> StoreAsync(string code, Severity severity, string findingsSql, Dictionary<string, object?> parameters, CancellationToken cancellationToken,
+        FindingBasis? basis = null) =>
+        Database.StoreFindingsAsync(code, severity, Layer.Id, Layer.IdField, basis ?? FindingBasis.AllFields, findingsSql, parameters, cancellationToken);
 }

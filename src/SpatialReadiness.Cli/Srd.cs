@@ -14,13 +14,15 @@ public static class Srd
         usage: srd <command> [options]
           db start | migrate | status | stop     the database (embedded PostGIS under .data/pg unless SR_PG is set)
           db backup FILE | db restore FILE       pg_dump custom format of the whole database; restore replaces it
-          city add ID --name NAME [--state S]    create a city
+          city add ID --name NAME [--state S] [--owner ORG]   create a city (ORG speaks for it: owns layers imported without --owner)
+          city owner CITY ORG                    make ORG speak for the city; it is given the city's unowned layers
           city list                              list cities
           import FILE --city C --kind K --licence L [--name N] [--title T] [--source S] [--custodian C]
                  [--survey-date YYYY-MM-DD] [--crs EPSG:N] [--encoding E] [--swap-xy] [--sublayer NAME]
                  [--sensitive] [--sensitive-fields "head_name,phone"] [--editable] [--owner ORG] [--by USER] [--organisation ORG] [--description TEXT]
                  [--map "ward_no=Ward Num,ward_name=NAME"]   canonical=own field (layers/schemas)
-                                                 import a layer file (kinds: ward|slum|asset|boundary|other)
+                 [--update-frequency daily|weekly|monthly|quarterly|biannual|annual|irregular]
+                                                 import a layer file (kinds: ward|slum|asset|boundary|exclusion|other)
           layers --city C                        list a city's layers with provenance
           check --city C [--html FILE] [--if-stale] [--by USER]
                                                  run the DMAF 4.e readiness check and print the score

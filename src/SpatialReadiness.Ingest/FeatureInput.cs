@@ -23,11 +23,44 @@ public sealed record FeatureInput(string PropertiesJson, IReadOnlyList<string> N
         try
         {
             using var document = JsonDocument.Parse(body);
+            CheckText(document.RootElement);
             return document.RootElement.Clone();
         }
         catch (JsonException e)
         {
             throw new InputException(InputError.Malformed, $"the body is not JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Every name and text value must be text PostgreSQL can store: JSON lets "\ud800" (half of a UTF-16 pair) and
+    /// "\u0000" be written, and neither can be stored (nor read back as a .NET string, for the first).
+    /// </summary>
+    private static void CheckText(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    Text(() => property.Name);
+                    CheckText(property.Value);
+                }
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray()) CheckText(item);
+                break;
+            case JsonValueKind.String:
+                Text(element.GetString);
+                break;
+        }
+
+        static void Text(Func<string?> read)
+        {
+            string? text;
+            try { text = read(); }
+            catch (InvalidOperationException) { throw new InputException(InputError.Malformed, "the body holds text with an unpaired UTF-16 surrogate (e.g. \\ud800 alone), which is not text."); }
+            if (text is not null && text.Contains('\0')) throw new InputException(InputError.Malformed, "the body holds text with the NUL character (\\u0000), which cannot be stored.");
         }
     }
 
@@ -80,7 +113,9 @@ public sealed record FeatureInput(string PropertiesJson, IReadOnlyList<string> N
         var reader = new Utf8JsonReader(wrapped);
         reader.Read();
         if (!GeoJsonFeatureParser.TryParse(ref reader, wrapped, 1, out var parsed) || parsed?.Geometry is null)
-            throw new InputException(InputError.Unprocessable, "the geometry could not be read as GeoJSON.");
+            throw new InputException(InputError.Unprocessable, "the geometry could not be read as GeoJSON" + (parsed?.GeometryNote is { } why ? $": {why}." : "."));
+        if (parsed.GeometryNote is not null)
+            throw new InputException(InputError.Unprocessable, $"the geometry is not storable as written ({parsed.GeometryNote}); send it corrected.");
         return parsed.Geometry;
     }
 

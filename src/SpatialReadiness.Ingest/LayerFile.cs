@@ -43,7 +43,7 @@ public sealed class LayerFile : IFeatureStream
             if (geometry is null || geometry.IsEmpty)
             {
                 _empty++;
-                yield return new SourceFeature(raw.Ordinal, raw.SourceId, raw.AttributesJson, null);
+                yield return new SourceFeature(raw.Ordinal, raw.SourceId, raw.AttributesJson, null, raw.GeometryNote);
                 continue;
             }
             if (geometry.NumPoints > _options.MaxVerticesPerFeature)
@@ -53,7 +53,7 @@ public sealed class LayerFile : IFeatureStream
             var rawCentre = geometry.EnvelopeInternal.Centre;
             var wgs84 = _toWgs84.Apply(geometry, raw.Ordinal);
             Measure(wgs84, rawCentre);
-            yield return new SourceFeature(raw.Ordinal, raw.SourceId, raw.AttributesJson, wgs84);
+            yield return new SourceFeature(raw.Ordinal, raw.SourceId, raw.AttributesJson, wgs84, raw.GeometryNote);
         }
     }
 
@@ -61,7 +61,10 @@ public sealed class LayerFile : IFeatureStream
     {
         _withGeometry++;
         var envelope = wgs84.EnvelopeInternal;
-        (_extent ??= new Envelope()).ExpandToInclude(envelope);
+        // The layer's extent (bbox, TileJSON bounds and centre, OGC extent) is made of the features lying in India: a
+        // point at 0,0 or a swapped row is a finding of the check, not a reason to span half the planet.
+        if (IndiaExtent.Contains(envelope.MinX, envelope.MinY) && IndiaExtent.Contains(envelope.MaxX, envelope.MaxY))
+            (_extent ??= new Envelope()).ExpandToInclude(envelope);
         if (IndiaExtent.Contains(envelope.Centre.X, envelope.Centre.Y)) _insideIndia++;
         var (x, y) = _options.SwapXY ? (rawCentre.Y, rawCentre.X) : (rawCentre.X, rawCentre.Y);
         _sumX += x;

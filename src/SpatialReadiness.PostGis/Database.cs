@@ -20,14 +20,29 @@ public static class Database
     /// Connections for tile requests: a tile query touches a few hundred rows, where a parallel plan's worker start-up
     /// costs more than it saves and takes the cores other requests need (measured: z12 tiles 3x faster serially).
     /// </summary>
-    public static NpgsqlDataSource CreateTileDataSource(string connectionString)
+    public static NpgsqlDataSource CreateTileDataSource(string connectionString, TimeSpan? statementTimeout = null)
     {
         var options = new NpgsqlConnectionStringBuilder(connectionString);
-        options.Options = ((options.Options ?? "") + " -c max_parallel_workers_per_gather=0").Trim();
+        options.Options = ((options.Options ?? "") + " -c max_parallel_workers_per_gather=0" + StatementTimeout(statementTimeout)).Trim();
         options.ApplicationName ??= "spatialreadiness-tiles";
         options.NoResetOnClose = true; // tile queries change no session state: skip the reset round trip on every request
         return CreateDataSource(options.ConnectionString);
     }
+
+    /// <summary>
+    /// Connections for reading pages of features (OData, OGC API items): PostgreSQL stops a query that runs past
+    /// <paramref name="statementTimeout"/> and frees its backend, so a pathological filter cannot hold one.
+    /// </summary>
+    public static NpgsqlDataSource CreateFeedDataSource(string connectionString, TimeSpan statementTimeout)
+    {
+        var options = new NpgsqlConnectionStringBuilder(connectionString);
+        options.Options = ((options.Options ?? "") + StatementTimeout(statementTimeout)).Trim();
+        options.ApplicationName ??= "spatialreadiness-feeds";
+        return CreateDataSource(options.ConnectionString);
+    }
+
+    private static string StatementTimeout(TimeSpan? timeout) =>
+        timeout is { } t ? " -c statement_timeout=" + ((long)t.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
 
     /// <summary>
     /// Connections that never keep prepared statements, for checking contributions: the proposal is staged in a

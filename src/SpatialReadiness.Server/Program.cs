@@ -11,19 +11,29 @@ using SpatialReadiness.Server;
 using SpatialReadiness.Server.Auth;
 using SpatialReadiness.Server.Endpoints;
 using SpatialReadiness.Server.Exports;
+using SpatialReadiness.Server.Http;
 using SpatialReadiness.Server.Metrics;
 using SpatialReadiness.Server.OData;
+using SpatialReadiness.Server.OgcFeatures;
 using SpatialReadiness.Server.Proxies;
 using SpatialReadiness.Server.Readiness;
+using SpatialReadiness.Server.Resilience;
 using SpatialReadiness.Server.Tiles;
+using SpatialReadiness.Server.Uploads;
 using SpatialReadiness.Server.Viewer;
 
 var builder = WebApplication.CreateBuilder(args);
 var options = ServerOptions.Bind(builder.Configuration);
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(ViewerOptions.Bind(builder.Configuration));
-builder.Services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = options.MaxUploadBytes + (1 << 20));
+builder.Services.Configure<KestrelServerOptions>(k =>
+{
+    k.Limits.MaxRequestBodySize = options.MaxUploadBytes + (1 << 20);
+    // A stalled or crawling upload is cut off (408) instead of holding an import slot and a temp file for ever.
+    k.Limits.MinRequestBodyDataRate = new MinDataRate(options.MinUploadBytesPerSecond, TimeSpan.FromSeconds(10));
+});
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<RequestProblemHandler>();
 builder.Services.AddTrustedProxies(builder.Configuration);
 builder.Services.AddServerMetrics();
 builder.Services.AddOpenApi();
@@ -31,37 +41,57 @@ builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Propert
 
 var connectionString = await Database.ResolveConnectionStringAsync(options.ConnectionString, options.DataRoot);
 var dataSource = await Database.OpenAsync(connectionString);
+var feedSource = Database.CreateFeedDataSource(connectionString, options.FeedTimeout);
+var tileSource = Database.CreateTileDataSource(connectionString, options.TileTimeout);
+var stagingSource = Database.CreateStagingDataSource(connectionString);
 builder.Services.AddSingleton(dataSource);
 builder.Services.AddSingleton<LayerStore>();
-// Tile and feature reads go to SR_PG_READ (a replica) when it has the layers at the versions the primary says.
-var tileDataSource = Database.CreateTileDataSource(connectionString);
-(Npgsql.NpgsqlDataSource? Tiles, Npgsql.NpgsqlDataSource? Features) replicaReads = options.ReadConnectionString is { } read
-    ? (Database.CreateTileDataSource(read), Database.CreateDataSource(read)) : (null, null);
-builder.Services.AddSingleton(new FeatureReader(dataSource, new ReplicaReads(dataSource, replicaReads.Features)));
+// Tile and feature reads go to SR_PG_READ (a replica) when it has the layers at the versions the primary says,
+// bounded by the same timeouts as on the primary.
+(Npgsql.NpgsqlDataSource? Tiles, Npgsql.NpgsqlDataSource? Feeds, Npgsql.NpgsqlDataSource? Exports) replica = options.ReadConnectionString is { } read
+    ? (Database.CreateTileDataSource(read, options.TileTimeout), Database.CreateFeedDataSource(read, options.FeedTimeout), Database.CreateDataSource(read))
+    : (null, null, null);
+builder.Services.AddSingleton(new DatabasePools(new[] { dataSource, feedSource, tileSource, stagingSource, replica.Tiles, replica.Feeds, replica.Exports }
+    .OfType<Npgsql.NpgsqlDataSource>().ToArray()));
+builder.Services.AddSingleton(new FeatureReader(new ReplicaReads(feedSource, replica.Feeds)));
+builder.Services.AddSingleton<WorkLimits>();
+builder.Services.AddSingleton(new LayerFieldTypes(feedSource)); // a sample read, bounded like the feeds
 builder.Services.AddSingleton<FeatureWriter>();
 builder.Services.AddSingleton<FeatureHistory>();
 builder.Services.AddSingleton<AccountStore>();
-builder.Services.AddSingleton(new ContributionStore(dataSource, Database.CreateStagingDataSource(connectionString)));
+builder.Services.AddSingleton(new ContributionStore(dataSource, stagingSource));
 builder.Services.AddSpatialReadinessAuth(options);
 builder.Services.AddSingleton<CheckRuns>();
 builder.Services.AddSingleton<Findings>();
 builder.Services.AddSingleton<PlanningUses>();
 builder.Services.AddSingleton<CheckRunner>();
-builder.Services.AddSingleton<RecordReader>();
+builder.Services.AddSingleton(new RecordReader(feedSource));
+builder.Services.AddSingleton<ODataServices>();
+builder.Services.AddSingleton<ODataJson>();
+builder.Services.AddSingleton<Aggregates>();
+builder.Services.AddSingleton<ODataAggregation>();
 builder.Services.AddSingleton<ODataFeed>();
-builder.Services.AddSingleton<LayerExport>();
-builder.Services.AddSingleton(new TileStore(new ReplicaReads(tileDataSource, replicaReads.Tiles)));
+// A whole layer takes as long as it takes; a client gone cancels it.
+builder.Services.AddSingleton(new LayerExport(new FeatureReader(new ReplicaReads(dataSource, replica.Exports))));
+builder.Services.AddSingleton(new TileStore(new ReplicaReads(tileSource, replica.Tiles)));
 builder.Services.AddSingleton<TileCatalog>();
 builder.Services.AddSingleton<TileCache>();
 builder.Services.AddHostedService<LayerChangeListener>();
+builder.Services.AddSingleton<SpatialReadiness.Server.Publishing.CatalogSource>();
 
 var app = builder.Build();
 app.UseTrustedProxies();
 app.UseServerMetrics();
+app.UseCrossOrigin(options.CorsOrigins);
+app.UseGdalLimits();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<FaultAnswers>();
+app.UseBodyLimits();
 app.UseViewerFiles();
+app.UseOgcQueryPosts(); // before sign-in is asked for: a query POSTed to /items gets its own answer
 app.UseSpatialReadinessAuth();
+app.UseMiddleware<FeedLimit>();
 app.MapOpenApi(); // /openapi/v1.json
 app.MapAuthEndpoints();
 app.MapLayerEndpoints();
@@ -71,7 +101,10 @@ app.MapODataEndpoints();
 app.MapOgcEndpoints();
 app.MapViewerEndpoints();
 app.MapContributionEndpoints();
-app.MapGet("/health", () => "ok"); // liveness, and the do-nothing endpoint the tile benchmark measures against
+app.MapHealthEndpoints();
+app.MapCatalogEndpoints();
+app.MapCkanEndpoints();
+app.MapPublishingEndpoints();
 app.Run();
 
 public partial class Program;

@@ -63,7 +63,8 @@ public sealed class ViewerTests(ViewerFixture viewer, ITestOutputHelper output)
         var slums = layers["slums"].GetProperty("id").GetInt64();
         var wards = layers["wards"].GetProperty("id").GetInt64();
         await using var page = await viewer.OpenAsync($"/?city={DemoCity.Id}");
-        var drawn = await page.PixelsWhenAsync(Pixels.SlumFill, n => n > 200);
+        await page.PixelsWhenAsync(Pixels.SlumFill, n => n > 200);
+        var drawn = await page.SettledPixelsAsync(Pixels.SlumFill);
         Assert.True(drawn > 200, $"slums drawn: {drawn} pixels");
 
         await page.Page.Locator($"input[data-layer-id='{slums}']").UncheckAsync();

@@ -4,6 +4,7 @@
 import type BaseLayer from 'ol/layer/Base';
 import { ApiError, delay, getJson, postJson, type CheckRun, type FindingProperties, type ReadinessScore } from './api';
 import { byId, clear, formatNumber, h } from './dom';
+import { publishingSection } from './publishing';
 
 interface FindingsPage {
   numberMatched: number;
@@ -37,14 +38,22 @@ export class ReadinessPanel {
     if (city !== this.city) return;
     if (!runs.some((r) => r.status === 'succeeded')) {
       clear(this.element, h('p', {}, 'No readiness check has run for this city yet. Run one to see its score and findings.'));
+      await this.showPublishing(city);
       await this.actions.checked(city, false);
       return;
     }
     const score = await getJson<ReadinessScore>(`/api/cities/${encodeURIComponent(city)}/readiness`);
     if (city !== this.city) return;
     this.render(score);
+    await this.showPublishing(city);
     await this.actions.checked(city, true);
     await this.listFindings('');
+  }
+
+  /** Appends the 4.b–4.d picture below the score (or the note that there is none yet). */
+  private async showPublishing(city: string) {
+    const section = await publishingSection(city);
+    if (city === this.city) this.element.append(section);
   }
 
   /** Starts a check (or joins the one running) and follows it to the end. */

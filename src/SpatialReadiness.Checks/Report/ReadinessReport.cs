@@ -18,26 +18,35 @@ public static class ReadinessReport
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
+    /// <summary>The engine's own version, printed on the report beside the rule set.</summary>
+    private static readonly string EngineVersion =
+        typeof(ReadinessReport).Assembly.GetName().Version?.ToString() ?? "unknown";
+
     /// <param name="findings">At most a few thousand findings, already ordered (severity, rule, layer, feature).</param>
     /// <param name="totalFindings">How many findings the run has in all.</param>
-    public static string ToHtml(ReadinessScore score, IReadOnlyList<Finding> findings, long totalFindings)
+    /// <param name="publishing">The city's DMAF 4.b-4.d picture, shown apart from the score, when given.</param>
+    /// <param name="cityName">The city's name for the title ("Spatial readiness of Pune"); the id when not given.</param>
+    /// <param name="boundary">The run's reference boundary, drawn under each rule's map of findings.</param>
+    public static string ToHtml(ReadinessScore score, IReadOnlyList<Finding> findings, long totalFindings, Core.Publishing.PublishingPicture? publishing = null,
+        string? cityName = null, Geometry? boundary = null)
     {
         ArgumentNullException.ThrowIfNull(score);
         ArgumentNullException.ThrowIfNull(findings);
         var html = new StringBuilder(16_384 + findings.Count * 320);
-        Header(html, score);
+        Header(html, score, cityName);
         Headline(html, score);
         Parts(html, score.Parts);
         LayerQualityChart(html, score.Layers);
         Deductions(html, score.Layers);
-        Findings(html, score.FindingsUrl, findings, totalFindings);
+        if (publishing is not null) PublishingSection.Append(html, publishing);
+        FindingsByRule.Write(html, score, findings, totalFindings, boundary);
         html.Append("</main>\n</body>\n</html>\n");
         return html.ToString();
     }
 
-    private static void Header(StringBuilder html, ReadinessScore score)
+    private static void Header(StringBuilder html, ReadinessScore score, string? cityName)
     {
-        var title = "Spatial readiness of " + score.City;
+        var title = "Spatial readiness of " + (string.IsNullOrWhiteSpace(cityName) ? score.City : $"{cityName} ({score.City})");
         var hash = score.InputHash.Length > 12 ? score.InputHash[..12] + "…" : score.InputHash;
         var at = score.EvaluatedAt.ToString("yyyy-MM-dd'T'HH:mm:ssK", Inv);
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
@@ -48,7 +57,7 @@ public static class ReadinessReport
             .Append("<dt>Rule set</dt><dd>").Append(H(score.RuleSetVersion)).Append("</dd>\n")
             .Append("<dt>Evaluated at</dt><dd><time datetime=\"").Append(at).Append("\">").Append(at).Append("</time></dd>\n")
             .Append("<dt>Input hash</dt><dd><code title=\"").Append(H(score.InputHash)).Append("\">").Append(H(hash)).Append("</code></dd>\n")
-            .Append("<dt>Engines</dt><dd>").Append(H(score.EngineVersions)).Append("</dd>\n</dl>\n</header>\n")
+            .Append("<dt>Engine</dt><dd>SpatialReadiness ").Append(H(EngineVersion)).Append("; ").Append(H(score.EngineVersions)).Append("</dd>\n</dl>\n</header>\n")
             .Append("<nav><a href=\"#score\">Score</a> · <a href=\"#parts\">Parts</a> · <a href=\"#quality\">Layer quality</a> · ")
             .Append("<a href=\"#deductions\">Deductions</a> · <a href=\"#findings\">Findings</a></nav>\n");
     }
@@ -128,6 +137,14 @@ public static class ReadinessReport
             .Append(" <span class=\"muted\">(").Append(H(layer.Kind)).Append(")</span> — Q ").Append(Num(layer.Quality, "0.0")).Append("</h3>\n")
             .Append("<p>").Append(H(layer.Title)).Append(" · version ").Append(layer.Version.ToString(Inv)).Append(" · ")
             .Append(layer.FeatureCount.ToString("N0", Inv)).Append(" features · ").Append(Link(layer.FindingsUrl, "findings of this layer")).Append("</p>\n");
+        if (layer.FieldMap.Count > 0)
+        {
+            html.Append("<p>Fields read:</p>\n<ul class=\"fields\">\n");
+            foreach (var choice in layer.FieldMap)
+                html.Append("<li><code>").Append(H(choice.Canonical)).Append("</code> ← <code>").Append(H(choice.Field)).Append("</code>: ")
+                    .Append(H(choice.Reason)).Append("</li>\n");
+            html.Append("</ul>\n");
+        }
         if (layer.Gate is not null) html.Append("<p class=\"gate\">Gate failed: ").Append(H(layer.Gate)).Append("</p>\n");
         if (layer.Rules.Count > 0)
         {
@@ -151,34 +168,6 @@ public static class ReadinessReport
         html.Append("</ul>\n");
     }
 
-    private static void Findings(StringBuilder html, string findingsUrl, IReadOnlyList<Finding> findings, long total)
-    {
-        html.Append("<section id=\"findings\">\n<h2>Findings</h2>\n<p>");
-        if (total > findings.Count)
-            html.Append("Showing ").Append(findings.Count.ToString("N0", Inv)).Append(" of ").Append(total.ToString("N0", Inv))
-                .Append(" findings; all of them: ").Append(Link(findingsUrl, findingsUrl)).Append("</p>\n");
-        else
-            html.Append(findings.Count.ToString("N0", Inv)).Append(findings.Count == 1 ? " finding" : " findings")
-                .Append(" (also as data: ").Append(Link(findingsUrl, findingsUrl)).Append(")</p>\n");
-        if (findings.Count == 0)
-        {
-            html.Append("</section>\n");
-            return;
-        }
-        html.Append("<div class=\"scroll\"><table class=\"findings\">\n<thead><tr><th>Severity</th><th>Rule</th><th>Layer</th><th class=\"num\">Feature</th>")
-            .Append("<th class=\"num\">Related</th><th>Detail</th><th>Location</th></tr></thead>\n<tbody>\n");
-        foreach (var f in findings)
-        {
-            var severity = f.Severity.ToName();
-            html.Append("<tr><td class=\"sev-").Append(severity).Append("\">").Append(severity)
-                .Append("</td><td><code>").Append(H(f.Rule)).Append("</code></td><td>").Append(H(f.Layer))
-                .Append("</td><td class=\"num\">").Append(f.FeatureId is { } id ? H(f.FeatureLabel ?? id.ToString(Inv)) : "layer")
-                .Append("</td><td class=\"num\">").Append(f.RelatedFeatureId?.ToString(Inv) ?? "")
-                .Append("</td><td>").Append(H(f.Detail)).Append("</td><td class=\"loc\">").Append(Where(f.Location)).Append("</td></tr>\n");
-        }
-        html.Append("</tbody>\n</table></div>\n</section>\n");
-    }
-
     /// <summary>"77.20900 E 28.61390 N": the centroid of the finding's location, 5 decimals (about 1 m).</summary>
     internal static string Where(Geometry? location)
     {
@@ -189,7 +178,7 @@ public static class ReadinessReport
     }
 
     /// <summary>A link to a URL the server gave; anything that is not http(s) or relative (javascript:, data:) stays text.</summary>
-    private static string Link(string url, string text)
+    internal static string Link(string url, string text)
     {
         var schemeEnd = url.IndexOfAny([':', '/', '?', '#']);
         var safe = url.Length > 0 && (schemeEnd < 0 || url[schemeEnd] != ':')
@@ -237,13 +226,17 @@ public static class ReadinessReport
         .sev-warning { color: #9a6700; }
         .muted, .sev-info { color: #57606a; }
         .chart { overflow-x: auto; margin: .5rem 0 1rem; }
+        figure.map { margin: .5rem 0 1rem; }
+        figure.map svg { display: block; width: 100%; max-width: 30rem; height: auto; border: 1px solid #d0d7de; }
+        figure.map figcaption { color: #57606a; font-size: .85rem; }
+        article.rule { break-inside: auto; }
         .chart svg { display: block; width: 100%; min-width: 30rem; max-width: 48rem; height: auto; font-family: system-ui, sans-serif; }
         @media print {
           body { font-size: 10pt; }
           main { max-width: none; padding: 0; }
           nav { display: none; }
           .scroll, .chart { overflow: visible; }
-          tr, .chart, .figure { break-inside: avoid; }
+          tr, .chart, .figure, figure.map { break-inside: avoid; }
           h2, h3 { break-after: avoid; }
           a { color: inherit; }
         }

@@ -18,6 +18,10 @@ public sealed class AttributeMissing : Rule
 
     public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Ward or LayerKind.Slum or LayerKind.Asset;
 
+    // Which required fields are blank: their blankness is a fact about their values.
+    public override FindingBasis Basis(CheckedLayer layer) =>
+        new(layer.Schema?.RequiredFields.Select(f => layer.Mapping.Source(f.Name)).OfType<string>().Distinct().ToList() ?? []);
+
     private const string BlankFields = """
         SELECT f.id AS feature_id, NULL::bigint AS related_feature_id,
                'has no value for ' || string_agg(c.canonical || CASE WHEN c.canonical = c.source THEN '' ELSE ' (field "' || c.source || '")' END, ', ' ORDER BY c.ordinal) AS detail,

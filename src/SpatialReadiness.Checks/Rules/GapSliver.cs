@@ -4,68 +4,53 @@ using SpatialReadiness.Core.Readiness;
 namespace SpatialReadiness.Checks.Rules;
 
 /// <summary>
-/// GAP_SLIVER: thin gaps between wards, or between the wards and the city boundary — land that belongs to no ward.
-/// A gap is thin when the largest circle inside it has a radius under 5 m (measured in the city's UTM zone): that is
-/// a digitising error, not a place. Scored by area: the error rate is the thin gaps' area over the city's area, and
-/// all credit is lost at 0.1 %. Gaps under 1 m² are floating-point noise and ignored. Larger, compact holes
-/// (cantonments, airports, lakes) are recorded as EXCLUSION_ZONE (info), not errors, for a person to confirm.
+/// GAP_SLIVER: slivers and small holes between wards, or between the wards and the city boundary: land that belongs
+/// to no ward because of how the wards were drawn. A sliver is a gap whose largest inside circle has a radius under
+/// 5 m; a small hole is any other gap under 1 ha, too small to be a cantonment, airport or lake (classes: see
+/// <see cref="WardGaps"/>). Scored by area share: the error rate is their area over the city's area, and all credit
+/// is lost at 0.1 %. Larger land outside every ward is COVERAGE_GAP's; declared exclusion zones are recorded as
+/// EXCLUSION_ZONE (info) and cost nothing.
 /// </summary>
 public sealed class GapSliver : Rule
 {
     public const string ExclusionZone = "EXCLUSION_ZONE";
 
     public override string Code => "GAP_SLIVER";
-    public override string Title => "Gaps and slivers between wards";
+    public override string Title => "Slivers and small holes between wards";
     public override double Weight => 5;
     public override double Tolerance => 0.001;
 
     public override bool AppliesTo(LayerKind kind) => kind == LayerKind.Ward;
 
-    private static readonly string FindGaps = $"""
-        DROP TABLE IF EXISTS check_gaps;
-        CREATE TEMP TABLE check_gaps AS
-        WITH covered AS (
-            SELECT ST_Union({Sql.Valid("f.geom")}) AS g FROM features f WHERE f.layer_id = @layer AND ST_Dimension(f.geom) = 2
-        ),
-        gaps AS (
-            SELECT (ST_Dump(ST_CollectionExtract(ST_Difference(b.geom, c.g), 3))).geom AS g FROM check_boundary b, covered c
-        )
-        SELECT g, ST_Area(g::geography) AS area,
-               (ST_MaximumInscribedCircle(ST_Transform(g, @utm))).radius AS radius
-        FROM gaps;
-        DELETE FROM check_gaps WHERE area <= 1
-        """;
+    // The geometry, and the neighbouring wards' labels (their id field) in the detail.
+    public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Of(layer.IdField);
 
-    private static readonly string ThinGaps = $"""
+    private static readonly string Gaps = $"""
         SELECT NULL::bigint AS feature_id, NULL::bigint AS related_feature_id,
-               'a gap of ' || {Sql.Area("area")} || ', at most ' || to_char(2 * radius, 'FM9990.0') || ' m wide, belongs to no ward' AS detail,
-               g AS location, area AS measure
-        FROM check_gaps WHERE radius < 5
+               CASE WHEN gp.class = 'sliver'
+                    THEN 'a sliver of ' || {Sql.Area("gp.area")} || ', at most ' || to_char(2 * gp.radius, 'FM9990.0') || ' m wide'
+                    ELSE 'a hole of ' || {Sql.Area("gp.area")} || ' (under 1 ha)' END
+               || coalesce(' ' || {WardGaps.Neighbours}, '') || ' belongs to no ward' AS detail,
+               gp.g AS location, gp.area AS measure
+        FROM check_gaps gp WHERE gp.class IN ('sliver', 'hole')
         """;
 
-    private static readonly string Holes = $"""
+    private static readonly string Declared = $"""
         SELECT NULL::bigint AS feature_id, NULL::bigint AS related_feature_id,
-               'a hole of ' || {Sql.Area("area")} || ' in the ward coverage, up to ' || to_char(2 * radius, 'FM999990') || ' m across: '
-               || 'taken as an exclusion zone (cantonment, airport, lake), not an error; confirm it' AS detail,
-               g AS location, area AS measure
-        FROM check_gaps WHERE radius >= 5
+               'land of ' || {Sql.Area("gp.area")} || coalesce(' ' || {WardGaps.Neighbours}, '') || ' lies in no ward and in a declared exclusion zone ('
+               || gp.reason || '): not a gap' AS detail,
+               gp.g AS location, gp.area AS measure
+        FROM check_gaps gp WHERE gp.class = 'declared'
         """;
-
-    /// <summary>The exclusion zones the last run of this rule found (count, m²).</summary>
-    public static async Task<(int Count, double AreaM2)> ExclusionZonesAsync(ICheckDatabase database, CancellationToken cancellationToken)
-    {
-        var row = (await database.QueryAsync("SELECT count(*), coalesce(sum(area), 0) FROM check_gaps WHERE radius >= 5",
-            new Dictionary<string, object?>(), cancellationToken))[0];
-        return (Convert.ToInt32(row[0]), (double)row[1]!);
-    }
 
     public override async Task<RuleResult> RunAsync(RuleContext context, CancellationToken cancellationToken)
     {
         if (!context.City.Exists) return RuleResult.NotApplicable("the city has no boundary to measure gaps against");
+        await WardGaps.EnsureAsync(context, cancellationToken);
         var parameters = context.Parameters();
-        await context.Database.ExecuteAsync(FindGaps, parameters, cancellationToken);
-        var thin = await context.StoreAsync(this, ThinGaps, parameters, cancellationToken);
-        await context.StoreAsync(ExclusionZone, Severity.Info, Holes, parameters, cancellationToken);
-        return new RuleResult(true, "population and offending are areas in m²", context.City.AreaM2, thin.Measure, thin.Rows);
+        var gaps = await context.StoreAsync(this, Gaps, parameters, cancellationToken);
+        await context.StoreAsync(ExclusionZone, Severity.Info, Declared, parameters, cancellationToken, Basis(context.Layer));
+        return RuleResult.ByArea(gaps, context.Layer.FeatureCount, context.City.AreaM2, gaps.Measure,
+            "scored by area: slivers and small holes over the city's area");
     }
 }

@@ -1,4 +1,5 @@
 using SpatialReadiness.Core.Layers;
+using SpatialReadiness.Core.Readiness;
 
 namespace SpatialReadiness.Checks.Rules;
 
@@ -16,6 +17,9 @@ public sealed class IdNotUnique : Rule
     public override double Tolerance => 0.02;
 
     public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Ward or LayerKind.Slum or LayerKind.Asset;
+
+    // The detail quotes the id value; whether there is a finding at all compares ids.
+    public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Of(layer.IdField);
 
     private const string Findings = """
         WITH k AS (

@@ -1,4 +1,5 @@
 using SpatialReadiness.Core.Layers;
+using SpatialReadiness.Core.Readiness;
 
 namespace SpatialReadiness.Checks.Rules;
 
@@ -15,6 +16,9 @@ public sealed class LowPrecision : Rule
     public override double Tolerance => 0.10;
 
     public override bool AppliesTo(LayerKind kind) => true;
+
+    // Built from the geometry alone.
+    public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Geometry;
 
     private const string OnGrid = "(abs({0} * 1e4 - round({0} * 1e4)) < 1e-6)";
 

@@ -1,4 +1,5 @@
 using SpatialReadiness.Core.Layers;
+using SpatialReadiness.Core.Readiness;
 
 namespace SpatialReadiness.Checks.Rules;
 
@@ -7,7 +8,8 @@ namespace SpatialReadiness.Checks.Rules;
 /// An error is a point more than 10 m outside the city (GPS and digitising noise stay within that), a polygon with
 /// more than 1 % of its area outside (slivers along a shared edge do not count), or a line with more than 1 % of its
 /// length outside. Points say why when the reason is plain: at null island (0, 0), or inside the city once latitude
-/// and longitude are swapped. Distances and areas on the spheroid (geography).
+/// and longitude are swapped. Distances and areas on the spheroid (geography). The detail says what "the city" was:
+/// the city boundary, or the union of the wards standing in for a missing boundary layer.
 /// </summary>
 public sealed class OutsideCity : Rule
 {
@@ -17,6 +19,9 @@ public sealed class OutsideCity : Rule
     public override double Tolerance => 0.05;
 
     public override bool AppliesTo(LayerKind kind) => kind != LayerKind.Boundary;
+
+    // Built from the geometry alone.
+    public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Geometry;
 
     private static readonly string Findings = $"""
         WITH b AS (SELECT geom FROM check_boundary),
@@ -41,11 +46,11 @@ public sealed class OutsideCity : Rule
                    WHEN o.dim = 0 AND ST_X(ST_Centroid(o.g)) = 0 AND ST_Y(ST_Centroid(o.g)) = 0
                        THEN 'lies at null island (0, 0): its coordinates are missing or were written as zero'
                    WHEN o.dim = 0 AND ST_Covers(b.geom, ST_FlipCoordinates(o.g))
-                       THEN 'lies ' || {Sql.Distance("o.amount")} || ' outside the city; with latitude and longitude swapped it falls inside, at '
+                       THEN 'lies ' || {Sql.Distance("o.amount")} || ' outside ' || @city_is || '; with latitude and longitude swapped it falls inside, at '
                             || {Sql.Position("ST_Centroid(ST_FlipCoordinates(o.g))")} || ': the coordinates look swapped'
-                   WHEN o.dim = 0 THEN 'lies ' || {Sql.Distance("o.amount")} || ' outside the city boundary'
-                   WHEN o.dim = 1 THEN to_char(100 * o.amount, 'FM990.0') || ' % of its length lies outside the city'
-                   ELSE to_char(100 * o.amount, 'FM990.0') || ' % of its area lies outside the city'
+                   WHEN o.dim = 0 THEN 'lies ' || {Sql.Distance("o.amount")} || ' outside ' || @city_is
+                   WHEN o.dim = 1 THEN to_char(100 * o.amount, 'FM990.0') || ' % of its length lies outside ' || @city_is
+                   ELSE to_char(100 * o.amount, 'FM990.0') || ' % of its area lies outside ' || @city_is
                END AS detail,
                CASE WHEN o.dim = 0 THEN o.g ELSE ST_Difference(o.g, b.geom) END AS location,
                o.amount AS measure
@@ -56,7 +61,8 @@ public sealed class OutsideCity : Rule
     public override async Task<RuleResult> RunAsync(RuleContext context, CancellationToken cancellationToken)
     {
         if (!context.City.Exists) return RuleResult.NotApplicable("the city has no boundary layer and no ward layer to stand in for one");
-        var counts = await context.StoreAsync(this, Findings, context.Parameters(), cancellationToken);
+        var cityIs = context.City.BoundaryLayer is not null ? "the city boundary" : "the union of the wards (the city has no boundary layer)";
+        var counts = await context.StoreAsync(this, Findings, context.Parameters(("city_is", cityIs)), cancellationToken);
         return RuleResult.ByFeatures(counts, context.Layer.FeatureCount);
     }
 }

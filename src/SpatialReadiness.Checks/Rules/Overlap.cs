@@ -1,4 +1,5 @@
 using SpatialReadiness.Core.Layers;
+using SpatialReadiness.Core.Readiness;
 
 namespace SpatialReadiness.Checks.Rules;
 
@@ -6,16 +7,21 @@ namespace SpatialReadiness.Checks.Rules;
 /// OVERLAP: two wards (or two slums) of one layer sharing more than 1 m² of area. Wards must partition the city, so
 /// an overlap puts households, assets and budgets in two wards at once; overlapping slums are counted twice.
 /// Interiors must intersect (touching edges are fine); the area is measured on the spheroid. One finding per pair,
-/// located at the shared area; both features count as offending.
+/// located at the shared area; both features count as offending. Scored by area share, so the cost fits the size of
+/// the defect: the error rate is the overlapping area over the layer's area, and all credit is lost at 1 % (six
+/// overlaps of a few m² on a city's wards cost next to nothing; a ward drawn twice costs the lot).
 /// </summary>
 public sealed class Overlap : Rule
 {
     public override string Code => "OVERLAP";
     public override string Title => "Overlapping polygons";
-    public override double Weight => 10;
-    public override double Tolerance => 0.05;
+    public override double Weight => 5;
+    public override double Tolerance => 0.01;
 
     public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Ward or LayerKind.Slum;
+
+    // The detail names the other feature by its id attribute.
+    public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Of(layer.IdField);
 
     private static readonly string Findings = $"""
         WITH pairs AS (
@@ -35,9 +41,14 @@ public sealed class Overlap : Rule
         FROM measured WHERE area > 1
         """;
 
+    private static readonly string LayerArea = $"""
+        SELECT coalesce(sum(ST_Area({Sql.Valid("f.geom")}::geography)), 0) FROM features f WHERE f.layer_id = @layer AND ST_Dimension(f.geom) = 2
+        """;
+
     public override async Task<RuleResult> RunAsync(RuleContext context, CancellationToken cancellationToken)
     {
         var counts = await context.StoreAsync(this, Findings, context.Parameters(), cancellationToken);
-        return RuleResult.ByFeatures(counts, context.Layer.FeatureCount);
+        var area = (await context.Database.QueryAsync(LayerArea, context.Parameters(), cancellationToken))[0][0] as double? ?? 0;
+        return RuleResult.ByArea(counts, context.Layer.FeatureCount, area, counts.Measure, "scored by area: overlapping area over the layer's area");
     }
 }

@@ -23,6 +23,9 @@ public sealed class WardMismatch : Rule
 
     public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Slum or LayerKind.Asset;
 
+    // The detail quotes the ward number attribute; the asset type decides whether it is a ward office.
+    public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Of(layer.Mapping.Source("ward_no"), layer.Mapping.Source("asset_type"));
+
     private static readonly string Slums = $"""
         WITH s AS (
             SELECT f.id, {Sql.Valid("f.geom")} AS g, f.attributes ->> @ward_field AS declared
@@ -101,7 +104,7 @@ public sealed class WardMismatch : Rule
             ("ward_field", wardField), ("type_field", layer.Mapping.Source("asset_type")),
             ("office_types", officeTypes), ("layer_is_offices", layerIsOffices)), cancellationToken);
         var errors = await context.StoreAsync(this, Misplaced, context.Parameters(("offices", false)), cancellationToken);
-        await context.StoreAsync(OfficeElsewhere, Severity.Warning, Misplaced, context.Parameters(("offices", true)), cancellationToken);
+        await context.StoreAsync(OfficeElsewhere, Severity.Warning, Misplaced, context.Parameters(("offices", true)), cancellationToken, Basis(layer));
         return RuleResult.ByFeatures(errors, layer.FeatureCount);
     }
 }

@@ -20,6 +20,9 @@ public sealed class FieldMapping
 
     public IReadOnlyDictionary<string, string> AsDictionary() => _sourceByCanonical;
 
+    /// <summary>This mapping with <paramref name="canonical"/> read from <paramref name="source"/>.</summary>
+    public FieldMapping With(string canonical, string source) => new(new Dictionary<string, string>(_sourceByCanonical) { [canonical] = source });
+
     public static FieldMapping Resolve(LayerSchema? schema, IReadOnlyList<string> layerFields, IReadOnlyDictionary<string, string>? explicitMap)
     {
         var mapping = new Dictionary<string, string>();

@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using SpatialReadiness.Core.Layers;
+using SpatialReadiness.Core.Publishing;
 using SpatialReadiness.Core.Readiness;
 
 namespace SpatialReadiness.Checks.Scoring;
 
 /// <summary>
 /// SRS-20 = A (6: layers exist and pass the gates) + B (4: shared and used) + C (10: quality); SRS-100 = 5 x SRS-20.
-/// The items and their measures are in the README ("Readiness score"); each item states its basis in words.
+/// The items and their measures are in docs/api/readiness.md; each item states its basis in words.
 /// </summary>
 public static class CityScorer
 {
@@ -17,7 +18,8 @@ public static class CityScorer
         [(LayerKind.Boundary, 0.1), (LayerKind.Ward, 0.3), (LayerKind.Slum, 0.3), (LayerKind.Asset, 0.3)];
 
     public static ReadinessScore Score(CityCheckData data, CityReference city, IReadOnlyList<CheckedLayer> layers,
-        IReadOnlyList<LayerQuality> qualities, IReadOnlyCollection<string> themes, (int Count, double AreaM2) exclusionZones, string engineVersions)
+        IReadOnlyList<LayerQuality> qualities, IReadOnlyCollection<string> themes,
+        (int Declared, double DeclaredM2, int Candidates, double CandidatesM2) exclusionZones, string engineVersions)
     {
         var passing = layers.Where(l => qualities.Single(q => q.LayerId == l.Id).Gate is null).ToList();
         ScorePart[] parts = [PartA(passing, city, themes), PartB(data, layers), PartC(qualities)];
@@ -25,7 +27,11 @@ public static class CityScorer
         return new ReadinessScore(data.City.Id, data.RunId, RuleSet.Version, InputHash(data.Layers), engineVersions, data.AsOf,
             srs20, Math.Round(5 * srs20, 4),
             new ReferenceBoundary(city.Source, (city.BoundaryLayer ?? city.Wards)?.Id, (city.BoundaryLayer ?? city.Wards)?.Name,
-                city.Exists ? Math.Round(city.AreaM2 / 1e6, 4) : null, exclusionZones.Count, Math.Round(exclusionZones.AreaM2 / 1e6, 4)),
+                city.Exists ? Math.Round(city.AreaM2 / 1e6, 4) : null, exclusionZones.Declared, Math.Round(exclusionZones.DeclaredM2 / 1e6, 4))
+            {
+                ExclusionCandidates = exclusionZones.Candidates,
+                ExclusionCandidatesKm2 = Math.Round(exclusionZones.CandidatesM2 / 1e6, 4),
+            },
             parts, qualities, $"/api/cities/{data.City.Id}/findings", $"/api/cities/{data.City.Id}/readiness/report");
     }
 
@@ -76,8 +82,8 @@ public static class CityScorer
                   + (shared.Count < core.Count ? $"; not public (sensitive): {string.Join(", ", core.Except(shared).Select(l => l.Name))}" : "")),
             new("B2", "Metadata complete (CRS, source, survey date, licence, custodian)", Round(b2), 1, layers.Count == 0 ? "no layers"
                 : $"mean share of the 5 metadata items over {layers.Count} layers: {100 * b2:0.#} %" + MissingMetadata(layers)),
-            new("B3", "Core layers current (surveyed or updated within 24 months)", Round(b3), 1, core.Count == 0 ? "no core layers"
-                : $"{current.Count} of {core.Count} core layers dated within 24 months of {data.AsOf:yyyy-MM-dd} (survey date, else import date)"),
+            new("B3", "Core layers current (on their update schedule, else surveyed or updated within 24 months)", Round(b3), 1, core.Count == 0 ? "no core layers"
+                : $"{current.Count} of {core.Count} core layers current as of {data.AsOf:yyyy-MM-dd}: " + CurrencyBasis(core.Select(l => l.Info), data.AsOf)),
             new("B4", "Declared planning use", uses.Count > 0 ? 1 : 0, 1, uses.Count > 0
                 ? $"declared: {string.Join("; ", uses.Select(u => $"'{u.Title}' ({u.DocumentUrl}) citing {string.Join(", ", u.Layers)}"))}"
                 : "no plan, DPR or dashboard declared citing the city's layers (POST /api/cities/{city}/planning-uses)", Declared: true),
@@ -103,12 +109,15 @@ public static class CityScorer
 
     private static IEnumerable<(string Name, bool Present)> MetadataItems(LayerInfo layer) =>
     [
-        ("CRS", !layer.CrsReceived.Contains("(assumed)", StringComparison.Ordinal)),
+        ("CRS", !layer.CrsReceived.Contains("(assumed)", StringComparison.Ordinal) || DeclaresWgs84ByDefinition(layer.Format)),
         ("source", !string.IsNullOrWhiteSpace(layer.Source)),
         ("survey date", layer.SurveyDate is not null),
         ("licence", !string.IsNullOrWhiteSpace(layer.Licence)),
         ("custodian", !string.IsNullOrWhiteSpace(layer.Custodian)),
     ];
+
+    /// <summary>RFC 7946 GeoJSON (and GeoJSON text sequences) are WGS 84 lon/lat by definition: they do not lack a CRS.</summary>
+    private static bool DeclaresWgs84ByDefinition(string format) => format is "GeoJSON" or "GeoJSONSeq";
 
     private static string MissingMetadata(IReadOnlyList<CheckedLayer> layers)
     {
@@ -117,20 +126,30 @@ public static class CityScorer
         return missing.Count == 0 ? "" : "; " + string.Join("; ", missing);
     }
 
+    /// <summary>A layer with a due date is current while it is not overdue; one without, when dated within 24 months.</summary>
     private static bool IsCurrent(LayerInfo layer, DateTimeOffset asOf)
     {
+        if (LayerSchedule.Of(layer, asOf) is { NextDue: not null } schedule) return !schedule.Overdue;
         var dated = layer.SurveyDate?.ToDateTime(TimeOnly.MinValue) ?? layer.UpdatedAt.UtcDateTime;
         return dated >= asOf.UtcDateTime.AddMonths(-24);
     }
 
+    private static string CurrencyBasis(IEnumerable<LayerInfo> core, DateTimeOffset asOf) => string.Join("; ", core.Select(l =>
+        LayerSchedule.Of(l, asOf) is { NextDue: not null } s ? $"{l.Name} {s.Basis}"
+        : $"{l.Name} has no due date, so within 24 months (survey date, else import date): {(IsCurrent(l, asOf) ? "yes" : "no")}"));
+
     private static double Round(double value) => Math.Round(value, 4);
 
-    /// <summary>A hash of what the run read: each layer's id, kind, version, source file hash and field map.</summary>
+    /// <summary>
+    /// A hash of what the run read: each layer's id, kind, version, sensitivity and field map. A layer's (id, version)
+    /// names its content already; its source digest is left out because this hash is public and the digest of a layer
+    /// with sensitive fields is not (LayerInfo.DigestsWithheld): it would answer a guess at the hidden values.
+    /// </summary>
     public static string InputHash(IEnumerable<LayerInfo> layers)
     {
         var text = new StringBuilder(RuleSet.Version).Append('\n');
         foreach (var l in layers.OrderBy(l => l.Id))
-            text.Append(CultureInfo.InvariantCulture, $"{l.Id} {l.Kind} {l.Version} {l.Provenance.SourceSha256} {l.Sensitive} ")
+            text.Append(CultureInfo.InvariantCulture, $"{l.Id} {l.Kind} {l.Version} {l.Sensitive} ")
                 .AppendJoin(',', l.FieldMap.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")).Append('\n');
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }

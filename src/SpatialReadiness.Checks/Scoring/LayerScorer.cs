@@ -17,6 +17,9 @@ public static class LayerScorer
         var warnings = outcomes.Where(o => o.Weight == 0 && o.Findings > 0)
             .Select(o => new WarningCount(o.Rule, o.Title, o.Findings)).ToList();
         return new LayerQuality(layer.Id, layer.Name, layer.Kind.ToString().ToLowerInvariant(), layer.Title, layer.Version, layer.FeatureCount,
-            gate, Math.Round(quality, 4), outcomes, warnings, $"/api/cities/{city}/findings?layer={Uri.EscapeDataString(layer.Name)}");
+            gate, Math.Round(quality, 4), outcomes, warnings, $"/api/cities/{city}/findings?layer={Uri.EscapeDataString(layer.Name)}")
+        {
+            FieldMap = layer.Choices,
+        };
     }
 }

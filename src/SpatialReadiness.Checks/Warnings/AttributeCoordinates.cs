@@ -21,6 +21,9 @@ public sealed class AttributeCoordinates : Rule
 
     public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Asset or LayerKind.Other;
 
+    // The detail and the location are the position the attributes state.
+    public override FindingBasis Basis(CheckedLayer layer) => new(PositionFields(layer), Location: true);
+
     private const string Findings = """
         WITH stated AS (
             SELECT f.id, f.geom,
@@ -44,11 +47,21 @@ public sealed class AttributeCoordinates : Rule
         WHERE abs(ST_Y(said)) <= 90 AND abs(ST_X(said)) <= 180 AND ST_Distance(geom::geography, said::geography) > 50
         """;
 
+    private static (string? Lat, string? Lon, string? Text) Find(CheckedLayer layer)
+    {
+        string? Find(string[] names) => layer.Fields.FirstOrDefault(f => names.Contains(FieldMapping.Normalise(f)));
+        return (Find(LatitudeNames), Find(LongitudeNames), Find(TextNames));
+    }
+
+    private static List<string> PositionFields(CheckedLayer layer)
+    {
+        var (lat, lon, text) = Find(layer);
+        return new[] { lat, lon, text }.OfType<string>().ToList();
+    }
+
     public override async Task<RuleResult> RunAsync(RuleContext context, CancellationToken cancellationToken)
     {
-        var fields = context.Layer.Fields;
-        string? Find(string[] names) => fields.FirstOrDefault(f => names.Contains(FieldMapping.Normalise(f)));
-        var (lat, lon, text) = (Find(LatitudeNames), Find(LongitudeNames), Find(TextNames));
+        var (lat, lon, text) = Find(context.Layer);
         if ((lat is null || lon is null) && text is null)
             return RuleResult.NotApplicable("no attribute states a position");
         var counts = await context.StoreAsync(this, Findings, context.Parameters(

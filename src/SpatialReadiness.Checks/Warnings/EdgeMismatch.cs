@@ -19,6 +19,9 @@ public sealed class EdgeMismatch : Rule
 
     public override bool AppliesTo(LayerKind kind) => kind == LayerKind.Ward;
 
+    // Built from the geometry alone.
+    public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Geometry;
+
     public override async Task<RuleResult> RunAsync(RuleContext context, CancellationToken cancellationToken)
     {
         var features = (await context.Database.ReadGeometriesAsync(context.Layer.Id, cancellationToken))
@@ -33,7 +36,7 @@ public sealed class EdgeMismatch : Rule
                 $"{edges.NumGeometries} stretch(es) of its edge, {edges.NumPoints} vertices, do not match the neighbouring ward's vertices exactly",
                 edges));
         }
-        var counts = await context.Database.StoreFindingsAsync(findings, cancellationToken);
+        var counts = await context.Database.StoreFindingsAsync(findings, Basis(context.Layer), cancellationToken);
         return RuleResult.ByFeatures(counts, context.Layer.FeatureCount);
     }
 }

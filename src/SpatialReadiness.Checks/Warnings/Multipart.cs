@@ -15,6 +15,9 @@ public sealed class Multipart : Rule
 
     public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Ward or LayerKind.Slum;
 
+    // Built from the geometry alone.
+    public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Geometry;
+
     private static readonly string Findings = $"""
         SELECT f.id AS feature_id, NULL::bigint AS related_feature_id,
                'has ' || ST_NumGeometries(f.geom) || ' separate parts; the smallest is ' || {Sql.Area("(SELECT min(ST_Area(d.geom::geography)) FROM ST_Dump(f.geom) d)")} AS detail,

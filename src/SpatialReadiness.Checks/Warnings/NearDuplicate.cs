@@ -17,16 +17,19 @@ public sealed class NearDuplicate : Rule
 
     public override bool AppliesTo(LayerKind kind) => true;
 
+    // Exact repeats with equal attributes are left out: whether there is a finding compares every attribute.
+    public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.AllFields;
+
     // Points: DBSCAN groups points closer than 1.2e-5 degrees (at least 1 m anywhere in India) in one pass over the
     // index (1.4 s for a million points, where a self-join takes 12 s); pairs within a group are then measured exactly.
-    private const string Points = """
+    private static readonly string Points = $"""
         WITH grouped AS (
             SELECT f.id, f.geom, f.attributes, ST_ClusterDBSCAN(f.geom, 1.2e-5, 2) OVER () AS near
             FROM features f WHERE f.layer_id = @layer AND GeometryType(f.geom) = 'POINT'
         ),
         close AS (SELECT * FROM grouped WHERE near IS NOT NULL)
         SELECT a.id AS feature_id, b.id AS related_feature_id,
-               'lies ' || to_char(ST_Distance(a.geom::geography, b.geom::geography), 'FM990.00') || ' m from feature ' || b.id AS detail,
+               'lies ' || to_char(ST_Distance(a.geom::geography, b.geom::geography), 'FM990.00') || ' m from ' || {Sql.FeatureName("b.id")} AS detail,
                a.geom AS location, NULL::double precision AS measure
         FROM close a JOIN close b ON b.near = a.near AND b.id > a.id
         WHERE NOT (a.geom = b.geom AND a.attributes = b.attributes) AND ST_Distance(a.geom::geography, b.geom::geography) < 1
@@ -34,9 +37,9 @@ public sealed class NearDuplicate : Rule
 
     // Outlines within 1 m everywhere have bounding boxes within 1 m: a cheap test before the exact one. The dimension
     // test on both sides keeps the planner from joining a million points to themselves only to discard them.
-    private const string Shapes = """
+    private static readonly string Shapes = $"""
         SELECT a.id AS feature_id, b.id AS related_feature_id,
-               'has nearly the same outline as feature ' || b.id || ' (within 1 m everywhere)' AS detail,
+               'has nearly the same outline as ' || {Sql.FeatureName("b.id")} || ' (within 1 m everywhere)' AS detail,
                ST_Centroid(a.geom) AS location, NULL::double precision AS measure
         FROM features a JOIN features b ON b.layer_id = @layer AND b.id > a.id AND a.geom && ST_Expand(b.geom, 1.5e-5)
         WHERE a.layer_id = @layer AND ST_Dimension(a.geom) > 0 AND ST_Dimension(b.geom) > 0 AND ST_Dimension(a.geom) = ST_Dimension(b.geom)

@@ -16,6 +16,9 @@ public sealed class RingOrientation : Rule
 
     public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Ward or LayerKind.Slum or LayerKind.Boundary;
 
+    // Built from the geometry alone.
+    public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Geometry;
+
     private const string Findings = """
         WITH p AS (
             SELECT count(*) AS polygons, count(*) FILTER (WHERE NOT ST_IsPolygonCCW(f.geom)) AS clockwise

@@ -50,7 +50,7 @@ internal static class CheckCommand
             var findings = new Findings(dataSource);
             var query = new FindingQuery(run.Id, Limit: ReadinessReport.FindingsShown);
             await File.WriteAllTextAsync(html, ReadinessReport.ToHtml(score, await findings.ReadAsync(query, cancellationToken),
-                await findings.CountAsync(query, cancellationToken)), cancellationToken);
+                await findings.CountAsync(query, cancellationToken), boundary: await runs.BoundaryAsync(run.Id, cancellationToken)), cancellationToken);
             output.WriteLine($"report written to {html}");
         }
         return 0;

@@ -61,7 +61,7 @@ internal static class DemoCommand
             var name = Names.LayerNameFromFile(demo.FileName);
             var sha = await FileHash.Sha256Async(path, cancellationToken);
             var current = await store.GetLayerAsync(city, name, cancellationToken);
-            if (current?.Provenance.SourceSha256 == sha)
+            if (current?.RecordedProvenance.SourceSha256 == sha)
             {
                 output.WriteLine($"{city}/{name} is up to date (v{current.Version})");
                 continue;

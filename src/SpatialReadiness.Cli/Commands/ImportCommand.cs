@@ -2,6 +2,7 @@ using System.Globalization;
 using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
+using SpatialReadiness.Core.Publishing;
 using SpatialReadiness.Ingest;
 using SpatialReadiness.PostGis.Accounts;
 using SpatialReadiness.PostGis.Layers;
@@ -40,7 +41,8 @@ internal static class ImportCommand
             SensitiveFields: Names.FieldList(arguments.Option("sensitive-fields")),
             Editable: arguments.Flag("editable"),
             FieldMap: FieldMapping.Parse(arguments.Option("map"), LayerSchema.For(kind)),
-            Owner: arguments.Option("owner"));
+            Owner: arguments.Option("owner"),
+            UpdateFrequency: UpdateFrequencies.Normalise(arguments.Option("update-frequency"), "--update-frequency"));
         var options = new IngestOptions(arguments.Option("crs"), arguments.Option("encoding"), arguments.Flag("swap-xy"), arguments.Option("sublayer"));
         arguments.RejectUnknown();
 

@@ -28,8 +28,13 @@ public sealed record Caller(long? UserId, string Name, Role Role, string? Organi
 
     /// <summary>
     /// Review contributions to a layer, edit it directly, publish new versions of it and mark it sensitive: admins, and
-    /// moderators who can read it and whose organisation owns it (or who moderate a layer no organisation owns).
+    /// the moderators of the organisation that owns it. A layer no organisation owns is moderated by admins alone, so no
+    /// layer is ever moderated by strangers (docs/security.md, "Ownership").
     /// </summary>
     public bool MayModerate(LayerInfo layer) =>
-        IsAdmin || Role == Role.Moderator && MayRead(layer) && (layer.Owner is null || layer.Owner == Organisation);
+        IsAdmin || Role == Role.Moderator && Organisation is not null && layer.Owner == Organisation;
+
+    /// <summary>Speak for a city (declare its planning uses, score item B4): admins and the moderators of the city's owner organisation.</summary>
+    public bool MaySpeakFor(CityInfo city) =>
+        IsAdmin || Role == Role.Moderator && Organisation is not null && city.Owner == Organisation;
 }

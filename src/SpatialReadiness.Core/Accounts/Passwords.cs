@@ -13,6 +13,8 @@ public static class Passwords
 {
     public const int Iterations = 210_000;
     public const int MinLength = 10;
+    /// <summary>Longer ones are refused before hashing: PBKDF2 costs grow with the password's length, so a megabyte "password" would cost CPU per guess.</summary>
+    public const int MaxLength = 256;
     private const string Scheme = "pbkdf2-sha512";
 
     public static string Hash(string password)
@@ -63,5 +65,7 @@ public static class Passwords
 
     /// <summary>Why a password is refused, or null when it is acceptable.</summary>
     public static string? Weakness(string? password) =>
-        password is null || password.Length < MinLength ? $"a password needs at least {MinLength} characters." : null;
+        password is null || password.Length < MinLength ? $"a password needs at least {MinLength} characters."
+        : password.Length > MaxLength ? $"a password may have at most {MaxLength} characters."
+        : password.Contains('\0') ? "a password may not contain the NUL character." : null;
 }

@@ -1,3 +1,4 @@
+using SpatialReadiness.Core.Readiness;
 namespace SpatialReadiness.Core.Contributions;
 
 /// <summary>
@@ -21,7 +22,11 @@ public sealed record FeatureChange(int Ordinal, ChangeAction Action, long? Featu
 }
 
 /// <summary>A 4.e finding about a proposed feature, found when the contribution arrived. <paramref name="Change"/> is its ordinal.</summary>
-public sealed record ContributionFinding(int Change, string Rule, string Severity, string Detail, string? LocationJson);
+public sealed record ContributionFinding(int Change, string Rule, string Severity, string Detail, string? LocationJson)
+{
+    /// <summary>What the finding was built from: its author sees it only when they may see every one of those fields.</summary>
+    public FindingBasis Basis { get; init; } = FindingBasis.AllFields;
+}
 
 /// <summary>A contribution with its review and its changes. Layer and city are named for people; ids are for the API.</summary>
 public sealed record Contribution(

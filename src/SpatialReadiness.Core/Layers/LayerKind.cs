@@ -7,6 +7,8 @@ public enum LayerKind
     Slum,
     Asset,
     Boundary,
+    /// <summary>Land the city declares outside ward administration (cantonment, airport, lake), each with a reason: holes in the ward coverage it covers are not gaps.</summary>
+    Exclusion,
     Other,
 }
 

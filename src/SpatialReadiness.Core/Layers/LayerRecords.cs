@@ -2,13 +2,39 @@ using System.Text.Json.Serialization;
 
 namespace SpatialReadiness.Core.Layers;
 
-/// <summary>A city as the API lists it. <paramref name="Bbox"/> is [minLon, minLat, maxLon, maxLat] of its boundary.</summary>
-public sealed record CityInfo(string Id, string Name, string? State, bool HasBoundary, int LayerCount, double[]? Bbox, DateTimeOffset CreatedAt);
+/// <summary>
+/// A city as the API lists it. <paramref name="Bbox"/> is [minLon, minLat, maxLon, maxLat] of its boundary;
+/// <paramref name="LayerCount"/> counts its public layers.
+/// </summary>
+public sealed record CityInfo(string Id, string Name, string? State, bool HasBoundary, int LayerCount, double[]? Bbox, DateTimeOffset CreatedAt)
+{
+    /// <summary>
+    /// The organisation that speaks for the city (its GIS cell): it owns the layers imported without an owner, and
+    /// its moderators declare the city's planning uses. Null: admins alone do both.
+    /// </summary>
+    public string? Owner { get; init; }
+}
 
-/// <summary>Who brought which file, when, under which licence: kept for every version of a layer.</summary>
+/// <summary>
+/// Who brought which file, when, under which licence: kept for every version of a layer. <see cref="SourceSha256"/>
+/// and <see cref="SourceBytes"/> are null (and not serialised) in a view that withholds them (LayerInfo.DigestsWithheld).
+/// </summary>
 public sealed record LayerProvenance(
-    int Version, string SourceFile, string SourceSha256, long SourceBytes, string Format, string CrsReceived,
-    long FeatureCount, string Licence, string ImportedBy, string? Organisation, DateTimeOffset ImportedAt);
+    int Version, string SourceFile,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SourceSha256,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? SourceBytes,
+    string Format, string CrsReceived,
+    long FeatureCount, string Licence, string ImportedBy, string? Organisation, DateTimeOffset ImportedAt)
+{
+    /// <summary>This version without the digest and size of what it was made from.</summary>
+    public LayerProvenance WithoutDigest() => this with { SourceSha256 = null, SourceBytes = null };
+
+    /// <summary>The digest in words, for texts (catalogue records): size and SHA-256, or that they are withheld.</summary>
+    [JsonIgnore]
+    public string DigestText => SourceSha256 is null
+        ? "size and SHA-256 withheld: the layer has sensitive fields"
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{SourceBytes} bytes, SHA-256 {SourceSha256}");
+}
 
 /// <summary>
 /// A layer's metadata and the provenance of its current version. <see cref="FieldMap"/> is the uploader's explicit
@@ -40,6 +66,27 @@ public sealed record LayerInfo(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
+    private readonly LayerProvenance recorded = Provenance;
+
+    /// <summary>The current version's provenance as this view serves it (<see cref="Shown"/>).</summary>
+    public LayerProvenance Provenance { get => Shown(recorded); init => recorded = value; }
+
+    /// <summary>The current version's provenance as stored, digest included: for the server's own use, never served.</summary>
+    [JsonIgnore]
+    public LayerProvenance RecordedProvenance => recorded;
+
+    /// <summary>
+    /// Whether this view withholds each version's source digest and size: it does when it withholds fields. A version's
+    /// source (an imported file, or the request body of an accepted contribution or direct edit) holds the hidden values,
+    /// so its SHA-256 answers a guess at them offline (a phone number is found in a second) and its size tells their
+    /// length. An imported file is withheld too: a small CSV of households is as guessable as one edited feature.
+    /// </summary>
+    [JsonIgnore]
+    public bool DigestsWithheld => WithheldFields.Count > 0;
+
+    /// <summary>A version of this layer (its history, GET /api/layers/{id}/versions) as this view may serve it.</summary>
+    public LayerProvenance Shown(LayerProvenance version) => DigestsWithheld ? version.WithoutDigest() : version;
+
     /// <summary>The fields this view of the layer serves, in the layer's order: all but the withheld ones.</summary>
     public IReadOnlyList<string> PublicFields => WithheldFields.Count == 0 ? Fields : Fields.Except(WithheldFields, StringComparer.Ordinal).ToList();
 
@@ -48,6 +95,12 @@ public sealed record LayerInfo(
 
     /// <summary>The organisation that owns the layer: its members may read its sensitive data, its moderators review it.</summary>
     public string? Owner { get; init; }
+
+    /// <summary>How often a new version is promised (Publishing.UpdateFrequency name), or null when none is declared.</summary>
+    public string? UpdateFrequency { get; init; }
+
+    /// <summary>When the content last changed: the newest import or accepted edit (access changes do not count).</summary>
+    public DateTimeOffset? ContentUpdatedAt { get; init; }
 
     /// <summary>
     /// This view is for a reader allowed to see the layer's sensitive data (Accounts.Caller.View); by default a layer
@@ -88,7 +141,8 @@ public sealed record LayerImport(
     IReadOnlyDictionary<string, string>? FieldMap = null,
     IReadOnlyList<string>? SensitiveFields = null,
     bool Editable = false,
-    string? Owner = null);
+    string? Owner = null,
+    string? UpdateFrequency = null);
 
 /// <summary>An import's progress, readable while it runs (HTTP job status, CLI progress).</summary>
 public sealed record ImportJob(

@@ -21,14 +21,15 @@ public interface ICheckDatabase
     /// <summary>
     /// Runs <paramref name="findingsSql"/>, whose rows are (feature_id bigint, related_feature_id bigint, detail text,
     /// location geometry, measure double precision), and stores each row as a finding of the run under
-    /// <paramref name="rule"/>, labelled by the feature's <paramref name="labelField"/> attribute. Returns how many rows, how many distinct features of the layer they name (either
+    /// <paramref name="rule"/>, labelled by the feature's <paramref name="labelField"/> attribute, with the
+    /// <paramref name="basis"/> its reader-rendering needs. Returns how many rows, how many distinct features of the layer they name (either
     /// column), and the sum of measure.
     /// </summary>
-    Task<FindingCounts> StoreFindingsAsync(string rule, Severity severity, long layerId, string? labelField, string findingsSql,
+    Task<FindingCounts> StoreFindingsAsync(string rule, Severity severity, long layerId, string? labelField, FindingBasis basis, string findingsSql,
         IReadOnlyDictionary<string, object?> parameters, CancellationToken cancellationToken);
 
     /// <summary>Stores findings computed outside the database (coverage edge matching in NetTopologySuite).</summary>
-    Task<FindingCounts> StoreFindingsAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken);
+    Task<FindingCounts> StoreFindingsAsync(IReadOnlyList<Finding> findings, FindingBasis basis, CancellationToken cancellationToken);
 
     /// <summary>Reads a layer's features (id, geometry in EPSG:4326), in id order.</summary>
     Task<IReadOnlyList<(long Id, Geometry Geometry)>> ReadGeometriesAsync(long layerId, CancellationToken cancellationToken);

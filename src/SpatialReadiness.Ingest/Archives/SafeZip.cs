@@ -28,22 +28,48 @@ internal static class SafeZip
                 if (!target.StartsWith(root, StringComparison.Ordinal) || entry.FullName.Contains(".."))
                     throw new InputException(InputError.Malformed,
                         $"zip entry '{entry.FullName}' points outside the archive (path traversal); the upload was refused.");
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                using var input = entry.Open();
-                using var output = File.Create(target);
-                var buffer = new byte[81920];
-                int read;
-                while ((read = input.Read(buffer)) > 0)
+                try
                 {
-                    total += read;
-                    if (total > maxUnpackedBytes)
-                        throw new InputException(InputError.TooLarge,
-                            $"the zip unpacks to more than {maxUnpackedBytes / (1 << 20)} MiB (at entry '{entry.FullName}'); refused as a possible zip bomb. Split the data or raise the unpack limit.");
-                    output.Write(buffer, 0, read);
+                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                    total = Unpack(entry, target, total, maxUnpackedBytes);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException && Collides(target, root))
+                {
+                    throw new InputException(InputError.Malformed,
+                        $"zip entry '{entry.FullName}' collides with another entry (one name used as both a file and a folder); repack the archive.");
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new InputException(InputError.Malformed, $"zip entry '{entry.FullName}' cannot be unpacked: {e.Message}");
                 }
                 extracted.Add(target);
             }
             return extracted;
         }
+    }
+
+    private static long Unpack(ZipArchiveEntry entry, string target, long total, long maxUnpackedBytes)
+    {
+        using var input = entry.Open();
+        using var output = File.Create(target);
+        var buffer = new byte[81920];
+        int read;
+        while ((read = input.Read(buffer)) > 0)
+        {
+            total += read;
+            if (total > maxUnpackedBytes)
+                throw new InputException(InputError.TooLarge,
+                    $"the zip unpacks to more than {maxUnpackedBytes / (1 << 20)} MiB (at entry '{entry.FullName}'); refused as a possible zip bomb. Split the data or raise the unpack limit.");
+            output.Write(buffer, 0, read);
+        }
+        return total;
+    }
+
+    /// <summary>Whether a folder on the way to <paramref name="target"/> already exists as a file.</summary>
+    private static bool Collides(string target, string root)
+    {
+        for (var folder = Path.GetDirectoryName(target); folder is not null && folder.Length >= root.Length; folder = Path.GetDirectoryName(folder))
+            if (File.Exists(folder)) return true;
+        return Directory.Exists(target);
     }
 }

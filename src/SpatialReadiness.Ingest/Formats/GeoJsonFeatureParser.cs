@@ -15,7 +15,8 @@ internal static class GeoJsonFeatureParser
     private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
     private static readonly GeometryFactory Factory = new();
 
-    public sealed record Parsed(string? Type, string? Id, string? PropertiesJson, IReadOnlyList<string> PropertyNames, Geometry? Geometry);
+    /// <param name="GeometryNote">What was wrong with the geometry as written (see <see cref="GeometryRepair"/>), or null.</param>
+    public sealed record Parsed(string? Type, string? Id, string? PropertiesJson, IReadOnlyList<string> PropertyNames, Geometry? Geometry, string? GeometryNote = null);
 
     /// <summary>Reader positioned on the feature's StartObject; <paramref name="data"/> is the span the reader reads.</summary>
     public static bool TryParse(ref Utf8JsonReader reader, ReadOnlySpan<byte> data, long ordinal, out Parsed? feature)
@@ -26,6 +27,7 @@ internal static class GeoJsonFeatureParser
         string? type = null, id = null, properties = null;
         List<string> names = [];
         Geometry? geometry = null;
+        var repair = new GeometryRepair(Factory);
         while (true)
         {
             if (!reader.Read()) return false;
@@ -49,14 +51,15 @@ internal static class GeoJsonFeatureParser
                     if (!TryReadProperties(ref reader, data, ordinal, names, out properties)) return false;
                     break;
                 case "geometry" when reader.TokenType == JsonTokenType.StartObject:
-                    if (!TryReadGeometry(ref reader, ordinal, out geometry)) return false;
+                    if (!TryReadGeometry(ref reader, ordinal, repair, out geometry)) return false;
                     break;
                 default:
                     if (!reader.TrySkip()) return false;
                     break;
             }
         }
-        feature = new Parsed(type, id, properties, names, geometry);
+        geometry = repair.Finish(geometry);
+        feature = new Parsed(type, id, properties, names, geometry, repair.Note);
         return true;
     }
 
@@ -84,7 +87,7 @@ internal static class GeoJsonFeatureParser
         return true;
     }
 
-    private static bool TryReadGeometry(ref Utf8JsonReader reader, long ordinal, out Geometry? geometry)
+    private static bool TryReadGeometry(ref Utf8JsonReader reader, long ordinal, GeometryRepair repair, out Geometry? geometry)
     {
         geometry = null;
         string? type = null;
@@ -110,7 +113,7 @@ internal static class GeoJsonFeatureParser
                     {
                         if (!reader.Read()) return false;
                         if (reader.TokenType == JsonTokenType.EndArray) break;
-                        if (!TryReadGeometry(ref reader, ordinal, out var part)) return false;
+                        if (!TryReadGeometry(ref reader, ordinal, repair, out var part)) return false;
                         if (part is not null) members.Add(part);
                     }
                     break;
@@ -119,7 +122,7 @@ internal static class GeoJsonFeatureParser
                     break;
             }
         }
-        geometry = Build(type, coordinates, members, ordinal);
+        geometry = Build(type, coordinates, members, ordinal, repair);
         return true;
     }
 
@@ -162,7 +165,7 @@ internal static class GeoJsonFeatureParser
         return true;
     }
 
-    private static Geometry? Build(string? type, Node? c, List<Geometry>? members, long ordinal)
+    private static Geometry? Build(string? type, Node? c, List<Geometry>? members, long ordinal, GeometryRepair repair)
     {
         try
         {
@@ -170,10 +173,10 @@ internal static class GeoJsonFeatureParser
             {
                 "Point" => Factory.CreatePoint(Position(c)),
                 "MultiPoint" => Factory.CreateMultiPoint(Children(c).Select(p => Factory.CreatePoint(Position(p))).ToArray()),
-                "LineString" => Factory.CreateLineString(Positions(c)),
-                "MultiLineString" => Factory.CreateMultiLineString(Children(c).Select(l => Factory.CreateLineString(Positions(l))).ToArray()),
-                "Polygon" => Polygon(c),
-                "MultiPolygon" => Factory.CreateMultiPolygon(Children(c).Select(Polygon).ToArray()),
+                "LineString" => repair.Line(Positions(c)),
+                "MultiLineString" => Factory.CreateMultiLineString(Children(c).Select(l => repair.Line(Positions(l))).OfType<LineString>().ToArray()),
+                "Polygon" => repair.Polygon(Children(c).Select(Positions).ToList()),
+                "MultiPolygon" => Factory.CreateMultiPolygon(Children(c).Select(p => repair.Polygon(Children(p).Select(Positions).ToList())).OfType<Polygon>().ToArray()),
                 "GeometryCollection" => Factory.CreateGeometryCollection((members ?? []).ToArray()),
                 _ => throw new InputException(InputError.Malformed, $"feature {ordinal}: '{type}' is not a GeoJSON geometry type."),
             };
@@ -182,12 +185,6 @@ internal static class GeoJsonFeatureParser
         {
             throw new InputException(InputError.Malformed, $"feature {ordinal}: invalid {type} geometry: {e.Message}");
         }
-    }
-
-    private static Polygon Polygon(Node? c)
-    {
-        var rings = Children(c).Select(r => Factory.CreateLinearRing(Positions(r))).ToArray();
-        return rings.Length == 0 ? Factory.CreatePolygon() : Factory.CreatePolygon(rings[0], rings[1..]);
     }
 
     private static List<Node> Children(Node? c) =>

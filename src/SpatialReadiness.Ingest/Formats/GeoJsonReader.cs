@@ -97,7 +97,7 @@ internal sealed class GeoJsonReader(string path, ReaderOptions options) : ILayer
             throw new InputException(InputError.Malformed, $"feature {ordinal} (near line {cursor.Line}) is not a GeoJSON Feature object with \"type\": \"Feature\".");
         foreach (var name in feature.PropertyNames)
             if (_seenFields.Add(name)) _fields.Add(name);
-        return new RawFeature(ordinal, feature.Id, feature.PropertiesJson ?? AttributeJson.Empty, feature.Geometry);
+        return new RawFeature(ordinal, feature.Id, feature.PropertiesJson ?? AttributeJson.Empty, feature.Geometry, feature.GeometryNote);
     }
 
     private static CrsDefinition? ParseCrs(JsonElement crs)

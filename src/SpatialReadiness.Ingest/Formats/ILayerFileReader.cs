@@ -29,4 +29,5 @@ internal interface ILayerFileReader : IDisposable
 /// <param name="SourceId">The file's own feature id (GeoJSON id, GeoPackage fid, KML Placemark id), if any.</param>
 /// <param name="AttributesJson">Attributes as one JSON object (see <see cref="AttributeJson"/>).</param>
 /// <param name="Geometry">Geometry in the file's CRS, null when the feature has none.</param>
-internal sealed record RawFeature(long Ordinal, string? SourceId, string AttributesJson, Geometry? Geometry);
+/// <param name="GeometryNote">What was wrong with the geometry as written and how it was made storable (<see cref="GeometryRepair"/>).</param>
+internal sealed record RawFeature(long Ordinal, string? SourceId, string AttributesJson, Geometry? Geometry, string? GeometryNote = null);

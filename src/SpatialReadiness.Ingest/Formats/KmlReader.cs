@@ -83,6 +83,7 @@ internal sealed class KmlReader : ILayerFileReader
         if (_xml.IsEmptyElement) return new RawFeature(ordinal, id, AttributeJson.Empty, null);
         var attributes = new List<KeyValuePair<string, object?>>();
         var geometries = new List<Geometry>();
+        var repair = new GeometryRepair(Factory);
         var depth = _xml.Depth;
         _vertices = 0;
         while (Next() && !(_xml.NodeType == XmlNodeType.EndElement && _xml.Depth == depth))
@@ -101,41 +102,41 @@ internal sealed class KmlReader : ILayerFileReader
                     Add(attributes, name, Typed(name, Text()));
                     break;
                 case "Point" or "LineString" or "LinearRing" or "Polygon" or "MultiGeometry":
-                    geometries.Add(ReadGeometry(ordinal));
+                    if (ReadGeometry(ordinal, repair) is { } read) geometries.Add(read);
                     break;
             }
         }
-        var geometry = geometries.Count switch { 0 => null, 1 => geometries[0], _ => Multi(geometries) };
-        return new RawFeature(ordinal, id, AttributeJson.Write(attributes), geometry);
+        var geometry = repair.Finish(geometries.Count switch { 0 => null, 1 => geometries[0], _ => Multi(geometries) });
+        return new RawFeature(ordinal, id, AttributeJson.Write(attributes), geometry, repair.Note);
     }
 
     /// <summary>Reads the geometry element the reader stands on.</summary>
-    private Geometry ReadGeometry(long ordinal)
+    private Geometry? ReadGeometry(long ordinal, GeometryRepair repair)
     {
         var kind = _xml.LocalName;
         var line = LineNumber;
         var depth = _xml.Depth;
         var parts = new List<Geometry>();
         Coordinate[] coordinates = [];
-        LinearRing? shell = null;
-        var holes = new List<LinearRing>();
+        var rings = new List<Coordinate[]>();
+        Coordinate[]? shell = null;
         var boundary = "";
         if (!_xml.IsEmptyElement)
             while (Next() && !(_xml.NodeType == XmlNodeType.EndElement && _xml.Depth == depth))
             {
                 if (_xml.NodeType != XmlNodeType.Element) continue;
                 if (kind == "MultiGeometry" && _xml.LocalName is "Point" or "LineString" or "LinearRing" or "Polygon" or "MultiGeometry")
-                    parts.Add(ReadGeometry(ordinal));
+                {
+                    if (ReadGeometry(ordinal, repair) is { } part) parts.Add(part);
+                }
                 else if (_xml.LocalName is "outerBoundaryIs" or "innerBoundaryIs")
                     boundary = _xml.LocalName;
                 else if (_xml.LocalName == "coordinates")
                 {
-                    var coordinatesLine = LineNumber;
-                    coordinates = ParseCoordinates(Text(), ordinal, coordinatesLine);
+                    coordinates = ParseCoordinates(Text(), ordinal, LineNumber);
                     if (kind != "Polygon") continue;
-                    var ring = Ring(coordinates, ordinal, coordinatesLine);
-                    if (boundary == "outerBoundaryIs") shell = ring;
-                    else if (boundary == "innerBoundaryIs") holes.Add(ring);
+                    if (boundary == "outerBoundaryIs") shell = coordinates;
+                    else if (boundary == "innerBoundaryIs") rings.Add(coordinates);
                 }
             }
         try
@@ -143,9 +144,9 @@ internal sealed class KmlReader : ILayerFileReader
             return kind switch
             {
                 "Point" => Factory.CreatePoint(coordinates.Length > 0 ? coordinates[0] : null),
-                "LineString" => Factory.CreateLineString(coordinates),
-                "LinearRing" => Factory.CreateLineString(Ring(coordinates, ordinal, line).CoordinateSequence),
-                "Polygon" => shell is null ? Factory.CreatePolygon() : Factory.CreatePolygon(shell, holes.ToArray()),
+                "LineString" => repair.Line(coordinates),
+                "LinearRing" => repair.Ring(coordinates) is { } ring ? Factory.CreateLineString(ring.CoordinateSequence) : null,
+                "Polygon" => shell is null ? Factory.CreatePolygon() : repair.Polygon([shell, .. rings]),
                 _ => Multi(parts),
             };
         }
@@ -164,16 +165,6 @@ internal sealed class KmlReader : ILayerFileReader
         return Factory.CreateGeometryCollection(parts.ToArray());
     }
 
-    private static LinearRing Ring(Coordinate[] coordinates, long ordinal, int line)
-    {
-        try { return Factory.CreateLinearRing(coordinates); }
-        catch (ArgumentException e)
-        {
-            throw new InputException(InputError.Malformed,
-                $"Placemark {ordinal} (line {line}): a ring of {coordinates.Length} points cannot be built ({e.Message}); " +
-                "a ring needs at least 4 points with the last equal to the first.");
-        }
-    }
 
     /// <summary>Parses "lon,lat[,alt] lon,lat[,alt] ...", counting vertices against the per-feature limit as it goes.</summary>
     private Coordinate[] ParseCoordinates(string text, long ordinal, int line)

@@ -19,11 +19,12 @@ internal static class OgrFormats
         var input = Path.Combine(workDirectory, "input" + Path.GetExtension(fileName));
         File.Copy(path, input);
         List<string> arguments = ["-f", "GeoJSONSeq", "-t_srs", "EPSG:4326", "-lco", "RS=NO", output, input];
-        if (options.Sublayer is { } layer) arguments.Add(layer);
-        var failed = Ogr2Ogr.Run(arguments,
+        if (options.Sublayer is { } layer) arguments.Add(Ogr2Ogr.Value(layer, "sublayer"));
+        // Synchronous like every reader's opening; ogr2ogr runs with the process-wide bounds (Ogr2Ogr.Limits).
+        Ogr2Ogr.RunAsync(arguments,
             $"'{fileName}' needs GDAL's ogr2ogr, which is not installed on this server (apt-get install gdal-bin), " +
-            "or convert it to GeoJSON, GeoPackage or a zipped Shapefile first.");
-        if (failed is not null) throw new InputException(InputError.Malformed, $"GDAL could not read '{fileName}': {failed}");
+            "or convert it to GeoJSON, GeoPackage or a zipped Shapefile first.",
+            $"GDAL could not read '{fileName}'").GetAwaiter().GetResult();
         return new GeoJsonReader(output, options) { ConvertedBy = "GDAL " + Path.GetExtension(fileName).TrimStart('.').ToUpperInvariant() };
     }
 }

@@ -1,5 +1,6 @@
 using Npgsql;
 using SpatialReadiness.Core.Contributions;
+using SpatialReadiness.Core.Readiness;
 
 namespace SpatialReadiness.PostGis.Contributions;
 
@@ -62,14 +63,17 @@ internal static class ContributionRows
     private static async Task<Dictionary<long, List<ContributionFinding>>> FindingsAsync(NpgsqlConnection connection, long[] ids, CancellationToken cancellationToken)
     {
         await using var command = Sql.Command(connection, """
-            SELECT contribution_id, ordinal, rule, severity, detail, ST_AsGeoJSON(location)
+            SELECT contribution_id, ordinal, rule, severity, detail, ST_AsGeoJSON(location), fields, location_from_fields
             FROM contribution_findings WHERE contribution_id = ANY(@ids) ORDER BY contribution_id, ordinal, severity, rule
             """, [("ids", ids)]);
         await using var r = await command.ExecuteReaderAsync(cancellationToken);
         var findings = new Dictionary<long, List<ContributionFinding>>();
         while (await r.ReadAsync(cancellationToken))
             (findings.TryGetValue(r.GetInt64(0), out var list) ? list : findings[r.GetInt64(0)] = [])
-                .Add(new ContributionFinding(r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetString(4), Sql.String(r, 5)));
+                .Add(new ContributionFinding(r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetString(4), Sql.String(r, 5))
+                {
+                    Basis = new FindingBasis(r.IsDBNull(6) ? null : r.GetFieldValue<string[]>(6), r.GetBoolean(7)),
+                });
         return findings;
     }
 }

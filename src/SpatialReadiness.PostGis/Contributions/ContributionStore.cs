@@ -170,7 +170,7 @@ public sealed class ContributionStore(NpgsqlDataSource dataSource, NpgsqlDataSou
     {
         const string where = """
             WHERE (@admin OR ((NOT l.sensitive OR l.owner_id = @org)
-                              AND (c.author_id = @me OR (@moderator AND (l.owner_id IS NULL OR l.owner_id = @org)))))
+                              AND (c.author_id = @me OR (@moderator AND l.owner_id = @org))))
               AND (@state::text IS NULL OR c.state = @state) AND (@layer_id::bigint IS NULL OR c.layer_id = @layer_id)
               AND (@city::text IS NULL OR l.city_id = @city) AND (NOT @mine OR c.author_id = @me)
             """;

@@ -26,8 +26,8 @@ internal static class ProposalChecks
         await check(new CheckSession(connection, progressSource, run, null),
             new ProposalCheckData(cityLayers, layer, (idField, ct) => StageAsync(connection, layer.Id, contribution, idField, ct)), cancellationToken);
         await Sql.ExecuteAsync(connection, """
-            INSERT INTO contribution_findings (contribution_id, ordinal, rule, severity, detail, location)
-            SELECT DISTINCT ON (f.id) @c, c.ordinal, f.rule, f.severity, f.detail, f.location
+            INSERT INTO contribution_findings (contribution_id, ordinal, rule, severity, detail, location, fields, location_from_fields)
+            SELECT DISTINCT ON (f.id) @c, c.ordinal, f.rule, f.severity, f.detail, f.location, f.fields, f.location_from_fields
             FROM findings f
             JOIN contribution_changes c ON c.contribution_id = @c AND c.action <> 'delete'
                                        AND coalesce(c.feature_id, -c.ordinal) IN (f.feature_id, f.related_feature_id)

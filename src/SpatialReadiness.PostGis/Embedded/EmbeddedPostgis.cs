@@ -8,18 +8,19 @@ namespace SpatialReadiness.PostGis.Embedded;
 
 /// <summary>
 /// A private PostgreSQL + PostGIS cluster under {data}/pg for when no connection string is configured: created with
-/// initdb on first use, started with pg_ctl on a free loopback port, shared by the server, the CLI and the tests
+/// initdb on first use, started with pg_ctl on a loopback port kept across restarts, shared by the server, the CLI and the tests
 /// (a lock file serialises start-up). PostgreSQL refuses to run as root, so as root it runs as the postgres user.
 /// </summary>
 public sealed class EmbeddedPostgis(string dataRoot)
 {
     public const string DefaultDatabase = "spatialreadiness";
     // A single local node with no replicas: wal_level=minimal lets an import skip WAL for the table it creates and
-    // fills in one transaction (the bulk of the I/O); commits stay durable.
+    // fills in one transaction (the bulk of the I/O). Commits are durable (synchronous_commit on): with it off, a
+    // crash of PostgreSQL lost the contribution proposed half a second before, after the client had its 201.
     private static readonly string[] ServerSettings =
     [
         "listen_addresses=127.0.0.1", "unix_socket_directories=", "shared_buffers=256MB", "maintenance_work_mem=512MB",
-        "work_mem=32MB", "max_wal_size=4GB", "synchronous_commit=off", "jit=off", "max_connections=200",
+        "work_mem=32MB", "max_wal_size=4GB", "jit=off", "max_connections=200",
         "wal_level=minimal", "max_wal_senders=0",
     ];
 
@@ -65,7 +66,7 @@ public sealed class EmbeddedPostgis(string dataRoot)
 
     private int Start()
     {
-        var port = FreePort();
+        var port = KeptPort();
         var options = "-p " + port.ToString(CultureInfo.InvariantCulture) + " " + string.Join(' ', ServerSettings.Select(s => "-c " + s));
         if (RunningAsRoot && !File.Exists(LogFile))
         {
@@ -74,6 +75,34 @@ public sealed class EmbeddedPostgis(string dataRoot)
         }
         Run(PgBin("pg_ctl"), ["start", "-D", ClusterDirectory, "-w", "-t", "120", "-l", LogFile, "-o", options], MallocSettings);
         return RunningPort() ?? throw new InvalidOperationException($"PostgreSQL did not start; see {LogFile}");
+    }
+
+    private string PortFile => Path.Combine(Path.GetDirectoryName(ClusterDirectory)!, "pg.port");
+
+    /// <summary>
+    /// The port the cluster had last time when it is free, else a new free one, remembered: a restart (srd db stop and
+    /// start, an apt upgrade that restarts it) keeps the port, so a running server's connections find it again.
+    /// </summary>
+    private int KeptPort()
+    {
+        if (File.Exists(PortFile) && int.TryParse(File.ReadAllText(PortFile).Trim(), out var kept) && PortIsFree(kept)) return kept;
+        var port = FreePort();
+        File.WriteAllText(PortFile, port.ToString(CultureInfo.InvariantCulture));
+        return port;
+    }
+
+    private static bool PortIsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The port of the running postmaster (line 4 of postmaster.pid), or null when none runs.</summary>
@@ -112,7 +141,8 @@ public sealed class EmbeddedPostgis(string dataRoot)
 
     private static async Task EnsureDatabaseAsync(string adminConnectionString, string database, CancellationToken cancellationToken)
     {
-        await using var connection = new NpgsqlConnection(adminConnectionString);
+        // Unpooled: a pooled connection from before a restart of the cluster would be dead.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(adminConnectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection) { Parameters = { new() { Value = database } } };
         if (await exists.ExecuteScalarAsync(cancellationToken) is not null) return;

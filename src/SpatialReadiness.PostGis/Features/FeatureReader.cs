@@ -11,7 +11,7 @@ namespace SpatialReadiness.PostGis.Features;
 /// Reads features for the feeds (OData, OGC API, exports) straight from PostGIS: filter, sort and page run in SQL and
 /// rows stream out one at a time, so a feed of a million features never holds more than one in memory.
 /// </summary>
-public sealed class FeatureReader(NpgsqlDataSource dataSource, ReplicaReads reads)
+public sealed class FeatureReader(ReplicaReads reads)
 {
     /// <summary>Feature reads go to the replica when it has the layers at the versions the query was made with.</summary>
     private Task<NpgsqlConnection> OpenAsync(FeatureQuery query, CancellationToken cancellationToken) =>
@@ -50,6 +50,12 @@ public sealed class FeatureReader(NpgsqlDataSource dataSource, ReplicaReads read
         }
     }
 
+    /// <summary>
+    /// Refuses (<see cref="Core.Ingest.InputException"/>) a query whose filter cannot be run, without running it: call it
+    /// before an answer starts streaming, so a refusal is a whole 400 and never a body cut short.
+    /// </summary>
+    public static void Check(FeatureQuery query) => Select(query, new SqlParameters());
+
     /// <summary>How many features the query matches, ignoring its paging.</summary>
     public async Task<long> CountAsync(FeatureQuery query, CancellationToken cancellationToken = default)
     {
@@ -59,32 +65,6 @@ public sealed class FeatureReader(NpgsqlDataSource dataSource, ReplicaReads read
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddRange(parameters.All.ToArray());
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
-    /// <summary>
-    /// The JSON type of each public field ("string", "number", "integer", "boolean"), as the most common type of its
-    /// non-null values in the first <paramref name="sample"/> features; fields with no value in the sample are absent.
-    /// </summary>
-    public async Task<IReadOnlyDictionary<string, string>> FieldTypesAsync(FeatureSource source, int sample = 1000, CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand("""
-            SELECT e.key, mode() WITHIN GROUP (ORDER BY jsonb_typeof(e.value)),
-                   bool_and(jsonb_typeof(e.value) <> 'number' OR e.value::text ~ '^-?\d+$')
-            FROM (SELECT attributes FROM features WHERE layer_id = $1 ORDER BY id LIMIT $2) f, jsonb_each(f.attributes) e
-            WHERE jsonb_typeof(e.value) <> 'null' AND e.key = ANY($3)
-            GROUP BY e.key
-            """);
-        command.Parameters.Add(new NpgsqlParameter { Value = source.Layer.Id });
-        command.Parameters.Add(new NpgsqlParameter { Value = sample });
-        command.Parameters.Add(new NpgsqlParameter { Value = source.Fields.Values.ToArray() });
-        var byKey = new Dictionary<string, string>(StringComparer.Ordinal);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var type = reader.GetString(1);
-                byKey[reader.GetString(0)] = type == "number" && reader.GetBoolean(2) ? "integer" : type;
-            }
-        return source.Fields.Where(f => byKey.ContainsKey(f.Value)).ToDictionary(f => f.Key, f => byKey[f.Value], StringComparer.Ordinal);
     }
 
     internal static string Select(FeatureQuery query, SqlParameters parameters)
@@ -100,19 +80,19 @@ public sealed class FeatureReader(NpgsqlDataSource dataSource, ReplicaReads read
             columns.Append(", ST_X(ST_PointOnSurface(t.geom)), ST_Y(ST_PointOnSurface(t.geom)), ST_Area(t.geom::geography),"
                            + " ST_XMin(t.geom), ST_YMin(t.geom), ST_XMax(t.geom), ST_YMax(t.geom)");
         var order = string.Join(", ", query.OrderBy.Select(k => Sort(k, parameters)).Append("t.id"));
-        var page = (query.Limit is { } limit ? $" LIMIT {parameters.Add(limit + query.Offset, NpgsqlDbType.Bigint)}" : "")
+        var page = (query.Limit is { } limit ? $" LIMIT {parameters.Add(Rows(limit, query.Offset), NpgsqlDbType.Bigint)}" : "")
                    + (query.Offset > 0 ? $" OFFSET {parameters.Add(query.Offset, NpgsqlDbType.Bigint)}" : "");
         return $"SELECT {columns} FROM ({union}) t ORDER BY {order}{page}";
     }
 
     /// <summary>One SELECT per source layer, each filtered with its own field keys, glued with UNION ALL.</summary>
-    private static string Union(FeatureQuery query, SqlParameters parameters)
+    internal static string Union(FeatureQuery query, SqlParameters parameters)
     {
         // A page in id order over several layers: each layer gives only its first rows, so PostgreSQL reads a page per
         // layer instead of sorting every row of every layer (measured: OData's first page of Features over a million
         // points took 385 ms; the planner does not push the LIMIT through UNION ALL itself).
         var perLayerLimit = query.Limit is { } limit && query.OrderBy.Count == 0 && query.Sources.Count > 1
-            ? parameters.Add(limit + query.Offset, NpgsqlDbType.Bigint) : null;
+            ? parameters.Add(Rows(limit, query.Offset), NpgsqlDbType.Bigint) : null;
         return string.Join("\nUNION ALL\n", query.Sources.Select(source =>
         {
             var conditions = new List<string> { $"f.layer_id = {parameters.Add(source.Layer.Id, NpgsqlDbType.Bigint)}" };
@@ -147,6 +127,9 @@ public sealed class FeatureReader(NpgsqlDataSource dataSource, ReplicaReads read
         return string.Join(" || ", names.Chunk(50).Select(chunk => "jsonb_build_object(" + string.Join(", ", chunk.Select(name =>
             $"{parameters.Add(name, NpgsqlDbType.Text)}::text, f.attributes -> {parameters.Add(source.Fields[name], NpgsqlDbType.Text)}")) + ")"));
     }
+
+    /// <summary>Rows up to the end of the page: limit + offset, at most long.MaxValue (an offset near it would wrap negative).</summary>
+    private static long Rows(int limit, long offset) => offset > long.MaxValue - limit ? long.MaxValue : limit + offset;
 
     private static string Sort(SortKey key, SqlParameters parameters) => key.By switch
     {

@@ -3,6 +3,7 @@ using NetTopologySuite.Geometries;
 using Npgsql;
 using NpgsqlTypes;
 using SpatialReadiness.Core.Features;
+using SpatialReadiness.Core.Ingest;
 
 namespace SpatialReadiness.PostGis.Features;
 
@@ -11,6 +12,10 @@ namespace SpatialReadiness.PostGis.Features;
 /// (<paramref name="fieldText"/> gives its SQL, or null when the row has no such field, which then reads as NULL) and
 /// compared as the literal's type: a number compares numerically, and a text value never raises a cast error, it is
 /// simply not a number. <paramref name="geometryColumn"/> is the row's geometry column.
+/// A condition PostgreSQL could not evaluate (a literal out of numeric range, text compared with a number or a date, a
+/// LIKE pattern ending in its escape, a NUL character, a geometry literal a predicate cannot take) is refused here as an
+/// <see cref="InputException"/> (400) before any SQL runs: an error raised by PostgreSQL row by row could come after
+/// part of the answer was sent.
 /// </summary>
 internal sealed class FilterSql(SqlParameters parameters, Func<string, string?> fieldText, string geometryColumn = "f.geom")
 {
@@ -26,7 +31,7 @@ internal sealed class FilterSql(SqlParameters parameters, Func<string, string?> 
         AnyOf any => any.Parts.Count == 0 ? "FALSE" : "(" + string.Join(" OR ", any.Parts.Select(Render)) + ")",
         Not not => $"(NOT COALESCE({Render(not.Inner)}, FALSE))",
         Comparison c => Compare(c),
-        Like like => $"({Text(like.Value)} {(like.IgnoreCase ? "ILIKE" : "LIKE")} {parameters.Add(like.Pattern, NpgsqlDbType.Text)})",
+        Like like => $"({Text(like.Value)} {(like.IgnoreCase ? "ILIKE" : "LIKE")} {parameters.Add(Pattern(like.Pattern), NpgsqlDbType.Text)})",
         In @in => InList(@in),
         IsNull isNull => $"({Text(isNull.Value)} IS NULL)",
         Spatial spatial => SpatialSql(spatial),
@@ -44,8 +49,12 @@ internal sealed class FilterSql(SqlParameters parameters, Func<string, string?> 
                 _ => "FALSE",
             };
         if (left is DistanceTo distance && right is Literal { Value: not null } within && op is ComparisonOperator.Less or ComparisonOperator.LessOrEqual)
-            return WithinDistance(distance, Convert.ToDouble(within.Value, CultureInfo.InvariantCulture), op);
+            return WithinDistance(distance, (double)NumberOf(within.Value), op);
         var kind = KindOf(right) ?? KindOf(left) ?? Kind.Text;
+        // A measure (distance, area, length) or the id is a number: it compares with numbers (the id also with text).
+        foreach (var side in (Operand[])[left, right])
+            if (side is DistanceTo or AreaOf or TextLength && kind != Kind.Number || side is FeatureId && kind is Kind.Boolean or Kind.Time)
+                throw new InputException(InputError.Malformed, $"a comparison mixes types: {Describe(side)} is a number, compared here with {Describe(side == left ? right : left)}.");
         return $"({As(left, kind)} {Symbol(op)} {As(right, kind)})";
     }
 
@@ -56,6 +65,7 @@ internal sealed class FilterSql(SqlParameters parameters, Func<string, string?> 
     private string WithinDistance(DistanceTo distance, double metres, ComparisonOperator op)
     {
         var geometry = distance.Geometry;
+        Check(geometry);
         var g = parameters.Add(geometry);
         var from = Of(distance.FromLocation);
         var maxLatitude = Math.Min(89, Math.Max(Math.Abs(geometry.EnvelopeInternal.MinY), Math.Abs(geometry.EnvelopeInternal.MaxY)) + metres / 110_000 + 0.01);
@@ -71,7 +81,7 @@ internal sealed class FilterSql(SqlParameters parameters, Func<string, string?> 
         var values = @in.Values.Where(v => v.Value is not null).ToList();
         var list = kind switch
         {
-            Kind.Number => parameters.Add(values.Select(v => Convert.ToDecimal(v.Value, CultureInfo.InvariantCulture)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Numeric),
+            Kind.Number => parameters.Add(values.Select(v => NumberOf(v.Value)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Numeric),
             _ => parameters.Add(values.Select(v => TextOf(v.Value!)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text),
         };
         var orNull = values.Count < @in.Values.Count ? $" OR {Text(@in.Value)} IS NULL" : "";
@@ -80,6 +90,9 @@ internal sealed class FilterSql(SqlParameters parameters, Func<string, string?> 
 
     private string SpatialSql(Spatial spatial)
     {
+        Check(spatial.Geometry);
+        if (spatial.Geometry is GeometryCollection && spatial.Geometry.GetType() == typeof(GeometryCollection) && spatial.Operator is not (SpatialOperator.Intersects or SpatialOperator.Disjoint))
+            throw new InputException(InputError.Malformed, $"a GEOMETRYCOLLECTION can only be used with intersects or disjoint; give its parts one by one, or a MULTI geometry, for {spatial.Operator.ToString().ToLowerInvariant()}.");
         var g = parameters.Add(spatial.Geometry);
         // A literal in another CRS (a client's filter-crs) is brought to the features' EPSG:4326 by PostGIS.
         if (spatial.Geometry.SRID is not (0 or 4326)) g = $"ST_Transform({g}, 4326)";
@@ -108,13 +121,13 @@ internal sealed class FilterSql(SqlParameters parameters, Func<string, string?> 
     {
         Literal { Value: var value } => kind switch
         {
-            Kind.Number => parameters.Add(Convert.ToDecimal(value, CultureInfo.InvariantCulture), NpgsqlDbType.Numeric),
-            Kind.Boolean => parameters.Add(value is bool b ? b : bool.Parse(TextOf(value!)), NpgsqlDbType.Boolean),
+            Kind.Number => parameters.Add(NumberOf(value), NpgsqlDbType.Numeric),
+            Kind.Boolean => parameters.Add(value is bool b ? b : bool.TryParse(TextOf(value), out var parsed) ? parsed : throw Mixed(value, "true or false"), NpgsqlDbType.Boolean),
             Kind.Time => parameters.Add(TimeOf(value!), NpgsqlDbType.TimestampTz),
             _ => parameters.Add(TextOf(value!), NpgsqlDbType.Text),
         },
         FeatureId => kind == Kind.Number ? "f.id" : "f.id::text",
-        DistanceTo d => $"ST_Distance({Of(d.FromLocation)}::geography, {parameters.Add(d.Geometry)}::geography)",
+        DistanceTo d => $"ST_Distance({Of(d.FromLocation)}::geography, {parameters.Add(Check(d.Geometry))}::geography)",
         AreaOf => $"ST_Area({geometryColumn}::geography)",
         TextLength t => $"length({Text(t.Inner)})",
         _ => kind switch
@@ -149,22 +162,85 @@ internal sealed class FilterSql(SqlParameters parameters, Func<string, string?> 
         _ => null,
     };
 
-    private static string TextOf(object? value) => value switch
+    private static string TextOf(object? value)
     {
-        null => "",
-        bool b => b ? "true" : "false",
-        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
-    };
+        var text = value switch
+        {
+            null => "",
+            bool b => b ? "true" : "false",
+            DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => value.ToString() ?? "",
+        };
+        // PostgreSQL text cannot hold NUL.
+        return text.Contains('\0') ? throw new InputException(InputError.Malformed, "a text value in the filter contains the NUL character (%00), which no stored text can hold.") : text;
+    }
+
+    /// <summary>A literal compared as a number: within PostgreSQL numeric's and .NET decimal's range (about ±7.9e28), finite.</summary>
+    private static decimal NumberOf(object? value)
+    {
+        try
+        {
+            return value switch
+            {
+                double d when !double.IsFinite(d) => throw Mixed(value, "a finite number"),
+                float f when !float.IsFinite(f) => throw Mixed(value, "a finite number"),
+                sbyte or byte or short or int or long or float or double or decimal => Convert.ToDecimal(value, CultureInfo.InvariantCulture),
+                string text when decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
+                _ => throw Mixed(value, "a number"),
+            };
+        }
+        catch (OverflowException)
+        {
+            throw new InputException(InputError.Malformed, $"the number {TextOf(value)} is out of range: filters compare numbers up to ±7.9e28.");
+        }
+    }
 
     private static DateTimeOffset TimeOf(object value) => value switch
     {
         DateTimeOffset t => t.ToUniversalTime(),
         DateTime t => new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)),
         DateOnly d => new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero),
-        _ => DateTimeOffset.Parse(TextOf(value), CultureInfo.InvariantCulture).ToUniversalTime(),
+        _ => DateTimeOffset.TryParse(TextOf(value), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed.ToUniversalTime() : throw Mixed(value, "a date or time"),
     };
+
+    private static InputException Mixed(object? value, string expected) =>
+        new(InputError.Malformed, $"a comparison mixes types: {(value is string ? $"'{TextOf(value)}'" : TextOf(value))} is compared where {expected} is needed.");
+
+    private static string Describe(Operand operand) => operand switch
+    {
+        Literal { Value: string text } => $"the text '{TextOf(text)}'",
+        Literal { Value: bool } => "a boolean",
+        Literal { Value: DateTimeOffset or DateTime or DateOnly } => "a date or time",
+        Literal literal => TextOf(literal.Value),
+        DistanceTo => "a distance",
+        AreaOf => "an area",
+        TextLength => "a length",
+        FeatureId => "the id",
+        _ => "a field",
+    };
+
+    /// <summary>A LIKE pattern PostgreSQL accepts: no NUL, and not ending in an unpaired escape character.</summary>
+    private static string Pattern(string pattern)
+    {
+        TextOf(pattern);
+        var escapes = pattern.Length - pattern.TrimEnd('\\').Length;
+        return escapes % 2 == 1
+            ? throw new InputException(InputError.Malformed, $"the LIKE pattern '{pattern}' ends with an escape character (\\); escape it as \\\\ to match a backslash.")
+            : pattern;
+    }
+
+    /// <summary>A geometry literal PostGIS can use: finite coordinates, in range for lon/lat (EPSG:4326), within web mercator's ±2.1e7 m otherwise.</summary>
+    private static Geometry Check(Geometry geometry)
+    {
+        var lonLat = geometry.SRID is 0 or 4326;
+        foreach (var c in geometry.Coordinates)
+            if (!double.IsFinite(c.X) || !double.IsFinite(c.Y) || (lonLat ? Math.Abs(c.X) > 180 || Math.Abs(c.Y) > 90 : Math.Abs(c.X) > 2.1e7 || Math.Abs(c.Y) > 2.1e7))
+                throw new InputException(InputError.Malformed, lonLat
+                    ? $"the geometry literal has the coordinate {c.X.ToString(CultureInfo.InvariantCulture)} {c.Y.ToString(CultureInfo.InvariantCulture)} outside longitude -180..180, latitude -90..90."
+                    : $"the geometry literal has a coordinate out of range ({c.X.ToString(CultureInfo.InvariantCulture)} {c.Y.ToString(CultureInfo.InvariantCulture)}).");
+        return geometry;
+    }
 
     private static string Symbol(ComparisonOperator op) => op switch
     {

@@ -3,6 +3,7 @@ using Npgsql;
 using NpgsqlTypes;
 using SpatialReadiness.Core.Features;
 using SpatialReadiness.PostGis.Features;
+using SpatialReadiness.PostGis.Readiness;
 
 namespace SpatialReadiness.PostGis.Feeds;
 
@@ -43,16 +44,18 @@ public sealed record RecordSet(string Name, string Key, IReadOnlyList<(string Na
         FROM layers l WHERE NOT l.sensitive
         """);
 
-    /// <summary>Findings of each city's newest successful check; none from sensitive layers.</summary>
+    /// <summary>Findings of each city's newest successful check as the public sees them (Readiness.FindingView): none from sensitive layers.</summary>
     public static readonly RecordSet Findings = new("Findings", "Id",
     [
         ("Id", RecordType.Integer), ("RunId", RecordType.Text), ("City", RecordType.Text), ("Layer", RecordType.Text), ("LayerId", RecordType.Integer),
         ("Rule", RecordType.Text), ("Severity", RecordType.Text), ("FeatureId", RecordType.Integer), ("Feature", RecordType.Text),
         ("Detail", RecordType.Text), ("Measure", RecordType.Number), ("Lon", RecordType.Number), ("Lat", RecordType.Number),
-    ], """
+    ], $"""
         SELECT f.id AS "Id", r.id::text AS "RunId", r.city_id AS "City", l.name AS "Layer", l.id AS "LayerId", f.rule AS "Rule",
-               f.severity AS "Severity", f.feature_id AS "FeatureId", f.feature_label AS "Feature", f.detail AS "Detail", f.measure AS "Measure",
-               round(ST_X(ST_PointOnSurface(f.location))::numeric, 7)::float8 AS "Lon", round(ST_Y(ST_PointOnSurface(f.location))::numeric, 7)::float8 AS "Lat"
+               f.severity AS "Severity", f.feature_id AS "FeatureId", {FindingView.Label(FindingView.Nothing)} AS "Feature",
+               {FindingView.Detail(FindingView.Nothing)} AS "Detail", {FindingView.Measure(FindingView.Nothing)} AS "Measure",
+               round(ST_X(ST_PointOnSurface({FindingView.Location(FindingView.Nothing)}))::numeric, 7)::float8 AS "Lon",
+               round(ST_Y(ST_PointOnSurface({FindingView.Location(FindingView.Nothing)}))::numeric, 7)::float8 AS "Lat"
         FROM findings f
         JOIN check_runs r ON r.id = f.run_id
         JOIN layers l ON l.id = f.layer_id AND NOT l.sensitive
@@ -106,6 +109,9 @@ public sealed class RecordReader(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(cancellationToken)) yield return reader.GetString(0);
     }
 
+    /// <summary>Refuses a query whose filter cannot be run, before an answer starts streaming (see FeatureReader.Check).</summary>
+    public static void Check(RecordQuery query) => Where(query, new SqlParameters());
+
     public async Task<long> CountAsync(RecordQuery query, CancellationToken cancellationToken = default)
     {
         var parameters = new SqlParameters();
@@ -114,7 +120,7 @@ public sealed class RecordReader(NpgsqlDataSource dataSource)
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private static string Where(RecordQuery query, SqlParameters parameters) => query.Filter is null ? "TRUE"
+    internal static string Where(RecordQuery query, SqlParameters parameters) => query.Filter is null ? "TRUE"
         : new FilterSql(parameters, name => query.Set.Has(name) ? $"({Column(query.Set, name)})::text" : null, geometryColumn: "NULL::geometry").Render(query.Filter);
 
     // Property names come from the set's own constant list, never from the request, so quoting them is enough.

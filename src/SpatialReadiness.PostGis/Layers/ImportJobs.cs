@@ -23,11 +23,14 @@ internal sealed class ImportJobs(NpgsqlDataSource dataSource)
     {
         await using var command = dataSource.CreateCommand("""
             SELECT id, city_id, layer_name, file_name,
-                   CASE WHEN status = 'running' AND backend_pid IS NOT NULL
-                             AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = backend_pid) THEN 'interrupted'
-                        ELSE status END,
-                   features_read, layer_id, version, error_code, error, requested_by, started_at, finished_at
-            FROM import_jobs WHERE id = $1
+                   CASE WHEN gone THEN 'interrupted' ELSE status END,
+                   features_read, layer_id, version, CASE WHEN gone THEN 'Interrupted' ELSE error_code END,
+                   CASE WHEN gone THEN 'the database connection running the import ended (PostgreSQL restarted or the backend was stopped); nothing of it was stored; upload the file again.'
+                        ELSE error END,
+                   requested_by, started_at, finished_at
+            FROM import_jobs, LATERAL (SELECT status = 'running' AND backend_pid IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = backend_pid) AS gone) g
+            WHERE id = $1
             """);
         command.Parameters.Add(new() { Value = id });
         await using var r = await command.ExecuteReaderAsync(cancellationToken);
@@ -71,6 +74,16 @@ internal sealed class ImportJobs(NpgsqlDataSource dataSource)
 
         public Task FailedAsync(string code, string error, bool cancelled = false) =>
             FinishAsync(cancelled ? "cancelled" : "failed", null, null, code, error);
+
+        /// <summary>
+        /// The database went away under the import: says so when it can. When it cannot (PostgreSQL is down) the row
+        /// stays 'running' with a backend that no longer exists, which reads as interrupted.
+        /// </summary>
+        public async Task InterruptedAsync(string reason)
+        {
+            try { await FinishAsync("interrupted", null, null, "Interrupted", reason); }
+            catch (Exception e) when (DatabaseFaults.Classify(e) is not null) { }
+        }
 
         private async Task FinishAsync(string status, long? layerId, int? version, string? code, string? error)
         {

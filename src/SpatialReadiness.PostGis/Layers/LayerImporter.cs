@@ -44,7 +44,9 @@ internal sealed class LayerImporter(NpgsqlDataSource dataSource)
                     $"'{field}' is marked sensitive, but the file has no such field (its fields: {string.Join(", ", summary.Fields)}).");
 
         // Validity as GEOS sees it (the same engine the readiness check and QGIS use); stored as received, only counted.
-        var invalid = await Scalar<long>(connection, $"SELECT count(*) FROM {table} WHERE geom IS NOT NULL AND NOT ST_IsValid(geom)", cancellationToken);
+        // A geometry the reader had to make storable (a ring closed) counts as invalid whatever its repaired shape.
+        var invalid = await Scalar<long>(connection,
+            $"SELECT count(*) FROM {table} WHERE geom IS NOT NULL AND (geometry_note IS NOT NULL OR NOT ST_IsValid(geom))", cancellationToken);
         await Execute(connection, $"ALTER TABLE {table} ADD CONSTRAINT {table}_layer CHECK (layer_id = {layerId})", cancellationToken);
         if (existing is not null)
         {
@@ -72,7 +74,7 @@ internal sealed class LayerImporter(NpgsqlDataSource dataSource)
     private static async Task Copy(NpgsqlConnection connection, string table, long layerId, IFeatureStream stream, Action<long>? progress, CancellationToken cancellationToken)
     {
         await using var writer = await connection.BeginBinaryImportAsync(
-            $"COPY {table} (layer_id, ordinal, source_id, attributes, geom) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            $"COPY {table} (layer_id, ordinal, source_id, attributes, geom, geometry_note) FROM STDIN (FORMAT BINARY)", cancellationToken);
         long count = 0;
         foreach (var feature in stream.Features(cancellationToken))
         {
@@ -82,6 +84,7 @@ internal sealed class LayerImporter(NpgsqlDataSource dataSource)
             if (feature.SourceId is null) writer.WriteNull(); else writer.Write(feature.SourceId, NpgsqlDbType.Text);
             writer.Write(feature.AttributesJson, NpgsqlDbType.Jsonb);
             if (feature.Geometry is null) writer.WriteNull(); else writer.Write(feature.Geometry, NpgsqlDbType.Geometry);
+            if (feature.GeometryNote is null) writer.WriteNull(); else writer.Write(feature.GeometryNote, NpgsqlDbType.Text);
             if (++count % ProgressEvery == 0) progress?.Invoke(count);
         }
         await writer.CompleteAsync(cancellationToken);

@@ -9,19 +9,50 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
 {
     private readonly ImportJobs _jobs = new(dataSource);
 
-    public async Task<CityInfo> CreateCityAsync(string id, string name, string? state, CancellationToken cancellationToken = default)
+    public async Task<CityInfo> CreateCityAsync(string id, string name, string? state, CancellationToken cancellationToken = default, string? owner = null)
     {
         if (!Names.IsCityId(id))
             throw new InputException(InputError.Unprocessable, $"city id '{id}' is not allowed: use 1-63 lower-case letters, digits and '-', starting with a letter or digit (e.g. 'pune').");
         if (string.IsNullOrWhiteSpace(name))
             throw new InputException(InputError.Unprocessable, "a city needs a name (e.g. \"Pune\").");
-        await using var command = dataSource.CreateCommand("INSERT INTO cities (id, name, state) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING");
+        await RequireOrganisationAsync(owner, cancellationToken);
+        await using var command = dataSource.CreateCommand("INSERT INTO cities (id, name, state, owner_id) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING");
         command.Parameters.Add(new() { Value = id });
         command.Parameters.Add(new() { Value = name.Trim() });
         command.Parameters.Add(new() { Value = (object?)state?.Trim() ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = (object?)owner ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
             throw new InputException(InputError.Conflict, $"city '{id}' already exists.");
         return (await GetCityAsync(id, cancellationToken))!;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="owner"/> the organisation that speaks for the city, and gives it the city's layers that no
+    /// organisation owns (until now moderated by admins alone). Returns how many layers it was given.
+    /// </summary>
+    public async Task<long> SetCityOwnerAsync(string city, string owner, CancellationToken cancellationToken = default)
+    {
+        await RequireOrganisationAsync(owner, cancellationToken);
+        await using var command = dataSource.CreateCommand("""
+            WITH city AS (UPDATE cities SET owner_id = $2 WHERE id = $1 RETURNING id),
+            given AS (UPDATE layers SET owner_id = $2 WHERE city_id IN (SELECT id FROM city) AND owner_id IS NULL RETURNING id)
+            SELECT (SELECT count(*) FROM city), (SELECT count(*) FROM given)
+            """);
+        command.Parameters.Add(new() { Value = city });
+        command.Parameters.Add(new() { Value = owner });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        if (reader.GetInt64(0) == 0) throw new InputException(InputError.NotFound, $"city '{city}' does not exist.");
+        return reader.GetInt64(1);
+    }
+
+    private async Task RequireOrganisationAsync(string? owner, CancellationToken cancellationToken)
+    {
+        if (owner is null) return;
+        await using var command = dataSource.CreateCommand("SELECT 1 FROM organisations WHERE id = $1");
+        command.Parameters.Add(new() { Value = owner });
+        if (await command.ExecuteScalarAsync(cancellationToken) is null)
+            throw new InputException(InputError.NotFound, $"organisation '{owner}' does not exist.");
     }
 
     public async Task<IReadOnlyList<CityInfo>> ListCitiesAsync(CancellationToken cancellationToken = default) =>
@@ -43,8 +74,8 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
     {
         await using var command = new NpgsqlCommand("""
             SELECT c.id, c.name, c.state, c.boundary IS NOT NULL,
-                   (SELECT count(*)::int FROM layers l WHERE l.city_id = c.id),
-                   ST_XMin(c.boundary), ST_YMin(c.boundary), ST_XMax(c.boundary), ST_YMax(c.boundary), c.created_at
+                   (SELECT count(*)::int FROM layers l WHERE l.city_id = c.id AND NOT l.sensitive),
+                   ST_XMin(c.boundary), ST_YMin(c.boundary), ST_XMax(c.boundary), ST_YMax(c.boundary), c.created_at, c.owner_id
             FROM cities c WHERE $1::text IS NULL OR c.id = $1 ORDER BY c.id
             """, connection);
         command.Parameters.Add(new() { Value = (object?)id ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
@@ -54,7 +85,7 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
             cities.Add(new CityInfo(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
                 reader.GetBoolean(3), reader.GetInt32(4),
                 reader.IsDBNull(5) ? null : [reader.GetDouble(5), reader.GetDouble(6), reader.GetDouble(7), reader.GetDouble(8)],
-                reader.GetFieldValue<DateTimeOffset>(9)));
+                reader.GetFieldValue<DateTimeOffset>(9)) { Owner = reader.IsDBNull(10) ? null : reader.GetString(10) });
         return cities;
     }
 
@@ -148,6 +179,11 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
             await job.FailedAsync("Cancelled", "the import was cancelled; nothing was stored.", cancelled: true);
             throw;
         }
+        catch (Exception e) when (DatabaseFaults.Classify(e) is { } fault)
+        {
+            await job.InterruptedAsync(fault.Reason + " Nothing of the import was stored; upload the file again.");
+            throw;
+        }
         catch (Exception e)
         {
             await job.FailedAsync("ServerError", e.Message);
@@ -189,6 +225,37 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
         await LayerImporter.Execute(connection, "SELECT pg_notify('layer_changed', $1)", cancellationToken, $"{layerId} {layer.City}");
         await transaction.CommitAsync(cancellationToken);
         return (await GetLayerAsync(layerId, CancellationToken.None))!;
+    }
+
+    /// <summary>
+    /// Sets (or with null clears) how often the layer is to be updated. Not a new layer version: nothing a tile, feed or
+    /// download serves changes, only the promise about the next one.
+    /// </summary>
+    public async Task<LayerInfo> SetUpdateFrequencyAsync(long layerId, string? frequency, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE layers SET update_frequency = $2 WHERE id = $1");
+        command.Parameters.Add(new() { Value = layerId });
+        command.Parameters.Add(new() { Value = (object?)frequency ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0) throw new InputException(InputError.NotFound, $"layer {layerId} does not exist.");
+        return (await GetLayerAsync(layerId, cancellationToken))!;
+    }
+
+    /// <summary>
+    /// Replaces the layer's field map (canonical field to the layer's own, e.g. ward_no = sn): what the readiness check
+    /// reads each canonical field from, without a re-import. The next check's input hash changes with it. Every named
+    /// field must be one of the layer's.
+    /// </summary>
+    public async Task<LayerInfo> SetFieldMapAsync(long layerId, IReadOnlyDictionary<string, string> map, CancellationToken cancellationToken = default)
+    {
+        var layer = await GetLayerAsync(layerId, cancellationToken) ?? throw new InputException(InputError.NotFound, $"layer {layerId} does not exist.");
+        var unknown = map.Values.Except(layer.Fields, StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+            throw new InputException(InputError.Unprocessable, $"the layer has no field{(unknown.Count > 1 ? "s" : "")} {string.Join(", ", unknown)} (its fields: {string.Join(", ", layer.Fields)}).");
+        await using var command = dataSource.CreateCommand("UPDATE layers SET field_map = $2::jsonb WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = layerId });
+        command.Parameters.Add(new NpgsqlParameter { Value = System.Text.Json.JsonSerializer.Serialize(map) });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return (await GetLayerAsync(layerId, cancellationToken))!;
     }
 
     public Task<ImportJob?> GetImportJobAsync(Guid id, CancellationToken cancellationToken = default) => _jobs.GetAsync(id, cancellationToken);

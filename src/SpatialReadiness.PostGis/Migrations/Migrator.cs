@@ -42,6 +42,22 @@ public static class Migrator
         }
     }
 
+    /// <summary>The migrations this build knows that the database has not applied (all of them on an empty database).</summary>
+    public static async Task<IReadOnlyList<string>> PendingAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    {
+        var applied = new HashSet<string>();
+        await using var command = dataSource.CreateCommand("SELECT version FROM schema_migrations");
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) applied.Add(reader.GetString(0));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable) { }
+        return [.. KnownVersions.Value.Where(v => !applied.Contains(v))];
+    }
+
+    private static readonly Lazy<string[]> KnownVersions = new(() => [.. Scripts().Select(s => s.Version)]);
+
     private static IEnumerable<(string Version, string Sql)> Scripts()
     {
         var assembly = Assembly.GetExecutingAssembly();

@@ -20,13 +20,13 @@ public sealed class CheckRuns(NpgsqlDataSource dataSource)
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private const string SelectRun = """
-        SELECT id, city_id,
-               CASE WHEN status = 'running' AND backend_pid IS NOT NULL
-                         AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = backend_pid) THEN 'interrupted'
-                    ELSE status END,
-               rule_set_version, input_hash, engine_versions, steps_done, steps_total, current_step, finding_count, error,
+        SELECT id, city_id, CASE WHEN gone THEN 'interrupted' ELSE status END,
+               rule_set_version, input_hash, engine_versions, steps_done, steps_total, current_step, finding_count,
+               CASE WHEN gone THEN 'the database connection running the check ended (PostgreSQL restarted or the backend was stopped); nothing of the run was kept; start the check again.'
+                    ELSE error END,
                requested_by, started_at, finished_at
-        FROM check_runs
+        FROM check_runs, LATERAL (SELECT status = 'running' AND backend_pid IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = backend_pid) AS gone) g
         """;
 
     /// <summary>
@@ -90,6 +90,17 @@ public sealed class CheckRuns(NpgsqlDataSource dataSource)
                 """, cancellationToken, run.City, KeptRuns);
             return score;
         }
+        catch (Exception e) when (DatabaseFaults.Classify(e) is { } fault)
+        {
+            // When PostgreSQL itself is down this cannot be written: the row keeps a backend that is gone, read as interrupted.
+            try
+            {
+                await Execute(dataSource, "UPDATE check_runs SET status = 'interrupted', finished_at = now(), error = $2 WHERE id = $1", CancellationToken.None,
+                    runId, fault.Reason + " Nothing of the run was kept; start the check again.");
+            }
+            catch (Exception again) when (DatabaseFaults.Classify(again) is not null) { }
+            throw;
+        }
         catch (Exception e)
         {
             await Execute(dataSource, "UPDATE check_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1", CancellationToken.None,
@@ -117,6 +128,14 @@ public sealed class CheckRuns(NpgsqlDataSource dataSource)
             "SELECT score FROM check_runs WHERE city_id = $1 AND status = 'succeeded' ORDER BY finished_at DESC LIMIT 1");
         command.Parameters.Add(new() { Value = city });
         return await command.ExecuteScalarAsync(cancellationToken) is string json ? JsonSerializer.Deserialize<ReadinessScore>(json, Json) : null;
+    }
+
+    /// <summary>What "the city" was in a run (its reference boundary), for the report's maps; null when it had none.</summary>
+    public async Task<NetTopologySuite.Geometries.Geometry?> BoundaryAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT boundary FROM check_runs WHERE id = $1");
+        command.Parameters.Add(new() { Value = runId });
+        return await command.ExecuteScalarAsync(cancellationToken) as NetTopologySuite.Geometries.Geometry;
     }
 
     private static async Task<CityCheckData> LoadAsync(NpgsqlConnection connection, CheckRun run, CancellationToken cancellationToken)

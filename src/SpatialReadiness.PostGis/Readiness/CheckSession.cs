@@ -44,7 +44,7 @@ internal sealed class CheckSession(NpgsqlConnection connection, NpgsqlDataSource
         return rows;
     }
 
-    public async Task<FindingCounts> StoreFindingsAsync(string rule, Severity severity, long layerId, string? labelField, string findingsSql,
+    public async Task<FindingCounts> StoreFindingsAsync(string rule, Severity severity, long layerId, string? labelField, FindingBasis basis, string findingsSql,
         IReadOnlyDictionary<string, object?> parameters, CancellationToken cancellationToken)
     {
         var sql = $"""
@@ -52,11 +52,13 @@ internal sealed class CheckSession(NpgsqlConnection connection, NpgsqlDataSource
             {findingsSql}
             ),
             stored AS (
-                INSERT INTO findings (run_id, rule, severity, layer_id, feature_id, feature_label, related_feature_id, detail, location, measure)
+                INSERT INTO findings (run_id, rule, severity, layer_id, feature_id, feature_label, related_feature_id, detail, location, measure,
+                                      fields, label_field, location_from_fields)
                 SELECT @run, @finding_rule, @finding_severity, @finding_layer, found.feature_id,
                        (SELECT coalesce(nullif(btrim(x.attributes ->> @label_field), ''), '#' || x.id)
                         FROM features x WHERE x.layer_id = @finding_layer AND x.id = found.feature_id),
-                       found.related_feature_id, found.detail, found.location, found.measure
+                       found.related_feature_id, found.detail, found.location, found.measure,
+                       @finding_fields::text[], @label_field, @finding_location_from_fields
                 FROM found
                 RETURNING feature_id, related_feature_id, measure
             )
@@ -69,6 +71,8 @@ internal sealed class CheckSession(NpgsqlConnection connection, NpgsqlDataSource
         {
             ["run"] = RunId, ["finding_rule"] = rule, ["finding_severity"] = severity.ToName(), ["finding_layer"] = layerId,
             ["label_field"] = labelField,
+            ["finding_fields"] = basis.Fields is null ? DBNull.Value : basis.Fields.ToArray(),
+            ["finding_location_from_fields"] = basis.Location,
         };
         await using var command = Command(sql, all);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -76,11 +80,11 @@ internal sealed class CheckSession(NpgsqlConnection connection, NpgsqlDataSource
         return new FindingCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetDouble(2));
     }
 
-    public async Task<FindingCounts> StoreFindingsAsync(IReadOnlyList<Finding> findings, CancellationToken cancellationToken)
+    public async Task<FindingCounts> StoreFindingsAsync(IReadOnlyList<Finding> findings, FindingBasis basis, CancellationToken cancellationToken)
     {
         if (findings.Count == 0) return FindingCounts.Zero;
         await using (var writer = await connection.BeginBinaryImportAsync(
-            "COPY findings (run_id, rule, severity, layer_id, feature_id, feature_label, related_feature_id, detail, location, measure) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            "COPY findings (run_id, rule, severity, layer_id, feature_id, feature_label, related_feature_id, detail, location, measure, fields, location_from_fields) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
             foreach (var f in findings)
             {
@@ -97,6 +101,9 @@ internal sealed class CheckSession(NpgsqlConnection connection, NpgsqlDataSource
                 if (f.Location is null) await writer.WriteNullAsync(cancellationToken);
                 else await writer.WriteAsync(f.Location, NpgsqlDbType.Geometry, cancellationToken);
                 await writer.WriteNullAsync(cancellationToken);
+                if (basis.Fields is null) await writer.WriteNullAsync(cancellationToken);
+                else await writer.WriteAsync(basis.Fields.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
+                await writer.WriteAsync(basis.Location, NpgsqlDbType.Boolean, cancellationToken);
             }
             await writer.CompleteAsync(cancellationToken);
         }

@@ -6,18 +6,23 @@ using SpatialReadiness.Core.Readiness;
 
 namespace SpatialReadiness.PostGis.Readiness;
 
-/// <summary>Which findings of a run to read; null filters match everything.</summary>
-public sealed record FindingQuery(Guid RunId, string? Rule = null, string? Layer = null, Severity? Severity = null, int Limit = 10_000, long Offset = 0);
+/// <summary>
+/// Which findings of a run to read; null filters match everything. <paramref name="Revealed"/>: the layers whose
+/// sensitive data the reader may see (FindingView); none by default.
+/// </summary>
+public sealed record FindingQuery(Guid RunId, string? Rule = null, string? Layer = null, Severity? Severity = null, int Limit = 10_000, long Offset = 0,
+    IReadOnlyList<long>? Revealed = null);
 
 /// <summary>
-/// Reads a run's findings, most severe first (gate, error, warning, info), then by rule, layer and feature. Findings
-/// of sensitive layers are left out: they can point at households, and no role may see them yet.
+/// Reads a run's findings, most severe first (gate, error, warning, info), then by rule, layer and feature, each
+/// rendered for the reader (FindingView): findings of sensitive layers only for those allowed them, and nothing built
+/// from a sensitive field for anyone else.
 /// </summary>
 public sealed class Findings(NpgsqlDataSource dataSource)
 {
-    private const string Where = """
+    private static readonly string Where = $"""
         FROM findings f JOIN layers l ON l.id = f.layer_id
-        WHERE f.run_id = $1 AND NOT l.sensitive
+        WHERE f.run_id = $1 AND {FindingView.Visible("$7")}
           AND ($2::text IS NULL OR f.rule = $2) AND ($3::text IS NULL OR l.name = $3) AND ($4::text IS NULL OR f.severity = $4)
         """;
 
@@ -36,9 +41,10 @@ public sealed class Findings(NpgsqlDataSource dataSource)
     {
         await using var command = Command($"""
             SELECT json_build_object(
-                'type', 'Feature', 'id', f.id, 'geometry', ST_AsGeoJSON(f.location, 7)::json,
+                'type', 'Feature', 'id', f.id, 'geometry', ST_AsGeoJSON({FindingView.Location("$7")}, 7)::json,
                 'properties', json_build_object('rule', f.rule, 'severity', f.severity, 'layer', l.name, 'layerId', f.layer_id,
-                    'featureId', f.feature_id, 'feature', f.feature_label, 'relatedFeatureId', f.related_feature_id, 'detail', f.detail, 'measure', f.measure))::text
+                    'featureId', f.feature_id, 'feature', {FindingView.Label("$7")}, 'relatedFeatureId', f.related_feature_id,
+                    'detail', {FindingView.Detail("$7")}, 'measure', {FindingView.Measure("$7")}))::text
             {Where} {Order} LIMIT $5 OFFSET $6
             """, query);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -48,7 +54,8 @@ public sealed class Findings(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<Finding>> ReadAsync(FindingQuery query, CancellationToken cancellationToken = default)
     {
         await using var command = Command($"""
-            SELECT f.rule, f.severity, f.layer_id, l.name, f.feature_id, f.related_feature_id, f.detail, f.location, f.feature_label
+            SELECT f.rule, f.severity, f.layer_id, l.name, f.feature_id, f.related_feature_id, {FindingView.Detail("$7")}, {FindingView.Location("$7")},
+                   {FindingView.Label("$7")}
             {Where} {Order} LIMIT $5 OFFSET $6
             """, query);
         await using var r = await command.ExecuteReaderAsync(cancellationToken);
@@ -72,6 +79,7 @@ public sealed class Findings(NpgsqlDataSource dataSource)
         command.Parameters.Add(new() { Value = (object?)query.Severity?.ToName() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = query.Limit });
         command.Parameters.Add(new() { Value = query.Offset });
+        command.Parameters.Add(new() { Value = (query.Revealed ?? []).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
         return command;
     }
 }

@@ -12,6 +12,7 @@ public sealed class PlanningUses(NpgsqlDataSource dataSource)
         if (string.IsNullOrWhiteSpace(title)) throw new InputException(InputError.Unprocessable, "a planning use needs a title (the plan, DPR or dashboard).");
         if (!Uri.TryCreate(documentUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             throw new InputException(InputError.Unprocessable, $"documentUrl '{documentUrl}' is not an http(s) address of the document.");
+        if (layers.Any(l => l is null)) throw new InputException(InputError.Malformed, "a planning use's layers are names; one is null.");
         if (layers.Count == 0) throw new InputException(InputError.Unprocessable, "a planning use must cite at least one layer of the city by name.");
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var known = (await Layers.LayerStore.ReadLayersAsync(connection, city, cancellationToken)).Select(l => l.Name).ToHashSet();

@@ -25,24 +25,43 @@ public sealed class TileLayer
     /// <summary>The zooms whose tile geometry every feature keeps (tile_z6 ... tile_z14).</summary>
     public const int StoredGeometryFromZoom = 6, StoredGeometryToZoom = 14;
 
+    /// <summary>The MVT layer of a layer's label points is named after it with this suffix ("wards_labels").</summary>
+    public const string LabelsSuffix = "_labels";
+
     private readonly string[] _sql;
     private readonly List<string> _fieldNames;
+    private readonly string? _labelSql;
 
-    private TileLayer(LayerInfo info, IReadOnlyList<LowZoomField> lowZoomFields)
+    private TileLayer(LayerInfo info, IReadOnlyList<LowZoomField> lowZoomFields, IReadOnlyList<string>? labelFields, IReadOnlyDictionary<string, FieldType>? fieldTypes)
     {
         Info = info;
         // Withheld fields never reach a tile: the public view's fields leave them out, and all-field tiles remove them.
         LowZoomFields = lowZoomFields.Where(f => info.PublicFields.Contains(f.Field)).ToList();
         _fieldNames = LowZoomFields.Select(f => f.Field).Distinct().ToList();
         _sql = Enumerable.Range(0, TileAddress.MaxZoom + 1).Select(Build).ToArray();
+        LabelFields = labelFields?.Where(info.PublicFields.Contains).Distinct().ToList();
+        if (LabelFields is not null) _labelSql = BuildLabels();
+        FieldTypes = fieldTypes ?? new Dictionary<string, FieldType>();
     }
 
     public LayerInfo Info { get; }
 
+    /// <summary>
+    /// The fields the "{name}_labels" MVT layer carries at every zoom, or null when the layer's style draws no labels
+    /// (and its tiles carry no label points).
+    /// </summary>
+    public IReadOnlyList<string>? LabelFields { get; }
+
+    public string LabelLayerName => Info.Name + LabelsSuffix;
+
+    /// <summary>The type of each public field (PostGis/Layers/LayerFieldTypes), for TileJSON.</summary>
+    public IReadOnlyDictionary<string, FieldType> FieldTypes { get; }
+
     /// <summary>The fields tiles below <see cref="AllFieldsFromZoom"/> carry, each from the zoom its style first draws with it.</summary>
     public IReadOnlyList<LowZoomField> LowZoomFields { get; }
 
-    public static TileLayer For(LayerInfo info, IReadOnlyList<LowZoomField> lowZoomFields) => new(info, lowZoomFields);
+    public static TileLayer For(LayerInfo info, IReadOnlyList<LowZoomField> lowZoomFields, IReadOnlyList<string>? labelFields = null, IReadOnlyDictionary<string, FieldType>? fieldTypes = null) =>
+        new(info, lowZoomFields, labelFields, fieldTypes);
 
     /// <summary>The tile SQL for zoom <paramref name="z"/>: $1-$3 are z, x and y, $4 the MVT layer name, $5 the withheld fields, $6 on the low-zoom field names.</summary>
     public string Sql(int z) => _sql[z];
@@ -75,6 +94,29 @@ public sealed class TileLayer
             """;
     }
 
+    /// <summary>
+    /// The label points (label_3857, 0011b_label_points.sql) lying in the tile: x in [west, east), y in (south, north],
+    /// so a point on a shared edge belongs to exactly one tile. Points are cheap for ST_AsMVTGeom (no wagyu). The
+    /// polygon's own box is what the index finds: it holds its label point. $1-$3 z, x, y; $4 the MVT layer name;
+    /// $5... the label fields.
+    /// </summary>
+    private string BuildLabels()
+    {
+        var attributes = LabelFields!.Count == 0 ? "NULL::jsonb"
+            : $"jsonb_build_object({string.Join(", ", LabelFields.Select((_, i) => $"${5 + i}::text, f.attributes -> ${5 + i}::text"))})";
+        return $"""
+            WITH b AS MATERIALIZED (SELECT ST_TileEnvelope($1, $2, $3) AS tile)
+            SELECT ST_AsMVT(t.*, $4, {Extent}, 'geom', 'fid')
+            FROM (
+                SELECT f.id AS fid, ST_AsMVTGeom(f.label_3857, b.tile, {Extent}, 0, false) AS geom, {attributes} AS attributes
+                FROM b, features f
+                WHERE f.layer_id = {Info.Id} AND f.geom_3857 && b.tile AND f.label_3857 IS NOT NULL
+                  AND ST_X(f.label_3857) >= ST_XMin(b.tile) AND ST_X(f.label_3857) < ST_XMax(b.tile)
+                  AND ST_Y(f.label_3857) > ST_YMin(b.tile) AND ST_Y(f.label_3857) <= ST_YMax(b.tile)
+            ) t
+            """;
+    }
+
     private static string Made() => $"ST_AsMVTGeom(tile_generalised(f.geom_3857, $1), b.tile, {Extent}, {Buffer}, true)";
 
     /// <summary>
@@ -102,6 +144,18 @@ public sealed class TileLayer
             },
         };
         foreach (var field in _fieldNames) command.Parameters.Add(new() { Value = field });
+        return command;
+    }
+
+    /// <summary>The command for this layer's label points in <paramref name="tile"/>, or null when it has none.</summary>
+    internal NpgsqlBatchCommand? LabelCommand(TileAddress tile)
+    {
+        if (_labelSql is null) return null;
+        var command = new NpgsqlBatchCommand(_labelSql)
+        {
+            Parameters = { new() { Value = tile.Z }, new() { Value = tile.X }, new() { Value = tile.Y }, new() { Value = LabelLayerName } },
+        };
+        foreach (var field in LabelFields!) command.Parameters.Add(new() { Value = field });
         return command;
     }
 }

@@ -9,12 +9,16 @@ namespace SpatialReadiness.PostGis.Tiles;
 /// </summary>
 public sealed class TileStore(ReplicaReads reads)
 {
-    /// <summary>The tile's bytes: one MVT layer per <paramref name="layers"/> entry that has features there, concatenated (valid MVT).</summary>
+    /// <summary>The tile's bytes: one MVT layer per <paramref name="layers"/> entry that has features there (and its label points' layer), concatenated (valid MVT).</summary>
     public async Task<byte[]> GetTileAsync(IReadOnlyList<TileLayer> layers, TileAddress tile, CancellationToken cancellationToken)
     {
         await using var connection = await reads.OpenAsync(layers.Select(l => (l.Info.Id, l.Info.Version)), cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
-        foreach (var layer in layers) batch.BatchCommands.Add(layer.Command(tile));
+        foreach (var layer in layers)
+        {
+            batch.BatchCommands.Add(layer.Command(tile));
+            if (layer.LabelCommand(tile) is { } labels) batch.BatchCommands.Add(labels);
+        }
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         using var tileBytes = new MemoryStream();
         do

@@ -15,13 +15,12 @@ namespace SpatialReadiness.Server.Auth;
 /// Sign-in and its guards, in one place: a cookie for the viewer (HttpOnly, SameSite=Strict, Secure over HTTPS,
 /// checked against the user's security stamp on every request, so a changed password, role or a disabled account ends
 /// it at once) or an API key for scripts; role policies; anti-forgery tokens on every unsafe request a cookie signs in;
-/// and rate limits on sign-in (per address, and per user name in the login endpoint) and on writes (per user).
+/// and rate limits on failed sign-ins (LoginThrottle) and on writes (per user).
 /// </summary>
 public static class AuthSetup
 {
     public const string AntiforgeryHeader = "X-CSRF-TOKEN";
     private const string Smart = "CookieOrApiKey";
-    public const string LoginLimit = "login";
 
     public static void AddSpatialReadinessAuth(this IServiceCollection services, ServerOptions options)
     {
@@ -56,7 +55,7 @@ public static class AuthSetup
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
-        services.AddSingleton(new LoginThrottle(options.LoginsPerNamePer15Minutes));
+        services.AddSingleton(new LoginThrottle(options.LoginsPerIpPerMinute, options.LoginsPerNamePer15Minutes));
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -65,8 +64,6 @@ public static class AuthSetup
                 var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? retry : TimeSpan.FromMinutes(1);
                 return new ValueTask(TooManyRequests(context.HttpContext, wait).ExecuteAsync(context.HttpContext));
             };
-            o.AddPolicy(LoginLimit, http => RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.LoginsPerIpPerMinute, Window = TimeSpan.FromMinutes(1) }));
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
                 IsWrite(http.Request) && http.Caller() is { IsAuthenticated: true } caller
                     ? RateLimitPartition.GetTokenBucketLimiter("writes/" + caller.UserId, _ => new TokenBucketRateLimiterOptions

@@ -31,7 +31,7 @@ public static class ContributionJson
         ["reviewedAt"] = c.ReviewedAt,
         ["layerVersion"] = c.LayerVersion,
         ["changes"] = new JsonArray(c.Changes.Select(change => (JsonNode)Change(change, view)).ToArray()),
-        ["findings"] = new JsonArray(c.Findings.Select(f => (JsonNode)new JsonObject
+        ["findings"] = new JsonArray(Findings(c, view).Select(f => (JsonNode)new JsonObject
         {
             ["change"] = f.Change,
             ["rule"] = f.Rule,
@@ -44,6 +44,16 @@ public static class ContributionJson
             Link("layer", $"/api/layers/{c.LayerId}"),
             Link("items", $"/ogc/collections/{c.City}__{c.Layer}/items")),
     };
+
+    /// <summary>
+    /// The findings this reader may see: none built from a field withheld from them. Left out, not redacted: whether
+    /// such a finding exists (an id shared, a duplicate) would answer a guess at the hidden value made by proposing it.
+    /// </summary>
+    public static IEnumerable<ContributionFinding> Findings(Contribution c, LayerInfo view)
+    {
+        var withheld = view.WithheldFields.ToHashSet(StringComparer.Ordinal);
+        return c.Findings.Where(f => !f.Basis.Touches(withheld));
+    }
 
     private static JsonObject Change(FeatureChange change, LayerInfo view) => new()
     {

@@ -13,11 +13,13 @@ namespace SpatialReadiness.Server.Contributions;
 /// A file proposed for a layer (any format an import reads, same form fields: crs, encoding, swapXY, sublayer; plus
 /// comment and licence): each feature whose id (the layer's slum_id, ward_no, asset_id field) names exactly one
 /// existing feature proposes a change to it (its attributes merged in, its geometry replacing), every other feature an
-/// addition. A file never deletes: a feature missing from it may simply be outside the survey.
+/// addition. A file never deletes: a feature missing from it may simply be outside the survey. When the id field is
+/// withheld from the proposer (<paramref name="view"/> is the layer as they see it), nothing is matched: every feature
+/// is an addition, so a file cannot be used to learn which hidden ids exist.
 /// </summary>
 public static class ProposalUpload
 {
-    public static async Task<ContributionRequest> ReadAsync(UploadedFile upload, LayerInfo layer, ContributionStore store, ServerOptions options, CancellationToken cancellationToken)
+    public static async Task<ContributionRequest> ReadAsync(UploadedFile upload, LayerInfo view, ContributionStore store, ServerOptions options, CancellationToken cancellationToken)
     {
         string? Field(string name) => upload.Fields.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
         var ingest = new IngestOptions(Field("crs"), Field("encoding"), Field("swapXY") is "true" or "1" or "on", Field("sublayer"),
@@ -35,7 +37,8 @@ public static class ProposalUpload
             }
             file.Finish();
         }
-        var idField = CheckedLayer.From(layer).IdField;
+        var layer = view;
+        var idField = CheckedLayer.From(layer).IdField is { } field && !view.WithheldFields.Contains(field) ? field : null;
         var keys = features.Select(f => idField is null ? null : Key(f.AttributesJson, idField)).ToList();
         var matches = idField is null ? new Dictionary<string, long>()
             : await store.FeaturesByAttributeAsync(layer.Id, idField, keys.OfType<string>().Distinct().ToList(), cancellationToken);

@@ -6,6 +6,7 @@ using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.PostGis.Accounts;
 using SpatialReadiness.Server.Auth;
+using SpatialReadiness.Server.Uploads;
 
 namespace SpatialReadiness.Server.Endpoints;
 
@@ -25,7 +26,7 @@ public static class AuthEndpoints
     public static void MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth").WithTags("Accounts");
-        auth.MapPost("/login", Login).RequireRateLimiting(AuthSetup.LoginLimit)
+        auth.MapPost("/login", Login).WithBodyLimit(BodyLimits.SignIn)
             .WithSummary("Sign in with name and password: sets the session cookie; answers who you are and the anti-forgery token");
         auth.MapPost("/logout", async (HttpContext http) =>
         {
@@ -49,11 +50,19 @@ public static class AuthEndpoints
     {
         if (string.IsNullOrWhiteSpace(body.Name) || string.IsNullOrEmpty(body.Password))
             return Problems.Of(InputError.Malformed, "send {\"name\": \"...\", \"password\": \"...\"}.");
+        if (body.Password.Length > Passwords.MaxLength || body.Name.Trim().Length > 63)
+            return Problems.Of(InputError.Malformed, $"a password has at most {Passwords.MaxLength} characters, a user name at most 63.");
         var name = body.Name.Trim().ToLowerInvariant();
-        if (throttle.Attempt(name) is { } wait) return AuthSetup.TooManyRequests(http, wait);
-        var found = await accounts.GetSignInAsync(name, ct);
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var verdict = throttle.Check(name, address);
+        if (verdict.RetryAfter is { } wait) return AuthSetup.TooManyRequests(http, wait);
+        if (verdict.Delay > TimeSpan.Zero) await Task.Delay(verdict.Delay, ct);
+        var found = name.Contains('\0') ? null : await accounts.GetSignInAsync(name, ct);
         if (!Passwords.Verify(body.Password, found?.PasswordHash, out var rehash) || found is null || found.User.Disabled)
+        {
+            throttle.Failed(name, address);
             return AuthProblems.Unauthorized("the name or the password is wrong (or the account is disabled).");
+        }
         if (rehash) await accounts.RehashAsync(found.User.Id, Passwords.Hash(body.Password), ct);
         var principal = Principals.For(found.User, Principals.Cookie, found.SecurityStamp);
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
@@ -65,7 +74,7 @@ public static class AuthEndpoints
     {
         var caller = http.Caller();
         var found = (await accounts.GetSignInAsync(caller.UserId!.Value, ct))!;
-        if (!Passwords.Verify(body.Current ?? "", found.PasswordHash, out _)) return AuthProblems.Forbidden("the current password is wrong.");
+        if ((body.Current?.Length ?? 0) > Passwords.MaxLength || !Passwords.Verify(body.Current ?? "", found.PasswordHash, out _)) return AuthProblems.Forbidden("the current password is wrong.");
         if (Passwords.Weakness(body.New) is { } weakness) return Problems.Of(InputError.Unprocessable, weakness);
         var user = await accounts.SetPasswordAsync(caller.Name, Passwords.Hash(body.New!), ct);
         if (http.Method() == Principals.Cookie)

@@ -1,3 +1,4 @@
+using SpatialReadiness.Server.Resilience;
 using System.Text.Json.Nodes;
 using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Contributions;
@@ -30,7 +31,7 @@ public static class ContributionEndpoints
     public static void MapContributionEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Contributions");
-        api.MapPost("/layers/{id:long}/contributions", Submit).DisableAntiforgery().RequireRole(Role.Contributor)
+        api.MapPost("/layers/{id:long}/contributions", Submit).DisableAntiforgery().RequireRole(Role.Contributor).WithUploadLimit()
             .WithSummary("Propose changes to a layer: JSON {comment, licence, changes: [{action: create|modify|delete, featureId, baseVersion, feature}]} or a file (multipart)");
         api.MapGet("/contributions", List).RequireRole(Role.Contributor)
             .WithSummary("Contributions the caller may see (their own; those they moderate): ?state=pending|accepted|rejected|conflicted&layer=&city=&mine=true&limit=&offset=");
@@ -46,19 +47,20 @@ public static class ContributionEndpoints
             .WithSummary("Every version of a feature, newest first: who, when, which contribution, geometry and attributes");
     }
 
-    private static async Task<IResult> Submit(long id, HttpContext http, LayerStore layers, ContributionStore store, ServerOptions options, CancellationToken ct)
+    private static async Task<IResult> Submit(long id, HttpContext http, LayerStore layers, ContributionStore store, ServerOptions options, WorkLimits limits, CancellationToken ct)
     {
         var caller = http.Caller();
-        if (await layers.GetLayerAsync(id, ct) is not { } layer) return Problems.Of(InputError.NotFound, $"layer {id} does not exist.");
-        if (!caller.MayContribute(layer)) return AuthProblems.Forbidden($"{caller.Name} may not propose changes to layer {id}: it is sensitive and not their organisation's.");
-        var view = caller.View(layer);
+        if (await layers.ReadableLayerAsync(id, caller, ct) is not { } view) return LayerEndpoints.NoSuchLayer(id);
+        var (lease, refusal) = http.Request.HasFormContentType ? limits.TryEnter(HeavyWork.FileContribution, caller) : (null, null);
+        if (refusal is not null) return refusal;
+        using var held = lease;
         try
         {
             ContributionRequest request;
             if (http.Request.HasFormContentType)
             {
-                using var upload = await UploadedFile.ReceiveAsync(http.Request, options.MaxUploadBytes, ct);
-                request = await ProposalUpload.ReadAsync(upload, layer, store, options, ct);
+                using var upload = await UploadedFile.ReceiveAsync(http.Request, options.MaxUploadBytes, options.TempDirectory, ct);
+                request = await ProposalUpload.ReadAsync(upload, view, store, options, ct);
             }
             else
             {
@@ -133,7 +135,7 @@ public static class ContributionEndpoints
         var (contribution, layer) = await VisibleAsync(id, caller, layers, store, ct);
         if (contribution is null) return NoSuchContribution(id);
         if (!caller.MayContribute(layer!)) return AuthProblems.Forbidden($"{caller.Name} may not propose changes to layer {layer!.Id}.");
-        var body = await RequestBody.ReadAsync(http.Request, options.MaxUploadBytes, ct);
+        var body = await RequestBody.ReadAsync(http.Request, BodyLimits.Json, ct);
         string? comment = null;
         if (body.Length > 0)
         {
@@ -151,8 +153,7 @@ public static class ContributionEndpoints
 
     private static async Task<IResult> History(long id, long featureId, HttpContext http, LayerStore layers, FeatureHistory history, CancellationToken ct)
     {
-        if (await layers.GetLayerAsync(id, ct) is not { } layer || http.Caller().View(layer) is not { Withheld: false } view)
-            return Problems.Of(InputError.NotFound, $"layer {id} does not exist, or is sensitive and not yours to read.");
+        if (await layers.ReadableLayerAsync(id, http.Caller(), ct) is not { } view) return LayerEndpoints.NoSuchLayer(id);
         var versions = await history.ReadAsync(id, featureId, ct);
         return versions.Count == 0
             ? Problems.Of(InputError.NotFound, $"feature {featureId} of layer {id} has no history: no such feature.")

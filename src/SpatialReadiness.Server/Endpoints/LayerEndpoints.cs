@@ -1,8 +1,10 @@
+using SpatialReadiness.Server.Resilience;
 using System.Globalization;
 using SpatialReadiness.Checks.Schemas;
 using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
+using SpatialReadiness.Core.Publishing;
 using SpatialReadiness.Ingest;
 using SpatialReadiness.PostGis.Accounts;
 using SpatialReadiness.PostGis.Layers;
@@ -21,7 +23,8 @@ namespace SpatialReadiness.Server.Endpoints;
 /// </summary>
 public static class LayerEndpoints
 {
-    public sealed record NewCity(string? Id, string? Name, string? State);
+    /// <summary>A new city; <paramref name="Owner"/>: the organisation that speaks for it (docs/security.md, "Ownership").</summary>
+    public sealed record NewCity(string? Id, string? Name, string? State, string? Owner);
 
     /// <summary>A change to a layer's access: members left out keep their value.</summary>
     public sealed record AccessChange(string? Owner, bool? Sensitive, string[]? SensitiveFields, bool? Editable);
@@ -33,31 +36,45 @@ public static class LayerEndpoints
         api.MapPost("/cities", CreateCity).RequireRole(Role.Admin);
         api.MapGet("/cities/{city}", async (string city, LayerStore store, CancellationToken ct) =>
             await store.GetCityAsync(city, ct) is { } found ? Results.Ok(found) : CityNotFound(city));
-        api.MapGet("/cities/{city}/layers", async (string city, LayerStore store, CancellationToken ct) =>
-            await store.GetCityAsync(city, ct) is null ? CityNotFound(city) : Results.Ok(await store.ListLayersAsync(city, ct)));
-        api.MapPost("/cities/{city}/layers", UploadLayer).DisableAntiforgery().RequireRole(Role.Moderator);
-        api.MapGet("/layers/{id:long}", async (long id, LayerStore store, CancellationToken ct) =>
-            await store.GetLayerAsync(id, ct) is { } layer ? Results.Ok(layer) : Problems.Of(InputError.NotFound, $"layer {id} does not exist."));
+        api.MapGet("/cities/{city}/layers", async (string city, HttpContext http, LayerStore store, CancellationToken ct) =>
+            await store.GetCityAsync(city, ct) is null ? CityNotFound(city) : Results.Ok(await store.ReadableLayersAsync(city, http.Caller(), ct)));
+        api.MapPost("/cities/{city}/layers", UploadLayer).DisableAntiforgery().RequireRole(Role.Moderator).WithUploadLimit();
+        api.MapGet("/layers/{id:long}", async (long id, HttpContext http, LayerStore store, CancellationToken ct) =>
+            await store.ReadableLayerAsync(id, http.Caller(), ct) is { } layer ? Results.Ok(layer) : NoSuchLayer(id));
         api.MapGet("/layers/{id:long}/export", Export)
             .WithSummary("Download a layer: format=geojson|csv|shp|gpkg, streamed; sensitive fields only for readers allowed them");
-        api.MapGet("/layers/{id:long}/versions", async (long id, LayerStore store, CancellationToken ct) =>
-            await store.GetLayerAsync(id, ct) is null ? Problems.Of(InputError.NotFound, $"layer {id} does not exist.") : Results.Ok(await store.ListVersionsAsync(id, ct)));
-        api.MapGet("/layers/{id:long}/access", async (long id, LayerStore store, CancellationToken ct) =>
-                await store.GetLayerAsync(id, ct) is { } layer ? Results.Ok(LayerAccess.Of(layer)) : Problems.Of(InputError.NotFound, $"layer {id} does not exist."))
+        api.MapGet("/layers/{id:long}/versions", async (long id, HttpContext http, LayerStore store, CancellationToken ct) =>
+            await store.ReadableLayerAsync(id, http.Caller(), ct) is not { } layer ? NoSuchLayer(id) : Results.Ok((await store.ListVersionsAsync(id, ct)).Select(layer.Shown)));
+        api.MapGet("/layers/{id:long}/access", async (long id, HttpContext http, LayerStore store, CancellationToken ct) =>
+                await store.ReadableLayerAsync(id, http.Caller(), ct) is { } layer ? Results.Ok(LayerAccess.Of(layer)) : NoSuchLayer(id))
             .WithSummary("Who owns the layer, whether it and which of its fields are sensitive, whether it takes contributions");
         api.MapPatch("/layers/{id:long}/access", ChangeAccess).RequireRole(Role.Moderator)
             .WithSummary("Change the layer's access (moderators of the layer; the owner only by admins): a new layer version");
-        api.MapGet("/imports/{id:guid}", async (Guid id, LayerStore store, CancellationToken ct) =>
-            await store.GetImportJobAsync(id, ct) is { } job ? Results.Ok(job) : Problems.Of(InputError.NotFound, $"import {id} does not exist."));
+        api.MapPut("/layers/{id:long}/field-map", ChangeFieldMap).RequireRole(Role.Moderator)
+            .WithSummary("Set which of the layer's fields the readiness check reads as each canonical field ({\"ward_no\": \"sn\"}); check again to apply, no re-import");
+        api.MapGet("/imports/{id:guid}", ImportStatus).WithSummary("An import job's progress: for the one who started it and the layer's moderators");
+    }
+
+    /// <summary>A job names a layer and a file, and says why an import failed: others get the answer of a job that does not exist.</summary>
+    private static async Task<IResult> ImportStatus(Guid id, HttpContext http, LayerStore store, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        var job = caller.IsAuthenticated ? await store.GetImportJobAsync(id, ct) : null;
+        var visible = job is not null && (job.RequestedBy == caller.Name || caller.IsAdmin
+            || await store.GetLayerAsync(job.City, job.LayerName, ct) is { } layer && caller.MayModerate(layer));
+        return visible ? Results.Ok(job) : Problems.Of(InputError.NotFound, $"import {id} does not exist.");
     }
 
     private static IResult CityNotFound(string city) => Problems.Of(InputError.NotFound, $"city '{city}' does not exist; GET /api/cities lists the cities.");
+
+    /// <summary>The one answer for a layer that does not exist and for one withheld from the reader.</summary>
+    public static IResult NoSuchLayer(long id) => Problems.Of(InputError.NotFound, $"layer {id} does not exist.");
 
     private static async Task<IResult> CreateCity(NewCity body, LayerStore store, CancellationToken ct)
     {
         try
         {
-            var city = await store.CreateCityAsync(body.Id ?? "", body.Name ?? "", body.State, ct);
+            var city = await store.CreateCityAsync(body.Id ?? "", body.Name ?? "", body.State, ct, string.IsNullOrWhiteSpace(body.Owner) ? null : body.Owner.Trim());
             return Results.Created($"/api/cities/{city.Id}", city);
         }
         catch (InputException e) { return Problems.From(e); }
@@ -66,7 +83,7 @@ public static class LayerEndpoints
     private static async Task<IResult> ChangeAccess(long id, AccessChange body, HttpContext http, LayerStore store, TileCatalog tiles, CancellationToken ct)
     {
         var caller = http.Caller();
-        if (await store.GetLayerAsync(id, ct) is not { } layer) return Problems.Of(InputError.NotFound, $"layer {id} does not exist.");
+        if (await store.ReadableLayerAsync(id, caller, ct) is not { } layer) return NoSuchLayer(id);
         if (!caller.MayModerate(layer)) return AuthProblems.Forbidden($"only admins and the moderators of the organisation that owns layer {id} may change who sees it.");
         var now = LayerAccess.Of(layer);
         if (body.Owner is not null && body.Owner != now.Owner && !caller.IsAdmin) return AuthProblems.Forbidden("only an admin may give a layer to another organisation.");
@@ -81,19 +98,37 @@ public static class LayerEndpoints
         catch (InputException e) { return Problems.From(e); }
     }
 
+    private static async Task<IResult> ChangeFieldMap(long id, Dictionary<string, string> body, HttpContext http, LayerStore store, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        if (await store.GetLayerAsync(id, ct) is not { } layer) return Problems.Of(InputError.NotFound, $"layer {id} does not exist.");
+        if (!caller.MayModerate(layer)) return AuthProblems.Forbidden($"only admins and the moderators of the organisation that owns layer {id} may change its field map.");
+        try
+        {
+            LayerKinds.TryParse(layer.Kind, out var kind);
+            var text = string.Join(",", body.Select(p => $"{p.Key}={p.Value}"));
+            var map = FieldMapping.Parse(text, LayerSchema.For(kind));
+            return Results.Ok(await store.SetFieldMapAsync(id, map, ct));
+        }
+        catch (InputException e) { return Problems.From(e); }
+    }
+
     private static async Task<IResult> UploadLayer(string city, HttpContext http, LayerStore store, AccountStore accounts, TileCatalog tiles, ServerOptions options,
-        IHostApplicationLifetime lifetime, ILoggerFactory loggers, CancellationToken ct)
+        IHostApplicationLifetime lifetime, ILoggerFactory loggers, WorkLimits limits, CancellationToken ct)
     {
         var request = http.Request;
         var caller = http.Caller();
+        var (lease, refusal) = limits.TryEnter(HeavyWork.Import, caller);
+        if (refusal is not null) return refusal;
         UploadedFile? upload = null;
         try
         {
             if (await store.GetCityAsync(city, ct) is null) return CityNotFound(city);
-            upload = await UploadedFile.ReceiveAsync(request, options.MaxUploadBytes, ct);
+            upload = await UploadedFile.ReceiveAsync(request, options.MaxUploadBytes, options.TempDirectory, ct);
             var (layerImport, ingestOptions) = Describe(city, upload, options, caller);
+            // The name is taken; whose it is, and whether it is sensitive, is not said (docs/security.md, "Who sees what").
             if (await store.GetLayerAsync(city, layerImport.Name, ct) is { } existing && !caller.MayModerate(existing))
-                return AuthProblems.Forbidden($"layer {city}/{existing.Name} belongs to {existing.Owner ?? "no organisation"}; only its moderators and admins may publish a new version of it.");
+                return AuthProblems.Forbidden($"a layer named '{existing.Name}' exists in city '{city}' and you do not moderate it: only its organisation's moderators and admins may publish a new version of it. Choose another name (form field 'name').");
             if (layerImport.Owner != caller.Organisation && !caller.IsAdmin)
                 return AuthProblems.Forbidden("only an admin may publish a layer for another organisation; leave out 'owner'.");
             if (layerImport.Owner is { } owner && await accounts.GetOrganisationAsync(owner, ct) is null)
@@ -103,9 +138,12 @@ public static class LayerEndpoints
             {
                 var jobId = Guid.NewGuid();
                 var ownedUpload = upload;
+                var ownedLease = lease;
                 upload = null;
+                lease = null; // the background import holds its slot until it ends
                 _ = Task.Run(async () =>
                 {
+                    using (ownedLease)
                     using (ownedUpload)
                     using (file)
                     {
@@ -134,6 +172,7 @@ public static class LayerEndpoints
         finally
         {
             upload?.Dispose();
+            lease?.Dispose();
         }
     }
 
@@ -169,7 +208,8 @@ public static class LayerEndpoints
             SensitiveFields: Names.FieldList(Field("sensitiveFields")),
             Editable: IsTrue(Field("editable")),
             FieldMap: FieldMapping.Parse(Field("map"), LayerSchema.For(kind)),
-            Owner: Field("owner") ?? caller.Organisation);
+            Owner: Field("owner") ?? caller.Organisation,
+            UpdateFrequency: UpdateFrequencies.Normalise(Field("updateFrequency"), "updateFrequency"));
         var ingest = new IngestOptions(Field("crs"), Field("encoding"), IsTrue(Field("swapXY")), Field("sublayer"),
             options.MaxVerticesPerFeature, options.MaxUnpackedBytes);
         return (import, ingest);
@@ -191,19 +231,15 @@ public static class LayerEndpoints
         format = (format ?? "geojson").ToLowerInvariant();
         if (!LayerExport.Formats.ContainsKey(format))
             return Problems.Of(InputError.Malformed, $"format '{format}' is not offered: use one of {string.Join(", ", LayerExport.Formats.Keys)}.");
-        if (await store.GetLayerAsync(id, ct) is not { } stored) return Problems.Of(InputError.NotFound, $"layer {id} does not exist.");
-        var layer = http.Caller().View(stored);
-        if (layer.Withheld)
-            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Sensitive layer",
-                detail: $"layer {id} ({layer.Name}) is marked sensitive: it is offered for download only to admins and to members of the organisation that owns it.",
-                extensions: new Dictionary<string, object?> { ["code"] = "Sensitive" });
+        if (await store.ReadableLayerAsync(id, http.Caller(), ct) is not { } layer) return NoSuchLayer(id);
         try
         {
-            await export.WriteAsync(layer, format, response, ct);
+            await export.WriteAsync(layer, format, response, !http.Caller().IsAuthenticated, ct);
             return Results.Empty;
         }
         catch (InputException e) when (!response.HasStarted)
         {
+            response.Headers.ContentDisposition = default;
             return Problems.From(e);
         }
     }

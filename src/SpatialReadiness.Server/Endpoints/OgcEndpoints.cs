@@ -7,8 +7,11 @@ using SpatialReadiness.PostGis.Contributions;
 using SpatialReadiness.PostGis.Features;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.Server.Auth;
+using SpatialReadiness.PostGis.Accounts;
 using SpatialReadiness.Server.OgcFeatures;
+using SpatialReadiness.Server.Publishing;
 using SpatialReadiness.Server.Tiles;
+using SpatialReadiness.Server.Uploads;
 
 namespace SpatialReadiness.Server.Endpoints;
 
@@ -34,15 +37,12 @@ public static class OgcEndpoints
         ogc.MapMethods("/conformance", Read, (HttpContext http) => Document(http, "Conformance", OgcDocuments.ConformanceDocument()));
         ogc.MapMethods("/collections", Read, async (HttpContext http, LayerStore store) =>
             Document(http, "Collections", OgcDocuments.Collections(OgcLinks.For(http.Request), await store.ReadableLayersAsync(http.Caller(), http.RequestAborted), Html(http.Request))));
-        ogc.MapMethods("/collections/{collectionId}", Read, async (string collectionId, HttpContext http, LayerStore store) =>
-            await FindAsync(collectionId, store, http) is { } layer
-                ? Document(http, layer.Title, OgcDocuments.Collection(OgcLinks.For(http.Request), layer, Html(http.Request)))
-                : NoSuchCollection(collectionId));
+        ogc.MapMethods("/collections/{collectionId}", Read, Collection);
         ogc.MapMethods("/collections/{collectionId}/queryables", Read, Queryables);
         ogc.MapMethods("/collections/{collectionId}/items", Read, Items);
-        ogc.MapPost("/collections/{collectionId}/items", Write).RequireRole(Role.Contributor);
+        ogc.MapPost("/collections/{collectionId}/items", Write).RequireRole(Role.Contributor).WithUploadLimit();
         ogc.MapMethods("/collections/{collectionId}/items/{featureId}", Read, Item);
-        ogc.MapMethods("/collections/{collectionId}/items/{featureId}", ["PUT", "PATCH", "DELETE"], Write).RequireRole(Role.Contributor);
+        ogc.MapMethods("/collections/{collectionId}/items/{featureId}", ["PUT", "PATCH", "DELETE"], Write).RequireRole(Role.Contributor).WithUploadLimit();
         ogc.MapMethods("", ["OPTIONS"], (HttpContext http) => Allow(http, FeatureWrites.ReadOnly));
         ogc.MapMethods("/{**path}", ["OPTIONS"], Options);
     }
@@ -50,16 +50,43 @@ public static class OgcEndpoints
     private static IResult Landing(HttpContext http) =>
         Document(http, OgcDocuments.Title, OgcDocuments.Landing(OgcLinks.For(http.Request), Html(http.Request)));
 
+    /// <summary>Features the HTML page of a collection maps (the first by id): enough to show its shape at a glance.</summary>
+    private const int MappedFeatures = 500;
+
+    /// <summary>
+    /// A collection; its HTML page maps some of its features and, for a public layer, carries the layer as a
+    /// schema.org Dataset for search engines.
+    /// </summary>
+    private static async Task<IResult> Collection(string collectionId, HttpContext http, LayerStore store, AccountStore accounts, FeatureReader reader)
+    {
+        if (await FindAsync(collectionId, store, http) is not { } layer) return NoSuchCollection(collectionId);
+        var document = OgcDocuments.Collection(OgcLinks.For(http.Request), layer, Html(http.Request));
+        if (!Html(http.Request)) return Document(http, layer.Title, document);
+        var mapped = new List<JsonNode?>();
+        await foreach (var row in reader.ReadAsync(new FeatureQuery([FeatureSource.AsIs(layer)]) { Limit = MappedFeatures, Select = [] }, http.RequestAborted))
+            mapped.Add(new JsonObject { ["geometry"] = row.GeoJson is null ? null : JsonNode.Parse(row.GeoJson) });
+        JsonObject? linkedData = null;
+        if (!layer.Sensitive)
+        {
+            var city = await store.GetCityAsync(layer.City, http.RequestAborted);
+            var owner = layer.Owner is { } id ? await accounts.GetOrganisationAsync(id, http.RequestAborted) : null;
+            var input = new CatalogInput([city!], [layer], owner is null ? new Dictionary<string, Organisation>() : new() { [owner.Id] = owner },
+                new Dictionary<string, Core.Readiness.ReadinessScore>(), DateTimeOffset.UtcNow);
+            linkedData = SchemaOrgDataset.Of(input, CatalogSource.Urls(http.Request), layer);
+        }
+        return Results.Content(OgcHtml.Page(layer.Title, document, mapped, linkedData), "text/html; charset=utf-8");
+    }
+
     private static async Task<IResult> Api(HttpContext http, LayerStore store)
     {
         var document = OgcOpenApi.Document(OgcLinks.For(http.Request), await store.ReadableLayersAsync(http.Caller(), http.RequestAborted));
         return Html(http.Request) ? Document(http, "API definition", document) : Results.Text(OgcLinks.Text(document), OgcLinks.OpenApi);
     }
 
-    private static async Task<IResult> Queryables(string collectionId, HttpContext http, LayerStore store, FeatureReader reader)
+    private static async Task<IResult> Queryables(string collectionId, HttpContext http, LayerStore store, LayerFieldTypes fieldTypes)
     {
         if (await FindAsync(collectionId, store, http) is not { } layer) return NoSuchCollection(collectionId);
-        var types = await reader.FieldTypesAsync(FeatureSource.AsIs(layer), cancellationToken: http.RequestAborted);
+        var types = await fieldTypes.ForAsync(layer, http.RequestAborted);
         var document = OgcDocuments.Queryables(OgcLinks.For(http.Request), layer, types);
         if (Html(http.Request)) return Document(http, $"Queryables of {layer.Title}", document);
         // GDAL 3.6 refuses a type it did not ask for: schema+json when accepted, else plain JSON.
@@ -68,10 +95,13 @@ public static class OgcEndpoints
         return Results.Text(OgcLinks.Text(document), schema ? OgcLinks.JsonSchema : OgcLinks.Json);
     }
 
-    private static async Task<IResult> Items(string collectionId, HttpContext http, LayerStore store, FeatureReader reader)
+    private static async Task<IResult> Items(string collectionId, HttpContext http, LayerStore store, FeatureReader reader, LayerFieldTypes fieldTypes)
     {
         if (await FindAsync(collectionId, store, http) is not { } layer) return NoSuchCollection(collectionId);
-        var request = ItemsRequest.Parse(layer, http.Request.Query);
+        var textFields = http.Request.Query.ContainsKey("q")
+            ? (await fieldTypes.ForAsync(layer, http.RequestAborted)).Where(t => t.Value == FieldType.Text).Select(t => t.Key).ToList()
+            : null;
+        var request = ItemsRequest.Parse(layer, http.Request.Query, textFields);
         // numberMatched on the first page only: counting again for every page would re-scan the layer each time.
         long? matched = request.Offset == 0 && request.After is null ? await reader.CountAsync(request.Query with { Limit = null }, http.RequestAborted) : null;
         var links = OgcLinks.For(http.Request);

@@ -39,7 +39,7 @@ public static class ViewerEndpoints
             .WithSummary("The MapLibre styles: one per layer kind, and findings");
         styles.MapGet("/{id}", Style)
             .WithSummary("A MapLibre style (v8): as stored, or bound to one layer (?layer={id}: its tiles and field names) or, for findings, to a city (?city=)")
-            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+            .ProducesProblem(400).ProducesProblem(404);
     }
 
     private static IResult ViewerPage(HttpContext http, IWebHostEnvironment environment)
@@ -70,13 +70,9 @@ public static class ViewerEndpoints
         }
         if (city is not null) return Problems.Of(InputError.Malformed, $"style '{id}' is bound to a layer (?layer={{id}}), not to a city.");
         if (layer is null) return Results.Json(style);
-        var stored = await store.GetLayerAsync(layer.Value, ct);
-        if (stored is null) return Problems.Of(InputError.NotFound, $"layer {layer} does not exist; GET /api/cities/{{city}}/layers lists layer ids.");
-        var found = request.HttpContext.Caller().View(stored); // the fields this caller's tiles carry
-        if (found.Withheld)
-            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Sensitive layer",
-                detail: $"layer {found.Id} ({found.Name}) is marked sensitive and is not served to you as tiles, so it has no style.",
-                extensions: new Dictionary<string, object?> { ["code"] = "Sensitive" });
+        // The fields this caller's tiles carry; a layer withheld from them answers as one that does not exist.
+        if (await store.ReadableLayerAsync(layer.Value, request.HttpContext.Caller(), ct) is not { } found)
+            return Problems.Of(InputError.NotFound, $"layer {layer} does not exist; GET /api/cities/{{city}}/layers lists layer ids.");
         return Results.Json(StyleCatalog.BindToLayer(style, found, Origin(request)));
     }
 

@@ -1,3 +1,4 @@
+using SpatialReadiness.Server.Resilience;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
@@ -23,31 +24,34 @@ public sealed class LayerExport(FeatureReader reader)
         ["gpkg"] = ("application/geopackage+sqlite3", "gpkg"),
     };
 
-    public async Task WriteAsync(LayerInfo layer, string format, HttpResponse response, CancellationToken cancellationToken)
+    public async Task WriteAsync(LayerInfo layer, string format, HttpResponse response, bool anonymous, CancellationToken cancellationToken)
     {
         var (contentType, extension) = Formats[format];
+        // Taken before anything is read or written: over the bound the answer is 503 at once, not after the layer is read.
+        using var gdal = format is "shp" or "gpkg" ? Ogr2Ogr.Reserve(anonymous) : null;
         response.ContentType = contentType;
         response.Headers.ContentDisposition = $"attachment; filename=\"{layer.City}-{layer.Name}.{extension}\"";
         switch (format)
         {
             case "geojson": await GeoJsonAsync(layer, response.Body, cancellationToken); break;
             case "csv": await CsvAsync(layer, response.Body, cancellationToken); break;
-            default: await ViaGdalAsync(layer, format, response.Body, cancellationToken); break;
+            default: await ViaGdalAsync(layer, format, response.Body, gdal!, cancellationToken); break;
         }
     }
 
-    private IAsyncEnumerable<FeatureRow> Rows(LayerInfo layer, GeometryOutput geometry, CancellationToken cancellationToken) =>
-        reader.ReadAsync(new FeatureQuery([FeatureSource.AsIs(layer)]) { Geometry = geometry }, cancellationToken);
+    private Task<IAsyncEnumerable<FeatureRow>> Rows(LayerInfo layer, GeometryOutput geometry, CancellationToken cancellationToken) =>
+        reader.ReadAsync(new FeatureQuery([FeatureSource.AsIs(layer)]) { Geometry = geometry }, cancellationToken).StartAsync(cancellationToken);
 
     private async Task GeoJsonAsync(LayerInfo layer, Stream body, CancellationToken cancellationToken)
     {
+        var rows = await Rows(layer, GeometryOutput.GeoJson, cancellationToken);
         await using var json = new Utf8JsonWriter(body);
         json.WriteStartObject();
         json.WriteString("type", "FeatureCollection");
         json.WriteString("name", layer.Name);
         json.WriteStartArray("features");
         var written = 0;
-        await foreach (var row in Rows(layer, GeometryOutput.GeoJson, cancellationToken))
+        await foreach (var row in rows)
         {
             json.WriteStartObject();
             json.WriteString("type", "Feature");
@@ -67,10 +71,11 @@ public sealed class LayerExport(FeatureReader reader)
     /// <summary>id, each public field, then the geometry as WKT: what a spreadsheet opens.</summary>
     private async Task CsvAsync(LayerInfo layer, Stream body, CancellationToken cancellationToken)
     {
+        var rows = await Rows(layer, GeometryOutput.Wkt, cancellationToken);
         await using var writer = new StreamWriter(body, new UTF8Encoding(false), 1 << 16) { NewLine = "\r\n" };
         var fields = layer.PublicFields;
         await writer.WriteLineAsync(string.Join(',', fields.Prepend("id").Append("wkt").Select(Quote)));
-        await foreach (var row in Rows(layer, GeometryOutput.Wkt, cancellationToken))
+        await foreach (var row in rows)
         {
             using var properties = JsonDocument.Parse(row.PropertiesJson);
             var values = fields.Select(f => properties.RootElement.TryGetProperty(f, out var v) ? Text(v) : "");
@@ -78,7 +83,7 @@ public sealed class LayerExport(FeatureReader reader)
         }
     }
 
-    private async Task ViaGdalAsync(LayerInfo layer, string format, Stream body, CancellationToken cancellationToken)
+    private async Task ViaGdalAsync(LayerInfo layer, string format, Stream body, IDisposable gdal, CancellationToken cancellationToken)
     {
         var directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "srd-export-" + Guid.NewGuid().ToString("N"))).FullName;
         try
@@ -89,9 +94,10 @@ public sealed class LayerExport(FeatureReader reader)
             Directory.CreateDirectory(output);
             var target = format == "gpkg" ? Path.Combine(output, layer.Name + ".gpkg") : Path.Combine(output, layer.Name + ".shp");
             string[] arguments = format == "gpkg"
-                ? ["-f", "GPKG", target, source, "-nln", layer.Name]
+                ? ["-f", "GPKG", target, source, "-nln", Ogr2Ogr.Value(layer.Name, "layer name")]
                 : ["-f", "ESRI Shapefile", target, source, "-nlt", "PROMOTE_TO_MULTI", "-lco", "ENCODING=UTF-8"];
-            await Ogr2OgrAsync(arguments, cancellationToken);
+            await Ogr2Ogr.RunAsync(arguments, "Shapefile and GeoPackage downloads need GDAL: install gdal-bin (tools/setup does).",
+                $"GDAL could not write this layer as {(format == "gpkg" ? "GeoPackage" : "Shapefile")}", gdal, cancellationToken);
             if (format == "gpkg")
             {
                 await using var gpkg = File.OpenRead(target);
@@ -109,12 +115,6 @@ public sealed class LayerExport(FeatureReader reader)
         {
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    private static async Task Ogr2OgrAsync(string[] arguments, CancellationToken cancellationToken)
-    {
-        var failed = await Task.Run(() => Ogr2Ogr.Run(arguments, "Shapefile and GeoPackage downloads need GDAL: install gdal-bin (tools/setup does)."), cancellationToken);
-        if (failed is not null) throw new InputException(InputError.Unprocessable, $"GDAL could not write this layer in that format: {failed}");
     }
 
     private static string Text(JsonElement value) => value.ValueKind switch

@@ -1,32 +1,40 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.OData.UriParser;
 using SpatialReadiness.Checks.Schemas;
-using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Features;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.PostGis.Features;
-using SpatialReadiness.PostGis.Layers;
-using SpatialReadiness.Server.Auth;
 
 namespace SpatialReadiness.Server.OData;
 
 /// <summary>
-/// Which layers an OData feature set reads and how it names their fields: Wards, Slums and Assets read every public
-/// layer of their kind under the canonical field names; Features reads every public layer, each attribute under an
-/// OData-safe form of its own name. Sensitive layers and fields are sources only for callers allowed their data.
+/// Which layers an OData feature set reads and how it names their fields: Wards, Slums and Assets read every readable
+/// layer of their kind under the canonical field names; Features reads every readable layer, each attribute under an
+/// OData-safe form of its own name, and a layer's own set reads that layer under the same names. Sensitive layers and
+/// fields are sources only for callers allowed their data (the reader's <see cref="ODataService"/>).
 /// </summary>
 internal static partial class FeatureSets
 {
-    public static async Task<List<FeatureSource>> SourcesAsync(string set, LayerStore store, Caller caller, CancellationToken cancellationToken)
+    public static List<FeatureSource> Sources(string set, ODataService service)
     {
+        if (service.LayerSets.TryGetValue(set, out var own))
+            return [new FeatureSource(own.Layer, own.Fields.ToDictionary(f => f.Name, f => f.Key, StringComparer.Ordinal), OpenAttributes: false)];
         var typed = ODataModel.TypedSets.FirstOrDefault(t => t.Set == set);
         var sources = new List<FeatureSource>();
-        foreach (var layer in await store.ReadableLayersAsync(caller, cancellationToken))
+        foreach (var layer in service.Layers)
         {
             if (typed.Set is null) sources.Add(new FeatureSource(layer, OpenFields(layer), OpenAttributes: false));
             else if (layer.Kind == typed.Kind.ToName()) sources.Add(new FeatureSource(layer, CanonicalFields(layer, typed.Kind), OpenAttributes: false));
         }
         return sources;
     }
+
+    /// <summary>The typed fields of a set (null for Features, whose attributes are open properties).</summary>
+    public static IReadOnlyList<TypedField>? TypedFields(string set, ODataService service) =>
+        service.LayerSets.TryGetValue(set, out var own) ? own.Fields
+        : ODataModel.TypedSets.FirstOrDefault(t => t.Set == set) is { Set: not null } typed ? ODataModel.CanonicalFields(typed.Kind)
+        : null;
 
     /// <summary>Canonical field name to the layer's own public field that holds it.</summary>
     private static Dictionary<string, string> CanonicalFields(LayerInfo layer, LayerKind kind)
@@ -64,6 +72,33 @@ internal static partial class FeatureSets
         "City" or "Layer" or "LayerId" or "Kind" or "Wkt" or "GeoJson" or "CentroidLon" or "CentroidLat" or "MinLon" or "MinLat" or "MaxLon" or "MaxLat" => null,
         _ => new Field(name),
     };
+
+    public static IEnumerable<SingleValueNode> Conjuncts(SingleValueNode node) =>
+        node is BinaryOperatorNode { OperatorKind: BinaryOperatorKind.And } and ? Conjuncts(and.Left).Concat(Conjuncts(and.Right))
+        : node is ConvertNode convert ? Conjuncts(convert.Source) : [node];
+
+    /// <summary>"City eq 'pune'", "Layer eq 'wards'", "LayerId eq 7", "Kind eq 'slum'": which layers to read, not a row condition.</summary>
+    public static Func<FeatureSource, bool>? SourceChoice(SingleValueNode node)
+    {
+        if (node is not BinaryOperatorNode { OperatorKind: BinaryOperatorKind.Equal } equal) return null;
+        var (property, constant) = (Strip(equal.Left), Strip(equal.Right)) switch
+        {
+            (SingleValuePropertyAccessNode p, ConstantNode c) => (p.Property.Name, c.Value),
+            (ConstantNode c, SingleValuePropertyAccessNode p) => (p.Property.Name, c.Value),
+            _ => (null, null),
+        };
+        var text = Convert.ToString(constant, CultureInfo.InvariantCulture);
+        return property switch
+        {
+            "City" => s => s.Layer.City == text,
+            "Layer" => s => s.Layer.Name == text,
+            "LayerId" => s => s.Layer.Id.ToString(CultureInfo.InvariantCulture) == text,
+            "Kind" => s => s.Layer.Kind == text,
+            _ => null,
+        };
+
+        static SingleValueNode Strip(SingleValueNode n) => n is ConvertNode c ? Strip(c.Source) : n;
+    }
 
     [GeneratedRegex(@"[^\p{L}\p{Nd}_]")]
     private static partial Regex NotIdentifier();

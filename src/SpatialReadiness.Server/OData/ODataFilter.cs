@@ -15,34 +15,66 @@ internal sealed class ODataFilter(Func<string, Operand?> property)
 {
     private static readonly WKTReader Wkt = new(new NetTopologySuite.NtsGeometryServices(new NetTopologySuite.Geometries.PrecisionModel(), 4326));
 
-    public FeatureFilter Condition(SingleValueNode node) => node switch
+    /// <summary>How deep a $filter may nest (the translation recurses; the URL's length is not a depth limit).</summary>
+    public const int MaxDepth = 64;
+
+    private int _depth;
+
+    public FeatureFilter Condition(SingleValueNode node)
+    {
+        if (++_depth > MaxDepth) throw new ODataFilterException($"$filter nests deeper than {MaxDepth} levels; simplify it.");
+        try { return ConditionOf(node); }
+        finally { _depth--; }
+    }
+
+    private FeatureFilter ConditionOf(SingleValueNode node) => node switch
     {
         ConvertNode convert => Condition(convert.Source),
         BinaryOperatorNode { OperatorKind: BinaryOperatorKind.And } and => new AllOf([Condition(and.Left), Condition(and.Right)]),
         BinaryOperatorNode { OperatorKind: BinaryOperatorKind.Or } or => new AnyOf([Condition(or.Left), Condition(or.Right)]),
         BinaryOperatorNode comparison => new Comparison(Operand(comparison.Left), Comparison(comparison.OperatorKind), Operand(comparison.Right)),
         UnaryOperatorNode { OperatorKind: UnaryOperatorKind.Not } not => new Not(Condition(not.Operand)),
-        InNode @in => new In(Operand(@in.Left), ((CollectionConstantNode)@in.Right).Collection.Select(c => new Literal(Value(c.Value))).ToList()),
+        InNode { Right: CollectionConstantNode list } @in => new In(Operand(@in.Left), list.Collection.Select(c => new Literal(Value(c.Value))).ToList()),
         SingleValueFunctionCallNode call => Function(call),
         ConstantNode { Value: bool value } => value ? new AllOf([]) : new AnyOf([]),
         SingleValuePropertyAccessNode or SingleValueOpenPropertyAccessNode => new Comparison(Operand(node), ComparisonOperator.Equal, new Literal(true)),
         _ => throw Unsupported(node.Kind.ToString()),
     };
 
+    /// <summary>
+    /// $search: each term matches a row when any of <paramref name="textFields"/> contains it, ignoring case; terms
+    /// combine with AND (also implied between words), OR and NOT as OData defines.
+    /// </summary>
+    public static FeatureFilter Search(SingleValueNode node, IReadOnlyList<string> textFields) => node switch
+    {
+        SearchTermNode term => new AnyOf(textFields.Select(f => (FeatureFilter)new Like(new Field(f), "%" + Escape(term.Text) + "%", IgnoreCase: true)).ToList()),
+        BinaryOperatorNode { OperatorKind: BinaryOperatorKind.And } and => new AllOf([Search(and.Left, textFields), Search(and.Right, textFields)]),
+        BinaryOperatorNode { OperatorKind: BinaryOperatorKind.Or } or => new AnyOf([Search(or.Left, textFields), Search(or.Right, textFields)]),
+        UnaryOperatorNode { OperatorKind: UnaryOperatorKind.Not } not => new Not(Search(not.Operand, textFields)),
+        _ => throw new ODataFilterException($"$search: {node.Kind} is not supported; use words, \"phrases\", AND, OR and NOT."),
+    };
+
     private FeatureFilter Function(SingleValueFunctionCallNode call)
     {
-        var arguments = call.Parameters.Cast<SingleValueNode>().ToList();
+        var arguments = call.Parameters.OfType<SingleValueNode>().ToList();
         return call.Name switch
         {
             "contains" => new Like(Operand(arguments[0]), "%" + Escape(Text(arguments[1])) + "%"),
             "startswith" => new Like(Operand(arguments[0]), Escape(Text(arguments[1])) + "%"),
             "endswith" => new Like(Operand(arguments[0]), "%" + Escape(Text(arguments[1]))),
-            "geo.intersects" => new Spatial(SpatialOperator.Intersects, Geometry(arguments[0] is ConstantNode ? arguments[0] : arguments[1]), OfLocation: true),
+            "geo.intersects" when arguments.Count == 2 => new Spatial(SpatialOperator.Intersects, Geometry(arguments[0] is ConstantNode ? arguments[0] : arguments[1]), OfLocation: true),
             _ => throw Unsupported($"the function {call.Name} in a condition"),
         };
     }
 
-    private Operand Operand(SingleValueNode node) => node switch
+    private Operand Operand(SingleValueNode node)
+    {
+        if (++_depth > MaxDepth) throw new ODataFilterException($"$filter nests deeper than {MaxDepth} levels; simplify it.");
+        try { return OperandOf(node); }
+        finally { _depth--; }
+    }
+
+    private Operand OperandOf(SingleValueNode node) => node switch
     {
         ConvertNode convert => Operand(convert.Source),
         ConstantNode constant => new Literal(Value(constant.Value)),
@@ -64,7 +96,12 @@ internal sealed class ODataFilter(Func<string, Operand?> property)
     /// <summary>An OData geography/geometry literal as a NetTopologySuite geometry in EPSG:4326 (OData writes longitude first).</summary>
     private static NetTopologySuite.Geometries.Geometry Geometry(SingleValueNode node)
     {
-        var value = node is ConvertNode convert ? ((ConstantNode)convert.Source).Value : ((ConstantNode)node).Value;
+        var value = node switch
+        {
+            ConvertNode { Source: ConstantNode constant } => constant.Value,
+            ConstantNode constant => constant.Value,
+            _ => throw Unsupported("a spatial function without a geography literal"),
+        };
         var text = value switch
         {
             Geography geography => WellKnownTextSqlFormatter.Create().Write(geography),
@@ -72,9 +109,16 @@ internal sealed class ODataFilter(Func<string, Operand?> property)
             _ => throw Unsupported("a spatial function without a geography literal"),
         };
         var wkt = text.Contains(';') ? text[(text.IndexOf(';') + 1)..] : text;
-        var parsed = Wkt.Read(wkt);
-        parsed.SRID = 4326;
-        return parsed;
+        try
+        {
+            var parsed = Wkt.Read(wkt);
+            parsed.SRID = 4326;
+            return parsed;
+        }
+        catch (Exception e) when (e is ParseException or ArgumentException or FormatException)
+        {
+            throw new ODataFilterException($"the geography literal is not valid WKT: {e.Message}");
+        }
     }
 
     // ODL 8 parses a date literal as its own Date type (to become System.DateOnly in ODL 9).

@@ -1,3 +1,4 @@
+using SpatialReadiness.Server.Resilience;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -17,6 +18,7 @@ public sealed class FeaturesResult(FeatureReader reader, ItemsRequest request, l
         response.ContentType = OgcLinks.GeoJson;
         response.Headers["Content-Crs"] = request.Crs.Header;
         if (HttpMethods.IsHead(http.Request.Method)) return;
+        var rows = await reader.ReadAsync(request.Query, http.RequestAborted).StartAsync(http.RequestAborted);
         await using var json = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         json.WriteStartObject();
         json.WriteString("type", "FeatureCollection");
@@ -24,7 +26,7 @@ public sealed class FeaturesResult(FeatureReader reader, ItemsRequest request, l
         var returned = 0;
         long? next = null;
         long lastId = 0;
-        await foreach (var row in reader.ReadAsync(request.Query, http.RequestAborted))
+        await foreach (var row in rows)
         {
             if (returned == request.Limit) { next = row.Id; break; }
             WriteFeature(json, row);
@@ -94,7 +96,7 @@ public sealed class FeaturesResult(FeatureReader reader, ItemsRequest request, l
         };
         if (nextAfter is not null)
             result.Add(links.Link(path + (request.Query.OrderBy.Count > 0
-                ? Query(query, request.Offset + request.Limit, html ? "html" : null)
+                ? Query(query, request.Offset > long.MaxValue - request.Limit ? long.MaxValue : request.Offset + request.Limit, html ? "html" : null)
                 : Query(query, null, html ? "html" : null, nextAfter)), "next", type, "the next page"));
         if (request.Offset > 0)
             result.Add(links.Link(path + Query(query, Math.Max(0, request.Offset - request.Limit), html ? "html" : null), "prev", type, "the previous page"));

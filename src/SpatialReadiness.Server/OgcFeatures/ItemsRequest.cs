@@ -10,8 +10,8 @@ namespace SpatialReadiness.Server.OgcFeatures;
 
 /// <summary>
 /// The query of GET /collections/{id}/items read into a <see cref="FeatureQuery"/>: limit and offset, bbox and
-/// bbox-crs, crs, datetime, filter/filter-lang/filter-crs (CQL2 text), sortby (Part 5 draft: +field,-field) and
-/// field=value for each public field.
+/// bbox-crs, crs, datetime, filter/filter-lang/filter-crs (CQL2 text), q (free text over the text fields, as OGC API -
+/// Records defines it), sortby (Part 5 draft: +field,-field) and field=value for each public field.
 /// Anything malformed or unknown is an <see cref="OgcException"/> naming the parameter.
 /// </summary>
 public sealed record ItemsRequest(FeatureQuery Query, OgcCrs Crs, int Limit, long Offset, long? After)
@@ -27,9 +27,10 @@ public sealed record ItemsRequest(FeatureQuery Query, OgcCrs Crs, int Limit, lon
     ];
 
     /// <summary>The query parameters /items understands besides the public fields.</summary>
-    public static readonly IReadOnlyList<string> Parameters = ["f", "limit", "offset", "after", "bbox", "bbox-crs", "crs", "datetime", "filter", "filter-lang", "filter-crs", "sortby"];
+    public static readonly IReadOnlyList<string> Parameters = ["f", "limit", "offset", "after", "bbox", "bbox-crs", "crs", "datetime", "filter", "filter-lang", "filter-crs", "q", "sortby"];
 
-    public static ItemsRequest Parse(LayerInfo layer, IQueryCollection query)
+    /// <param name="textFields">The public fields holding text, which q searches (needed only when q is given).</param>
+    public static ItemsRequest Parse(LayerInfo layer, IQueryCollection query, IReadOnlyList<string>? textFields = null)
     {
         var fields = layer.PublicFields;
         foreach (var name in query.Keys)
@@ -63,6 +64,7 @@ public sealed record ItemsRequest(FeatureQuery Query, OgcCrs Crs, int Limit, lon
                 throw new OgcException($"filter: {e.Message}.");
             }
         }
+        if (Single(query, "q") is { } q) filters.Add(FreeText(q, textFields ?? []));
         Datetime(Single(query, "datetime"));
 
         var featureQuery = new FeatureQuery([FeatureSource.AsIs(layer)])
@@ -81,7 +83,19 @@ public sealed record ItemsRequest(FeatureQuery Query, OgcCrs Crs, int Limit, lon
             var bboxCrs = CrsParameter(query, "bbox-crs");
             featureQuery = featureQuery with { Bbox = Box(bbox, bboxCrs), BboxSrid = bboxCrs.Srid };
         }
+        FeatureReader.Check(featureQuery); // a filter PostgreSQL cannot run is refused before the page starts streaming
         return new ItemsRequest(featureQuery, crs, featureQuery.Limit!.Value - 1, offset, after);
+    }
+
+    /// <summary>q: any term (comma-separated) found in any text field, ignoring case; LIKE's wildcards in a term are literal.</summary>
+    private static FeatureFilter FreeText(string q, IReadOnlyList<string> textFields)
+    {
+        var terms = q.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (terms.Length == 0) throw new OgcException("q is empty; give one or more search terms separated by commas, e.g. q=nagar,colony.");
+        return new AnyOf([.. from term in terms
+                             let pattern = "%" + term.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%"
+                             from field in textFields
+                             select (FeatureFilter)new Like(new Field(field), pattern, IgnoreCase: true)]);
     }
 
     /// <summary>The crs (or bbox-crs, filter-crs) parameter; CRS84 when absent.</summary>

@@ -56,7 +56,6 @@ public static class OgcDocuments
                 ["custodian"] = layer.Custodian,
                 ["surveyDate"] = layer.SurveyDate?.ToString("yyyy-MM-dd"),
                 ["sourceFile"] = p.SourceFile,
-                ["sourceSha256"] = p.SourceSha256,
                 ["format"] = p.Format,
                 ["crsReceived"] = p.CrsReceived,
                 ["by"] = p.ImportedBy,
@@ -71,6 +70,7 @@ public static class OgcDocuments
                 links.Link(path + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", OgcLinks.JsonSchema, "the properties a filter can use"),
                 links.Link(path + "/queryables", "queryables", OgcLinks.JsonSchema, "the properties a filter can use")),
         };
+        if (p.SourceSha256 is { } sha) collection["provenance"]!["sourceSha256"] = sha; // absent where the view withholds it (LayerInfo.DigestsWithheld)
         if (layer.Bbox is { } b)
             collection["extent"] = new JsonObject
             {
@@ -80,14 +80,14 @@ public static class OgcDocuments
     }
 
     /// <summary>A JSON Schema of what a filter may name: the public fields with their JSON types, and the geometry.</summary>
-    public static JsonObject Queryables(OgcLinks links, LayerInfo layer, IReadOnlyDictionary<string, string> types)
+    public static JsonObject Queryables(OgcLinks links, LayerInfo layer, IReadOnlyDictionary<string, FieldType> types)
     {
         var properties = new JsonObject
         {
             ["geometry"] = new JsonObject { ["format"] = "geometry-any", ["title"] = "the feature's geometry (S_INTERSECTS and the other spatial functions)" },
         };
         foreach (var field in layer.PublicFields)
-            properties[field] = types.TryGetValue(field, out var type) ? new JsonObject { ["title"] = field, ["type"] = type } : new JsonObject { ["title"] = field };
+            properties[field] = new JsonObject { ["title"] = field, ["type"] = types.GetValueOrDefault(field).JsonSchema() };
         return new JsonObject
         {
             ["$schema"] = "https://json-schema.org/draft/2020-12/schema",

@@ -147,6 +147,7 @@ public static class OgcOpenApi
             // "cql-text" is the draft's name: GDAL 3.6 uses server-side filtering only when it sees it.
             ["filter-lang"] = Query("filter-lang", "the filter language", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("cql2-text", "cql-text"), ["default"] = "cql2-text" }),
             ["filter-crs"] = Query("filter-crs", "CRS of geometry literals in filter", CrsSchema()),
+            ["q"] = Query("q", "free-text search: comma-separated terms; a feature matches when any of its text fields contains any term (case-insensitive), e.g. q=nagar,colony", new JsonObject { ["type"] = "string" }),
             ["sortby"] = Query("sortby", "sort keys: id or queryables, each with + (ascending, the default) or - (descending), e.g. -households,+slum_name", new JsonObject { ["type"] = "string" }),
             ["f"] = Query("f", "the format (default from the Accept header)", new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("json", "html") }),
             ["contentCrs"] = new JsonObject { ["name"] = "Content-Crs", ["in"] = "header", ["required"] = false, ["description"] = "<uri> of the CRS of the body's geometry (default CRS84)", ["schema"] = new JsonObject { ["type"] = "string" } },

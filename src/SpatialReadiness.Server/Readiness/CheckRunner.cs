@@ -1,31 +1,51 @@
 using SpatialReadiness.Checks;
+using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Readiness;
 using SpatialReadiness.PostGis.Readiness;
+using SpatialReadiness.Server.Resilience;
 
 namespace SpatialReadiness.Server.Readiness;
 
 /// <summary>
 /// Runs readiness checks in the background, one per city at a time: a POST queues a run and returns at once; the
-/// run's row shows its progress. Stopping the server cancels running checks (their runs read failed, "cancelled").
+/// run's row shows its progress; at most SR_MAX_CHECKS run at once. Stopping the server cancels running checks (their runs read failed, "cancelled").
 /// </summary>
-public sealed class CheckRunner(CheckRuns runs, IHostApplicationLifetime lifetime, ILogger<CheckRunner> logger)
+public sealed class CheckRunner(CheckRuns runs, WorkLimits limits, IHostApplicationLifetime lifetime, ILogger<CheckRunner> logger)
 {
-    public async Task<(CheckRun Run, bool Created)> StartAsync(string city, string requestedBy, CancellationToken cancellationToken)
+    /// <summary>
+    /// The run queued for the city (or the one already queued or running for it), or the refusal when as many checks
+    /// run as <see cref="WorkLimits"/> allows: a run holds its slot until it ends.
+    /// </summary>
+    public async Task<(CheckRun? Run, IResult? Refusal)> StartAsync(string city, Caller caller, CancellationToken cancellationToken)
     {
-        var (run, created) = await runs.QueueAsync(city, RuleSet.Version, requestedBy, cancellationToken);
-        if (created)
+        var (lease, refusal) = limits.TryEnter(HeavyWork.Check, caller);
+        if (refusal is not null) return (null, refusal);
+        try
+        {
+            var (run, created) = await runs.QueueAsync(city, RuleSet.Version, caller.Name, cancellationToken);
+            if (!created) return (run, null);
+            var held = lease;
+            lease = null;
             _ = Task.Run(async () =>
             {
-                try
+                using (held)
                 {
-                    await runs.ExecuteAsync(run.Id, (database, data, ct) => new CityCheck(database).RunAsync(data, ct),
-                        cancellationToken: lifetime.ApplicationStopping);
-                }
-                catch (Exception e)
-                {
-                    logger.LogWarning("check run {Run} of {City} failed: {Message}", run.Id, city, e.Message);
+                    try
+                    {
+                        await runs.ExecuteAsync(run.Id, (database, data, ct) => new CityCheck(database).RunAsync(data, ct),
+                            cancellationToken: lifetime.ApplicationStopping);
+                    }
+                    catch (Exception e)
+                    {
+                        logger.LogWarning("check run {Run} of {City} failed: {Message}", run.Id, city, e.Message);
+                    }
                 }
             }, CancellationToken.None);
-        return (run, created);
+            return (run, null);
+        }
+        finally
+        {
+            lease?.Dispose();
+        }
     }
 }

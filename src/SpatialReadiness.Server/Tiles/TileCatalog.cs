@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Core.Accounts;
+using SpatialReadiness.PostGis.Features;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.PostGis.Tiles;
 using SpatialReadiness.Server.Viewer;
@@ -13,15 +15,19 @@ namespace SpatialReadiness.Server.Tiles;
 /// PostgreSQL's layer_changed notification (another process). The layer version is part of every tile's cache key and
 /// ETag, so an evicted entry can never serve stale tiles.
 /// </summary>
-public sealed class TileCatalog(LayerStore store)
+public sealed class TileCatalog(LayerStore store, LayerFieldTypes fieldTypes)
 {
     private sealed record Sources(TileLayer Public, TileLayer Revealed)
     {
-        public static Sources Of(Core.Layers.LayerInfo info)
+        public static async Task<Sources> OfAsync(Core.Layers.LayerInfo info, LayerFieldTypes fieldTypes)
         {
             var revealed = info with { Revealed = true };
-            return new(TileLayer.For(info, StyleCatalog.FieldsDrawn(info)), TileLayer.For(revealed, StyleCatalog.FieldsDrawn(revealed)));
+            var types = await fieldTypes.ForAsync(revealed);
+            return new(Make(info, types), Make(revealed, types));
         }
+
+        private static TileLayer Make(Core.Layers.LayerInfo view, IReadOnlyDictionary<string, FieldType> types) =>
+            TileLayer.For(view, StyleCatalog.FieldsDrawn(view), StyleCatalog.LabelFields(view), types);
 
         public TileLayer For(Caller caller) => caller.MayReadSensitive(Public.Info) ? Revealed : Public;
     }
@@ -31,16 +37,36 @@ public sealed class TileCatalog(LayerStore store)
 
     /// <summary>The layer as <paramref name="caller"/> may see it (its Info may be withheld: the endpoint refuses it), or null.</summary>
     public async Task<TileLayer?> LayerAsync(long id, Caller caller) =>
-        (await _layers.GetOrAdd(id, key => new Lazy<Task<Sources?>>(async () =>
-            await store.GetLayerAsync(key) is { } info ? Sources.Of(info) : null)).Value)?.For(caller);
+        (await CachedAsync(_layers, id, async key => await store.GetLayerAsync(key) is { } info ? await Sources.OfAsync(info, fieldTypes) : null))?.For(caller);
 
     /// <summary>A city's layers that <paramref name="caller"/> may read, as they may see them, boundary first, then by kind and name.</summary>
     public async Task<IReadOnlyList<TileLayer>> CityAsync(string city, Caller caller) =>
-        (await _cities.GetOrAdd(city, key => new Lazy<Task<IReadOnlyList<Sources>>>(async () =>
-            (await store.ListLayersAsync(key))
-                .OrderBy(l => l.Kind == "boundary" ? 0 : 1).ThenBy(l => l.Kind).ThenBy(l => l.Name)
-                .Select(Sources.Of).ToList())).Value)
+        (await CachedAsync(_cities, city, async key =>
+        {
+            var sources = new List<Sources>();
+            foreach (var info in (await store.ListLayersAsync(key)).OrderBy(l => l.Kind == "boundary" ? 0 : 1).ThenBy(l => l.Kind).ThenBy(l => l.Name))
+                sources.Add(await Sources.OfAsync(info, fieldTypes));
+            return (IReadOnlyList<Sources>)sources;
+        }))
         .Select(s => s.For(caller)).Where(l => !l.Info.Withheld).ToList();
+
+    /// <summary>
+    /// One load per key at a time, kept once it succeeds; a load that fails (the database was down) is forgotten, so
+    /// the next request tries again instead of being answered the old failure for ever.
+    /// </summary>
+    private static async Task<T> CachedAsync<TKey, T>(ConcurrentDictionary<TKey, Lazy<Task<T>>> cache, TKey key, Func<TKey, Task<T>> load) where TKey : notnull
+    {
+        var entry = cache.GetOrAdd(key, k => new Lazy<Task<T>>(() => load(k)));
+        try
+        {
+            return await entry.Value;
+        }
+        catch
+        {
+            cache.TryRemove(new KeyValuePair<TKey, Lazy<Task<T>>>(key, entry));
+            throw;
+        }
+    }
 
     public void Evict(long layerId, string city)
     {

@@ -12,7 +12,7 @@ public static class RequestBody
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
         {
-            if (buffer.Length + read > max) throw new InputException(InputError.TooLarge, $"the body is larger than {max >> 20} MiB (SR_MAX_UPLOAD_MB).");
+            if (buffer.Length + read > max) throw new InputException(InputError.TooLarge, max >= 1 << 20 ? $"the body is larger than {max >> 20} MiB (SR_MAX_UPLOAD_MB)." : $"the body is larger than {max / 1024} KiB.");
             buffer.Write(chunk, 0, read);
         }
         return buffer.ToArray();

@@ -21,7 +21,7 @@ public sealed class UploadedFile : IDisposable
     public string Sha256 { get; private set; } = "";
     public Dictionary<string, string> Fields { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    public static async Task<UploadedFile> ReceiveAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    public static async Task<UploadedFile> ReceiveAsync(HttpRequest request, long maxBytes, string tempDirectory, CancellationToken cancellationToken)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
             || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
@@ -31,7 +31,7 @@ public sealed class UploadedFile : IDisposable
         if (request.ContentLength > maxBytes + MaxFieldBytes * 16)
             throw TooLarge(maxBytes);
 
-        var upload = new UploadedFile(System.IO.Path.Combine(System.IO.Path.GetTempPath(), "srd-upload-" + Guid.NewGuid().ToString("N")));
+        var upload = new UploadedFile(System.IO.Path.Combine(tempDirectory, "srd-upload-" + Guid.NewGuid().ToString("N")));
         try
         {
             var reader = new MultipartReader(boundary, request.Body);
@@ -51,6 +51,11 @@ public sealed class UploadedFile : IDisposable
         {
             upload.Dispose();
             throw TooLarge(maxBytes);
+        }
+        catch (IOException e) when (TempSpaceFull.Is(e))
+        {
+            upload.Dispose();
+            throw new TempSpaceFull(e);
         }
         catch (IOException e) when (e is not FileNotFoundException)
         {
@@ -101,6 +106,7 @@ public sealed class UploadedFile : IDisposable
 
     public void Dispose()
     {
-        if (File.Exists(Path)) File.Delete(Path);
+        try { File.Delete(Path); }
+        catch (DirectoryNotFoundException) { }
     }
 }

@@ -45,8 +45,11 @@ public static class StyleCatalog
             : new Dictionary<string, string>();
         foreach (var styleLayer in style["layers"]!.AsArray().OfType<JsonObject>())
         {
-            if (styleLayer.ContainsKey("source-layer")) styleLayer["source-layer"] = layer.Name;
-            RenameFields(styleLayer, fields, layer.PublicFields);
+            if (styleLayer["source-layer"] is JsonValue sourceLayer)
+                styleLayer["source-layer"] = IsLabels(sourceLayer) ? layer.Name + TileLayer.LabelsSuffix : layer.Name;
+            var fallbacks = (styleLayer["metadata"]?[FallbackKey] as JsonObject)?
+                .ToDictionary(p => p.Key, p => p.Value!.GetValue<string>(), StringComparer.Ordinal) ?? [];
+            RenameFields(styleLayer, fields, layer.PublicFields, fallbacks);
         }
         style["name"] = $"{layer.Title} ({style["name"]})";
         return style;
@@ -59,11 +62,25 @@ public static class StyleCatalog
     public static IReadOnlyList<LowZoomField> FieldsDrawn(LayerInfo layer)
     {
         var style = BindToLayer(Template(ForKind(layer.Kind))!, layer, "");
-        return style["layers"]!.AsArray().OfType<JsonObject>().Where(l => l.ContainsKey("source-layer"))
+        return style["layers"]!.AsArray().OfType<JsonObject>().Where(l => l["source-layer"] is JsonValue s && !IsLabels(s))
             .SelectMany(l => FieldsRead(l).Select(field => new LowZoomField(field, Math.Max(0, (int)(l["minzoom"]?.GetValue<double>() ?? 0) - 1))))
             .Where(f => layer.PublicFields.Contains(f.Field))
             .GroupBy(f => f.Field).Select(g => g.MinBy(f => f.FromZoom)!).ToList();
     }
+
+    /// <summary>
+    /// The fields <paramref name="layer"/>'s label points carry (its own names): those its style's label layers read
+    /// (source-layer "{kind}_labels"), at every zoom; null when its style draws no labels, so its tiles carry no points.
+    /// </summary>
+    public static IReadOnlyList<string>? LabelFields(LayerInfo layer)
+    {
+        var style = BindToLayer(Template(ForKind(layer.Kind))!, layer, "");
+        var labelLayers = style["layers"]!.AsArray().OfType<JsonObject>().Where(l => l["source-layer"] is JsonValue s && IsLabels(s)).ToList();
+        return labelLayers.Count == 0 ? null : labelLayers.SelectMany(l => FieldsRead(l)).Where(layer.PublicFields.Contains).Distinct().ToList();
+    }
+
+    private static bool IsLabels(JsonValue sourceLayer) =>
+        sourceLayer.TryGetValue<string>(out var name) && name.EndsWith(TileLayer.LabelsSuffix, StringComparison.Ordinal);
 
     private static IEnumerable<string> FieldsRead(JsonNode? node) => node switch
     {
@@ -82,21 +99,35 @@ public static class StyleCatalog
 
     private static JsonObject SingleSource(JsonObject style) => style["sources"]!.AsObject().Single().Value!.AsObject();
 
-    /// <summary>["get", canonical] becomes ["get", the layer's field]; a canonical field the layer lacks reads null.</summary>
-    private static void RenameFields(JsonNode? node, IReadOnlyDictionary<string, string> fields, IReadOnlyList<string> publicFields)
+    /// <summary>
+    /// A style layer's metadata member naming, for a canonical field, the one to read instead when the layer lacks it
+    /// ({"ward_no": "ward_name"}: a ward layer without numbers is labelled by name). It stands in for MapLibre's
+    /// coalesce, which QGIS's style import cannot read.
+    /// </summary>
+    public const string FallbackKey = "spatialreadiness:fallback";
+
+    /// <summary>
+    /// ["get", canonical] becomes ["get", the layer's field], or its fallback's when the layer lacks it; a canonical
+    /// field the layer lacks reads null.
+    /// </summary>
+    private static void RenameFields(JsonNode? node, IReadOnlyDictionary<string, string> fields, IReadOnlyList<string> publicFields, IReadOnlyDictionary<string, string> fallbacks)
     {
         switch (node)
         {
             case JsonArray { Count: 2 } array when IsText(array[0], "get") && array[1] is JsonValue name && name.TryGetValue<string>(out var canonical):
-                if (fields.TryGetValue(canonical, out var own) && publicFields.Contains(own)) array[1] = own;
+                if (Own(canonical) is { } own) array[1] = own;
+                else if (fallbacks.TryGetValue(canonical, out var fallback) && Own(fallback) is { } instead) array[1] = instead;
                 break;
             case JsonArray array:
-                foreach (var item in array) RenameFields(item, fields, publicFields);
+                foreach (var item in array) RenameFields(item, fields, publicFields, fallbacks);
                 break;
             case JsonObject obj:
-                foreach (var (_, value) in obj) RenameFields(value, fields, publicFields);
+                foreach (var (key, value) in obj)
+                    if (key != "metadata") RenameFields(value, fields, publicFields, fallbacks);
                 break;
         }
+
+        string? Own(string canonical) => fields.TryGetValue(canonical, out var own) && publicFields.Contains(own) ? own : null;
     }
 
     private static bool IsText(JsonNode? node, string text) => node is JsonValue value && value.TryGetValue<string>(out var s) && s == text;

@@ -150,26 +150,44 @@ public sealed class ReadinessReportTests
     }
 
     [Fact]
-    public void Findings_table_shows_feature_related_feature_and_location()
+    public void Findings_are_grouped_per_rule_worst_first_each_with_a_map_and_its_rows()
     {
         var findings = Section(Html(), "findings");
-        Assert.Contains("<td class=\"sev-gate\">gate</td><td><code>GATE_CRS</code></td><td>pune-slums</td><td class=\"num\">layer</td><td class=\"num\"></td>", findings);
-        Assert.Contains("<td class=\"num\">8</td><td class=\"num\">9</td>", findings);
-        Assert.Contains("<td class=\"loc\">73.85674 E 18.52043 N</td>", findings);
-        Assert.Contains("<td class=\"loc\">73.10000 E 18.10000 N</td>", findings);
-        Assert.Contains("<td class=\"loc\"></td>", findings);
+        // OUTSIDE_CITY cost 17.5 points; then the gate (no points, but a gate); then OVERLAP.
+        var order = Regex.Matches(findings, "<h3 id=\"rule-([A-Z_]+)\"").Select(m => m.Groups[1].Value).ToArray();
+        Assert.Equal(["OUTSIDE_CITY", "GATE_CRS", "OVERLAP"], order);
+        var outside = findings[findings.IndexOf("rule-OUTSIDE_CITY", StringComparison.Ordinal)..findings.IndexOf("rule-GATE_CRS", StringComparison.Ordinal)];
+        Assert.Contains("17.5 points of layer quality lost", outside);
+        Assert.Contains($"<a href=\"{FindingsUrl}?rule=OUTSIDE_CITY&amp;format=csv\">CSV</a>", outside);
+        var svg = XElement.Parse(outside[outside.IndexOf("<svg", StringComparison.Ordinal)..(outside.IndexOf("</svg>", StringComparison.Ordinal) + 6)]);
+        Assert.Single(svg.Elements("circle")); // the toilet, a point
+        Assert.Contains(svg.Elements("path"), p => p.Attribute("fill")?.Value == "#c62828"); // the ward, an area
+        Assert.Contains("<td class=\"loc\">73.85674 E 18.52043 N</td>", outside);
+        Assert.Contains("<td class=\"loc\">73.10000 E 18.10000 N</td>", outside);
+        Assert.Contains("<td>pune-slums</td><td class=\"num\">—</td>", findings);
+        Assert.Contains("<td class=\"num\">8</td>", findings);
     }
 
     [Fact]
     public void Capped_findings_say_so_and_link_to_all_of_them()
     {
         var capped = Section(Html(total: 12_345), "findings");
-        Assert.Contains($"Showing 4 of 12,345 findings; all of them: <a href=\"{FindingsUrl}\">", capped);
+        Assert.Contains($"12,345 findings in all; the whole list: <a href=\"{FindingsUrl}\">GeoJSON</a>", capped);
+        Assert.Contains("this page draws and counts the first 4", capped);
 
         var whole = Section(Html(), "findings");
-        Assert.DoesNotContain("Showing", whole);
-        Assert.DoesNotContain("of 12,345", whole);
-        Assert.Contains("4 findings", whole);
+        Assert.DoesNotContain("the first", whole);
+        Assert.Contains("4 findings in all", whole);
+    }
+
+    [Fact]
+    public void The_title_names_the_city_and_the_report_prints()
+    {
+        var html = ReadinessReport.ToHtml(Score(), Findings(), 4, cityName: "Pune Municipal Corporation");
+        Assert.Contains("<h1>Spatial readiness of Pune Municipal Corporation (Pune)</h1>", html);
+        Assert.Contains("@media print", html);
+        Assert.Contains("<dt>Rule set</dt><dd>v0</dd>", html);
+        Assert.Matches("<dt>Engine</dt><dd>SpatialReadiness \\d+\\.\\d+", html);
     }
 
     [Fact]
@@ -195,10 +213,11 @@ public sealed class ReadinessReportTests
         Assert.DoesNotContain(" src=", html, StringComparison.OrdinalIgnoreCase);
         // Only links to the findings the score itself names (the run's, and each layer's), never a resource.
         var allowed = Score().Layers.Select(l => l.FindingsUrl).Append(FindingsUrl).ToHashSet();
-        foreach (Match url in Regex.Matches(html, "https?://[^\"<\\s]*", RegexOptions.IgnoreCase))
-            Assert.Contains(url.Value, allowed);
-        foreach (Match link in Regex.Matches(html, "<a href=\"(https?://[^\"]*)\""))
-            Assert.Contains(link.Groups[1].Value, allowed);
+        // The per-rule downloads are the run's findings URL with a query (?rule=..., &format=csv).
+        foreach (Match url in Regex.Matches(html, "https?://[^\"<\\s?]*", RegexOptions.IgnoreCase))
+            Assert.Contains(url.Value, allowed.Select(u => u.Split('?')[0]));
+        foreach (Match link in Regex.Matches(html, "<a href=\"(https?://[^\"?]*)"))
+            Assert.Contains(link.Groups[1].Value, allowed.Select(u => u.Split('?')[0]));
     }
 
     [Theory]
@@ -243,8 +262,8 @@ public sealed class ReadinessReportTests
         Assert.Equal(Regex.Count(html, "<svg[ >]"), Regex.Count(html, "</svg>"));
         Assert.Equal(Regex.Count(html, "<table[ >]"), Regex.Count(html, "</table>"));
         Assert.Equal(Regex.Count(html, "<section[ >]"), Regex.Count(html, "</section>"));
-        Assert.Equal(2, Regex.Count(html, "<svg[ >]"));
-        Assert.Equal(6, Regex.Count(html, "<table[ >]"));
+        Assert.Equal(2 + 3, Regex.Count(html, "<svg[ >]")); // two charts, a map per rule with findings
+        Assert.Equal(5 + 3, Regex.Count(html, "<table[ >]")); // parts and layers, a table per rule with findings
         // Every chart and table is well-formed XML on its own.
         foreach (var element in new[] { "svg", "table" })
             foreach (Match m in Regex.Matches(html, $"<{element}[ >].*?</{element}>", RegexOptions.Singleline))

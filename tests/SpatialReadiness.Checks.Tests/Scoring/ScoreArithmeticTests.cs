@@ -5,13 +5,13 @@ using SpatialReadiness.Core.Readiness;
 
 namespace SpatialReadiness.Checks.Tests.Scoring;
 
-/// <summary>The score's arithmetic against values computed by hand (docs: README "Readiness score").</summary>
+/// <summary>The score's arithmetic against values computed by hand (docs/api/readiness.md).</summary>
 public sealed class ScoreArithmeticTests
 {
     private static readonly DateTimeOffset AsOf = new(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void Rule_set_v0_weights_sum_to_100_and_every_code_is_unique()
+    public void Rule_set_weights_sum_to_100_and_every_code_is_unique()
     {
         Assert.Equal(100, RuleSet.Rules.Where(r => r.Severity == Severity.Error).Sum(r => r.Weight));
         Assert.Equal(RuleSet.Rules.Count, RuleSet.Rules.Select(r => r.Code).Distinct().Count());
@@ -63,7 +63,7 @@ public sealed class ScoreArithmeticTests
             [new PlanningUse(1, "pune", "DP 2037", "https://pmc.gov.in/dp.pdf", ["wards"], "cdo", AsOf)], AsOf);
         var city = new CityReference(CityReference.Official, boundary, wards, 331e6, 32643);
 
-        var score = CityScorer.Score(data, city, layers, qualities, ["health", "school", "toilet"], (2, 12e6), "test");
+        var score = CityScorer.Score(data, city, layers, qualities, ["health", "school", "toilet"], (2, 12e6, 1, 3e6), "test");
 
         // A: boundary 1 + wards 1 + slums with status 1 + 3 themes x 0.5 = 4.5
         Assert.Equal(4.5, Part(score, "A").Marks, 9);
@@ -77,6 +77,8 @@ public sealed class ScoreArithmeticTests
         Assert.Equal(5 * score.Srs20, score.Srs100, 9);
         Assert.Equal(2, score.Boundary.ExclusionZones);
         Assert.Equal(12, score.Boundary.ExclusionZonesKm2);
+        Assert.Equal(1, score.Boundary.ExclusionCandidates);
+        Assert.Equal(3, score.Boundary.ExclusionCandidatesKm2);
         Assert.Equal(331, score.Boundary.AreaKm2);
     }
 
@@ -84,12 +86,28 @@ public sealed class ScoreArithmeticTests
     public void A_city_without_layers_scores_zero_and_the_input_hash_follows_the_layers()
     {
         var data = new CityCheckData(Guid.NewGuid(), new CityInfo("x", "X", null, false, 0, null, AsOf), [], [], AsOf);
-        var score = CityScorer.Score(data, new CityReference(CityReference.NoBoundary, null, null, 0, 32643), [], [], [], (0, 0), "test");
+        var score = CityScorer.Score(data, new CityReference(CityReference.NoBoundary, null, null, 0, 32643), [], [], [], (0, 0, 0, 0), "test");
         Assert.Equal(0, score.Srs20);
         var wards = Layer(2, "wards", LayerKind.Ward);
         Assert.Equal(CityScorer.InputHash([wards.Info]), CityScorer.InputHash([wards.Info]));
         Assert.NotEqual(CityScorer.InputHash([wards.Info]), CityScorer.InputHash([wards.Info with { Version = 2 }]));
         Assert.NotEqual(CityScorer.InputHash([wards.Info]), CityScorer.InputHash([wards.Info with { FieldMap = new Dictionary<string, string> { ["ward_no"] = "x" } }]));
+    }
+
+    [Theory]
+    [InlineData("GeoJSON", "EPSG:4326 (assumed)", 1.0)]
+    [InlineData("GeoJSONSeq", "EPSG:4326 (assumed)", 1.0)]
+    [InlineData("CSV", "EPSG:4326 (assumed)", 0.8)]
+    [InlineData("Shapefile", "EPSG:4326 (assumed)", 0.8)]
+    [InlineData("Shapefile", "EPSG:32643", 1.0)]
+    public void RFC_7946_GeoJSON_does_not_lack_a_CRS_in_B2(string format, string crsReceived, double share)
+    {
+        var layer = Layer(2, "wards", LayerKind.Ward, source: "PMC", custodian: "PMC", survey: new DateOnly(2026, 1, 1));
+        layer = CheckedLayer.From(layer.Info with { Format = format, CrsReceived = crsReceived });
+        var data = new CityCheckData(Guid.NewGuid(), new CityInfo("pune", "Pune", null, false, 1, null, AsOf), [layer.Info], [], AsOf);
+        var score = CityScorer.Score(data, new CityReference(CityReference.UnionOfWards, null, layer, 1e6, 32643), [layer],
+            [Quality(layer, 100)], [], (0, 0, 0, 0), "test");
+        Assert.Equal(share, Part(score, "B").Items.Single(i => i.Code == "B2").Marks, 9);
     }
 
     private static ScorePart Part(ReadinessScore score, string code) => score.Parts.Single(p => p.Code == code);

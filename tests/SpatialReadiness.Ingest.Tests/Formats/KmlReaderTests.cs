@@ -137,23 +137,27 @@ public sealed class KmlReaderTests
     }
 
     [Fact]
-    public void A_ring_that_is_not_closed_is_refused_naming_the_placemark()
+    public void A_ring_that_is_not_closed_is_closed_by_repeating_its_first_vertex_and_the_placemark_keeps_the_note()
     {
-        var e = Assert.Throws<InputException>(() => Read(Kml("""
+        var features = Read(Kml("""
             <Placemark><Point><coordinates>73.8,18.5</coordinates></Point></Placemark>
             <Placemark><Polygon><outerBoundaryIs><LinearRing><coordinates>0,0 1,0 1,1 0,1</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>
-            """)));
-        Assert.Equal(InputError.Malformed, e.Code);
-        Assert.Contains("Placemark 2", e.Message);
-        Assert.Contains("last equal to the first", e.Message);
+            """));
+        Assert.Null(features[0].GeometryNote);
+        var polygon = Assert.IsType<NetTopologySuite.Geometries.Polygon>(features[1].Geometry);
+        Assert.Equal(5, polygon.ExteriorRing.NumPoints);
+        Assert.Equal(1.0, polygon.Area, 9);
+        Assert.Equal("ring not closed: closed by repeating its first vertex", features[1].GeometryNote);
     }
 
     [Fact]
-    public void A_ring_with_too_few_points_is_refused()
+    public void A_ring_with_too_few_points_is_stored_padded_with_the_reason()
     {
-        var e = Assert.Throws<InputException>(() => Read(Kml("""<Placemark><Polygon><outerBoundaryIs><LinearRing><coordinates>0,0 0,0</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>""")));
-        Assert.Equal(InputError.Malformed, e.Code);
-        Assert.Contains("Placemark 1", e.Message);
+        var feature = Assert.Single(Read(Kml("""<Placemark><Polygon><outerBoundaryIs><LinearRing><coordinates>0,0 0,0</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>""")));
+        var polygon = Assert.IsType<NetTopologySuite.Geometries.Polygon>(feature.Geometry);
+        Assert.Equal(4, polygon.ExteriorRing.NumPoints);
+        Assert.False(polygon.IsValid);
+        Assert.StartsWith("ring with too few points (2;", feature.GeometryNote);
     }
 
     [Fact]

@@ -63,12 +63,40 @@ public sealed class GeoJsonReaderTests
     }
 
     [Fact]
-    public void An_unclosed_ring_is_refused_naming_the_feature()
+    public void Rings_of_any_length_open_or_closed_never_refuse_the_layer_and_say_what_was_wrong()
     {
-        var e = Assert.Throws<InputException>(() => Read(
-            """{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1]]]}}]}""", out _));
-        Assert.Contains("feature 1", e.Message);
-        Assert.Contains("Polygon", e.Message);
+        // Every ring of 0-6 positions, as written and closed: one feature each, storable by PostGIS (closed, 4 or more
+        // points) or stored without geometry, with a note exactly when the ring was not a proper one.
+        (double X, double Y)[] square = [(0, 0), (1, 0), (1, 1), (0, 1), (0.5, 1.5), (0, 1.2)];
+        var cases = new List<(int Length, bool Closed)>();
+        var json = new StringBuilder("""{"type":"FeatureCollection","features":[""");
+        for (var length = 0; length <= 6; length++)
+            foreach (var closed in new[] { false, true })
+            {
+                var points = square.Take(length).ToList();
+                if (closed && length > 0) points.Add(points[0]);
+                if (cases.Count > 0) json.Append(',');
+                json.Append("""{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[""")
+                    .AppendJoin(",", points.Select(p => string.Create(CultureInfo.InvariantCulture, $"[{p.X},{p.Y}]"))).Append("]]}}");
+                cases.Add((length, closed));
+            }
+        var features = Read(json.Append("]}").ToString(), out _);
+        Assert.Equal(cases.Count, features.Count);
+        for (var i = 0; i < cases.Count; i++)
+        {
+            var (length, closed) = cases[i];
+            var feature = features[i];
+            var proper = closed && length >= 3; // 4 or more positions, the last equal to the first
+            Assert.True(proper == (feature.GeometryNote is null), $"ring of {length} positions, closed {closed}: note '{feature.GeometryNote}'");
+            if (length == 0)
+            {
+                Assert.Null(feature.Geometry);
+                continue;
+            }
+            var ring = Assert.IsType<NetTopologySuite.Geometries.Polygon>(feature.Geometry).ExteriorRing;
+            Assert.True(ring.IsClosed && ring.NumPoints >= 4, $"ring of {length} positions, closed {closed}: {ring}");
+            if (!closed && length > 1) Assert.Contains("ring not closed: closed by repeating its first vertex", feature.GeometryNote);
+        }
     }
 
     [Fact]

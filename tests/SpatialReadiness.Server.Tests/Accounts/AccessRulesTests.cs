@@ -42,15 +42,28 @@ public sealed class AccessRulesTests
     }
 
     [Fact]
-    public void A_public_layer_no_one_owns_is_moderated_by_any_moderator_and_read_by_all_without_its_sensitive_fields()
+    public void A_public_layer_no_one_owns_is_moderated_by_admins_alone_and_read_by_all_without_its_sensitive_fields()
     {
         var layer = Layer(null, sensitive: false, "head_name");
-        Assert.True(As(Role.Moderator, "ngo").MayModerate(layer));
-        Assert.True(As(Role.Moderator, null).MayModerate(layer));
+        Assert.False(As(Role.Moderator, "ngo").MayModerate(layer));
+        Assert.False(As(Role.Moderator, null).MayModerate(layer));
         Assert.False(As(Role.Contributor, "ngo").MayModerate(layer));
+        Assert.True(As(Role.Admin, null).MayModerate(layer));
+        Assert.False(As(Role.Moderator, "ngo").MayModerate(Layer("pmc")));
         Assert.True(Caller.Anonymous.MayRead(layer));
         Assert.Equal(["head_name"], As(Role.Moderator, "ngo").View(layer).WithheldFields);
         Assert.Empty(As(Role.Admin, null).View(layer).WithheldFields);
+    }
+
+    [Fact]
+    public void Only_admins_and_the_moderators_of_its_owner_organisation_speak_for_a_city()
+    {
+        var city = new CityInfo("pune", "Pune", null, true, 3, null, DateTimeOffset.UnixEpoch) { Owner = "pmc" };
+        Assert.True(As(Role.Moderator, "pmc").MaySpeakFor(city));
+        Assert.True(As(Role.Admin, null).MaySpeakFor(city));
+        Assert.False(As(Role.Moderator, "ngo").MaySpeakFor(city));
+        Assert.False(As(Role.Contributor, "pmc").MaySpeakFor(city));
+        Assert.False(As(Role.Moderator, "pmc").MaySpeakFor(city with { Owner = null }));
     }
 
     [Fact]

@@ -88,7 +88,7 @@ public sealed class SrdTests(ServerFixture server)
             await Task.Delay(100);
         Assert.Equal(0, (await server.Client.GetJsonAsync("/api/cities/killed/layers")).GetArrayLength());
         var job = await server.Database.ScalarAsync<Guid>("SELECT id FROM import_jobs WHERE city_id = 'killed'");
-        Assert.Equal("interrupted", (await server.Client.GetJsonAsync($"/api/imports/{job}")).GetProperty("status").GetString());
+        Assert.Equal("interrupted", (await server.Admin.GetJsonAsync($"/api/imports/{job}")).GetProperty("status").GetString());
         Assert.Equal(tablesBefore, await server.Database.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname LIKE 'features\\_%'"));
     }
 }

@@ -62,7 +62,7 @@ public sealed class SensitiveDataTests(ServerFixture server) : IAsyncLifetime
             var feature = VectorTiles.Decode(await slums.Content.ReadAsByteArrayAsync(), z, x, y).Layers[0].Features.First();
             Assert.True(allowed == feature.Attributes.Exists("head_name"), name);
             Assert.True(allowed == slums.Headers.CacheControl!.Private, name);
-            Assert.Equal(allowed ? HttpStatusCode.OK : HttpStatusCode.Forbidden, (await client.GetAsync($"/tiles/{_households}/{z}/{x}/{y}.mvt")).StatusCode);
+            Assert.Equal(allowed ? HttpStatusCode.OK : HttpStatusCode.NotFound, (await client.GetAsync($"/tiles/{_households}/{z}/{x}/{y}.mvt")).StatusCode);
             var city = VectorTiles.Decode(await client.GetByteArrayAsync($"/tiles/city/{CityId}/{z}/{x}/{y}.mvt"), z, x, y);
             Assert.True(allowed == city.Layers.Any(l => l.Name == "households"), name);
         }
@@ -105,7 +105,7 @@ public sealed class SensitiveDataTests(ServerFixture server) : IAsyncLifetime
         foreach (var (name, client, allowed) in _readers)
         {
             Assert.True(allowed == (await client.GetStringAsync($"/api/layers/{_city.Slums}/export?format=geojson")).Contains("R. Kamble"), name);
-            Assert.Equal(allowed ? HttpStatusCode.OK : HttpStatusCode.Forbidden, (await client.GetAsync($"/api/layers/{_households}/export?format=csv")).StatusCode);
+            Assert.Equal(allowed ? HttpStatusCode.OK : HttpStatusCode.NotFound, (await client.GetAsync($"/api/layers/{_households}/export?format=csv")).StatusCode);
             var history = await client.GetStringAsync($"/api/layers/{_city.Slums}/features/{_city.S1}/history");
             Assert.True(allowed == history.Contains("head_name"), name);
             var hidden = await server.Database.ScalarAsync<long>("SELECT min(id) FROM features WHERE layer_id = $1", _households);
@@ -135,7 +135,7 @@ public sealed class SensitiveDataTests(ServerFixture server) : IAsyncLifetime
         Assert.DoesNotContain("head_name", await server.Contributor.GetStringAsync($"/api/contributions?mine=true&layer={_city.Slums}"));
         Assert.Contains("R. Kamble", await server.Moderator.GetStringAsync($"/api/contributions/{own.Id()}"));
         // Nor may they propose anything for the sensitive layer itself.
-        Assert.Equal(HttpStatusCode.Forbidden, (await server.Contributor.ProposeAsync(_households, "x", Delete(1, 1))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Contributor.ProposeAsync(_households, "x", Delete(1, 1))).StatusCode);
     }
 
     [Fact]

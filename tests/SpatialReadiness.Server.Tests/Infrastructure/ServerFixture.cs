@@ -26,6 +26,9 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>The city's GIS cell and an NGO.</summary>
     public const string CityOrg = "test-city-gis", NgoOrg = "test-ngo";
 
+    /// <summary>The one other site configured (SR_CORS_ORIGINS) for signed-in cross-origin requests.</summary>
+    public const string TrustedOrigin = "https://dashboard.city.example";
+
     /// <summary>The password every test user has.</summary>
     public const string Password = "correct horse battery staple";
 
@@ -60,6 +63,9 @@ public sealed class ServerFixture : IAsyncLifetime
             // lifted here; the per-name sign-in limit (10 per 15 minutes) is the one a test exercises.
             host.UseSetting("SR_LOGIN_PER_IP", "100000");
             host.UseSetting("SR_WRITES_PER_USER", "100000");
+            // The OData JSON writer checks every object it writes (a malformed entity fails the request, not the client).
+            host.UseSetting("SR_ODATA_VALIDATE", "true");
+            host.UseSetting("SR_CORS_ORIGINS", TrustedOrigin);
             host.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new RecordRequests(Requests)));
         });
         // Kestrel on a free loopback port: real HTTP, which outside clients (ogrinfo, node) can reach at BaseAddress.

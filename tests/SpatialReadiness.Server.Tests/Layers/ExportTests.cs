@@ -63,7 +63,7 @@ public sealed class ExportTests(ServerFixture server)
         var hidden = await server.Admin.UploadAsync("ex-sensitive", SharedData.TempFile("register.geojson", Households), "other",
             ("name", "register"), ("sensitive", "true")).CreatedLayerAsync();
         var refused = await server.Client.GetAsync($"/api/layers/{hidden.GetProperty("id").GetInt64()}/export?format=geojson");
-        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode); // as if it did not exist
         var badFormat = await server.Client.GetAsync($"/api/layers/{id}/export?format=dxf");
         Assert.Equal(HttpStatusCode.BadRequest, badFormat.StatusCode);
         Assert.Contains("geojson, csv, shp, gpkg", (await badFormat.JsonAsync()).GetProperty("detail").GetString());

@@ -16,7 +16,7 @@ public sealed class OgcEditingTests(ServerFixture server)
 {
     private readonly HttpClient _client = server.Client;
 
-    // A moderator of another organisation than the layer's (it has none): edits apply at once, the sensitive field stays hidden.
+    // A moderator of the organisation that owns the layer: edits apply at once (a layer is moderated only by its owner's moderators).
     private readonly HttpClient _editor = server.Moderator;
 
     private const string Points = """
@@ -29,7 +29,7 @@ public sealed class OgcEditingTests(ServerFixture server)
     {
         await server.Admin.CreateCityAsync(city, "Pune");
         var layer = await server.Admin.UploadAsync(city, Encoding.UTF8.GetBytes(Points), "places.geojson", "asset",
-            ("name", "places"), ("editable", editable ? "true" : "false"), ("sensitiveFields", "phone")).CreatedLayerAsync();
+            ("name", "places"), ("editable", editable ? "true" : "false"), ("sensitiveFields", "phone"), ("owner", ServerFixture.CityOrg)).CreatedLayerAsync();
         return ($"/ogc/collections/{city}__places/items", layer.GetProperty("id").GetInt64());
     }
 
@@ -70,8 +70,10 @@ public sealed class OgcEditingTests(ServerFixture server)
         var location = created.Headers.Location!;
         Assert.Matches(@"/ogc/collections/ogc-edit-crud__places/items/\d+$", location.ToString());
         var feature = await _client.GetAsync(location);
-        var etag = feature.Headers.ETag!;
+        // The editor (a moderator of the owner) sees the sensitive field, so their ETag is their own view's.
+        var etag = (await _editor.GetAsync(location)).Headers.ETag!;
         Assert.False(etag.IsWeak);
+        Assert.NotEqual(feature.Headers.ETag, etag);
         var body = await feature.JsonAsync();
         Assert.Equal("Kasba Ganpati", body.GetProperty("properties").GetProperty("name").GetString());
         Assert.False(body.GetProperty("properties").TryGetProperty("phone", out _)); // written, never read back
@@ -103,8 +105,8 @@ public sealed class OgcEditingTests(ServerFixture server)
         var afterPut = await _client.GetJsonAsync(location.ToString());
         Assert.Equal("Kasba Ganapati", afterPut.GetProperty("properties").GetProperty("name").GetString());
         Assert.Equal(73.8601, afterPut.GetProperty("geometry").GetProperty("coordinates")[0].GetDouble());
-        // PUT kept the sensitive value the client never saw.
-        Assert.Equal("9800000003", await server.Database.ScalarAsync<string>("SELECT attributes->>'phone' FROM features WHERE id = $1", newId));
+        // The owner's moderator saw the sensitive field and replaced the attributes without it: it is gone.
+        Assert.False(await server.Database.ScalarAsync<bool>("SELECT attributes ? 'phone' FROM features WHERE id = $1", newId));
 
         // Merge patch: one member changed, one removed, the rest kept.
         var patch = new HttpRequestMessage(HttpMethod.Patch, location) { Content = GeoJson("""{"properties":{"kind":"temple, 1893","name":null}}""", "application/merge-patch+json") };
@@ -122,6 +124,13 @@ public sealed class OgcEditingTests(ServerFixture server)
         Assert.Equal(2, final.GetProperty("featureCount").GetInt64());
         var versions = (await _client.GetJsonAsync($"/api/layers/{layerId}/versions")).EnumerateArray().Select(v => v.GetProperty("sourceFile").GetString()).ToList();
         Assert.StartsWith("DELETE /ogc/collections/ogc-edit-crud__places/items/", versions[^1]);
+
+        // Another organisation's contributor never saw the phone: their PUT, once accepted, keeps it.
+        var station = await server.Database.ScalarAsync<long>("SELECT id FROM features WHERE layer_id = $1 AND attributes->>'name' = 'Pune Station'", layerId);
+        var proposed = await server.Contributor.PutAsync($"{items}/{station}", GeoJson("""{"type":"Feature","properties":{"name":"Pune Junction"},"geometry":{"type":"Point","coordinates":[73.8745,18.5289]}}"""));
+        Assert.Equal(HttpStatusCode.Accepted, proposed.StatusCode);
+        await _editor.AcceptedAsync((await proposed.JsonAsync()).GetProperty("id").GetInt64());
+        Assert.Equal("9800000002", await server.Database.ScalarAsync<string>("SELECT attributes->>'phone' FROM features WHERE id = $1", station));
     }
 
     [Theory]

@@ -60,7 +60,7 @@ public sealed class SyntheticCheckTests(ServerFixture server)
         var outside = (await _client.FindingsAsync("syn-assets", "rule=OUTSIDE_CITY")).Features().ToDictionary(f => f.GetProperty("properties").GetProperty("feature").GetString()!, f => f.Detail());
         Assert.Equal(2, outside.Count);
         Assert.Equal("lies at null island (0, 0): its coordinates are missing or were written as zero", outside["A-2"]);
-        Assert.Matches(@"^lies [\d.]+ km outside the city; with latitude and longitude swapped it falls inside, at 75\.80512 E 20\.90079 N: the coordinates look swapped$", outside["A-3"]);
+        Assert.Matches(@"^lies [\d.]+ km outside the city boundary; with latitude and longitude swapped it falls inside, at 75\.80512 E 20\.90079 N: the coordinates look swapped$", outside["A-3"]);
 
         var precision = (await _client.FindingsAsync("syn-assets", "rule=LOW_PRECISION&layer=assets")).Features().Select(Label).Order().ToArray();
         Assert.Equal(["A-2", "A-4"], precision);

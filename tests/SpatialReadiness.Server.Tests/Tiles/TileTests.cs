@@ -41,8 +41,8 @@ public sealed class TileTests(ServerFixture server)
         Assert.Equal("application/vnd.mapbox-vector-tile", response.Content.Headers.ContentType?.MediaType);
         var tile = VectorTiles.Decode(await response.Content.ReadAsByteArrayAsync(), z, x, y);
 
-        var mvtLayer = Assert.Single(tile.Layers);
-        Assert.Equal("slums", mvtLayer.Name);
+        Assert.Equal(["slums", "slums_labels"], tile.Layers.Select(l => l.Name).Order());
+        var mvtLayer = tile.Layers.Single(l => l.Name == "slums");
         // Every valid stored slum whose shape lies wholly inside the tile is there, with its polyno and (nearly) its area.
         await using var command = server.Database.DataSource.CreateCommand("""
             SELECT id, (attributes->>'polyno')::int, ST_Area(geom::geography) FROM features
@@ -136,7 +136,7 @@ public sealed class TileTests(ServerFixture server)
     }
 
     private static Dictionary<long, Geometry> Features(NetTopologySuite.IO.VectorTiles.VectorTile tile) =>
-        tile.Layers.SelectMany(l => l.Features).ToDictionary(f => Convert.ToInt64(f.Attributes["id"]), f => f.Geometry);
+        tile.Layers.Where(l => !l.Name.EndsWith("_labels", StringComparison.Ordinal)).SelectMany(l => l.Features).ToDictionary(f => Convert.ToInt64(f.Attributes["id"]), f => f.Geometry);
 
     [Fact]
     public async Task Below_zoom_12_a_tile_carries_only_the_fields_its_style_draws_with()
@@ -144,22 +144,25 @@ public sealed class TileTests(ServerFixture server)
         var wards = await Import("tiles-fields", "pune/pune-electoral-wards_2022.geojson", "ward", "wards");
         var slums = await Import("tiles-fields", "mumbai/slumClusters.geojson", "slum", "slums");
 
-        async Task<IReadOnlyList<string[]>> FieldsAt(long layer, int zoom)
+        async Task<IReadOnlyList<string[]>> FieldsAt(long layer, int zoom, string mvtLayer)
         {
             var (lon, lat) = await CentreOf(layer);
             var (z, x, y) = VectorTiles.TileOf(lon, lat, zoom);
             var tile = VectorTiles.Decode(await _client.GetByteArrayAsync($"/tiles/{layer}/{z}/{x}/{y}.mvt"), z, x, y);
-            var features = tile.Layers.Single().Features;
+            var features = tile.Layers.Single(l => l.Name == mvtLayer).Features;
             Assert.NotEmpty(features);
             return features.Select(f => f.Attributes.GetNames().Where(n => n != "id").Order().ToArray()).ToList();
         }
 
-        // From zoom 12 every public field; at 10-11 the ward label's number and name (drawn from zoom 11); below, none.
-        Assert.All(await FieldsAt(wards, 12), names => Assert.Equal(["Name1", "Name2", "origin", "wardnum"], names));
-        Assert.All(await FieldsAt(wards, 10), names => { Assert.Contains("wardnum", names); Assert.DoesNotContain("origin", names); });
-        Assert.All(await FieldsAt(wards, 9), Assert.Empty);
-        Assert.All(await FieldsAt(slums, 12), names => Assert.Contains("polyno", names));
-        Assert.All(await FieldsAt(slums, 11), Assert.Empty); // slum labels are drawn from zoom 15
+        // From zoom 12 every public field; below, none on the shapes: the labels read their own layer, which carries
+        // the label's field at every zoom (the ward number; the slum name).
+        Assert.All(await FieldsAt(wards, 12, "wards"), names => Assert.Equal(["Name1", "Name2", "origin", "wardnum"], names));
+        Assert.All(await FieldsAt(wards, 10, "wards"), Assert.Empty);
+        Assert.All(await FieldsAt(wards, 10, "wards_labels"), names => Assert.Equal(["wardnum"], names));
+        Assert.All(await FieldsAt(wards, 6, "wards_labels"), names => Assert.Equal(["wardnum"], names));
+        Assert.All(await FieldsAt(slums, 12, "slums"), names => Assert.Contains("polyno", names));
+        Assert.All(await FieldsAt(slums, 11, "slums"), Assert.Empty);
+        Assert.All(await FieldsAt(slums, 11, "slums_labels"), names => Assert.Single(names));
     }
 
     [Fact]
@@ -171,11 +174,11 @@ public sealed class TileTests(ServerFixture server)
         var here = VectorTiles.Decode(await _client.GetByteArrayAsync($"/tiles/{layer}/{z}/{x}/{y}.mvt"), z, x, y);
         var east = VectorTiles.Decode(await _client.GetByteArrayAsync($"/tiles/{layer}/{z}/{x + 1}/{y}.mvt"), z, x + 1, y);
 
-        var shared = here.Layers[0].Features.Select(f => f.Attributes["id"]).Intersect(east.Layers[0].Features.Select(f => f.Attributes["id"])).ToList();
+        var shared = here.Layers.Single(l => l.Name == "wards").Features.Select(f => f.Attributes["id"]).Intersect(east.Layers.Single(l => l.Name == "wards").Features.Select(f => f.Attributes["id"])).ToList();
         Assert.NotEmpty(shared);
         var id = shared[0];
-        var left = here.Layers[0].Features.Single(f => Equals(f.Attributes["id"], id));
-        var right = east.Layers[0].Features.Single(f => Equals(f.Attributes["id"], id));
+        var left = here.Layers.Single(l => l.Name == "wards").Features.Single(f => Equals(f.Attributes["id"], id));
+        var right = east.Layers.Single(l => l.Name == "wards").Features.Single(f => Equals(f.Attributes["id"], id));
         Assert.Equal(left.Attributes["wardnum"], right.Attributes["wardnum"]);
         // With the 64-unit buffer the two pieces overlap across the border: no crack between tiles.
         Assert.True(left.Geometry.Buffer(1e-7).Intersects(right.Geometry));
@@ -267,14 +270,19 @@ public sealed class TileTests(ServerFixture server)
         Assert.InRange(json.GetProperty("bounds")[0].GetDouble(), 75.6, 76.0);
         var vectorLayer = json.GetProperty("vector_layers")[0];
         Assert.Equal("wards", vectorLayer.GetProperty("id").GetString());
-        Assert.True(vectorLayer.GetProperty("fields").TryGetProperty("WARD_NO", out _));
+        // Typed as GDAL's MVT driver reads them: WARD_NO holds text in this file ("76"), OBJECTID numbers.
+        Assert.Equal("String", vectorLayer.GetProperty("fields").GetProperty("WARD_NO").GetString());
+        Assert.Equal("Number", vectorLayer.GetProperty("fields").GetProperty("OBJECTID").GetString());
+        // Tiles stop adding detail at 16 (clients over-zoom), though deeper tiles are still served.
+        Assert.Equal(16, json.GetProperty("maxzoom").GetInt32());
+        Assert.Equal(16, vectorLayer.GetProperty("maxzoom").GetInt32());
 
         var city = await _client.GetJsonAsync("/tiles/city/tiles-json.json");
-        Assert.Equal(["boundary", "wards"], city.GetProperty("vector_layers").EnumerateArray().Select(l => l.GetProperty("id").GetString()));
+        Assert.Equal(["boundary", "wards", "wards_labels"], city.GetProperty("vector_layers").EnumerateArray().Select(l => l.GetProperty("id").GetString()));
         var (lon, lat) = (75.80, 26.90);
         var (z, x, y) = VectorTiles.TileOf(lon, lat, 12);
         var composite = VectorTiles.Decode(await _client.GetByteArrayAsync($"/tiles/city/tiles-json/{z}/{x}/{y}.mvt"), z, x, y);
-        Assert.Equal(["boundary", "wards"], composite.Layers.Select(l => l.Name));
+        Assert.Equal(["boundary", "wards"], composite.Layers.Select(l => l.Name).Where(n => !n.EndsWith("_labels", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -283,8 +291,8 @@ public sealed class TileTests(ServerFixture server)
         await _admin.CreateCityAsync("tiles-sensitive");
         var layer = await _admin.UploadAsync("tiles-sensitive", SharedData.Path("mumbai/slumClusters.geojson"), "slum", ("sensitive", "true")).CreatedLayerAsync();
         var id = layer.GetProperty("id").GetInt64();
-        Assert.Equal(HttpStatusCode.Forbidden, (await _client.GetAsync($"/tiles/{id}/12/2884/1814.mvt")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await _client.GetAsync($"/tiles/{id}.json")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/tiles/{id}/12/2884/1814.mvt")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/tiles/{id}.json")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/tiles/city/tiles-sensitive/12/2884/1814.mvt")).StatusCode);
     }
 

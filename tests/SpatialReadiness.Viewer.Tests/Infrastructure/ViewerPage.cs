@@ -97,6 +97,24 @@ public sealed class ViewerPage(IPage page, Uri server) : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Pixels passing <paramref name="test"/> once the map has settled (the same count twice, half a second apart):
+    /// labels are placed after the shapes are drawn, and cover some of them.
+    /// </summary>
+    public async Task<int> SettledPixelsAsync(string test)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var last = await CountPixelsAsync(test);
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+            var count = await CountPixelsAsync(test);
+            if (count == last) return count;
+            last = count;
+        }
+        return last;
+    }
+
     public async Task<string> ScreenshotAsync(string name)
     {
         var path = Path.Combine(ScreenshotDirectory, name + ".png");

@@ -18,6 +18,9 @@ public sealed class Cql2TextParser(IReadOnlyCollection<string> properties, int s
 {
     public const string GeometryProperty = "geometry";
 
+    /// <summary>How deep parentheses and NOTs may nest: the parser and the SQL built from it recurse, and a URL limit is not a depth limit.</summary>
+    public const int MaxDepth = 64;
+
     /// <summary>What this parser implements, as CQL2 conformance classes.</summary>
     public static readonly IReadOnlyList<string> ConformanceClasses =
     [
@@ -43,10 +46,12 @@ public sealed class Cql2TextParser(IReadOnlyCollection<string> properties, int s
         { "POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON", "GEOMETRYCOLLECTION" };
 
     private Cql2Lexer _lexer = null!;
+    private int _depth;
 
     public FeatureFilter Parse(string text)
     {
         _lexer = new Cql2Lexer(text);
+        _depth = 0;
         if (_lexer.Peek().Kind == Cql2TokenKind.End) throw new Cql2Exception("the filter is empty (position 1)", 1);
         var filter = Or();
         var rest = _lexer.Next();
@@ -70,9 +75,19 @@ public sealed class Cql2TextParser(IReadOnlyCollection<string> properties, int s
 
     private FeatureFilter Factor()
     {
-        if (!_lexer.Peek().Is("NOT")) return Primary();
+        var token = _lexer.Peek();
+        if (!token.Is("NOT")) return Primary();
         _lexer.Next();
-        return new Not(Factor());
+        Deeper(token);
+        var inner = Factor();
+        _depth--;
+        return new Not(inner);
+    }
+
+    private void Deeper(Cql2Token at)
+    {
+        if (++_depth > MaxDepth)
+            throw new Cql2Exception($"the filter nests deeper than {MaxDepth} levels (parentheses and NOT) at position {at.Start + 1}; simplify it", at.Start + 1);
     }
 
     private FeatureFilter Primary()
@@ -81,8 +96,10 @@ public sealed class Cql2TextParser(IReadOnlyCollection<string> properties, int s
         if (token.IsSymbol("("))
         {
             _lexer.Next();
+            Deeper(token);
             var inner = Or();
             Expect(")");
+            _depth--;
             return inner;
         }
         if (token.Kind == Cql2TokenKind.Word && SpatialFunctions.TryGetValue(token.Text, out var op) && After(token).IsSymbol("("))
@@ -182,7 +199,9 @@ public sealed class Cql2TextParser(IReadOnlyCollection<string> properties, int s
                     if (token.Is("CASEI"))
                     {
                         Expect("(");
+                        Deeper(token);
                         var inner = Scalar();
+                        _depth--;
                         Expect(")");
                         return new CaseInsensitive(Unwrap(inner));
                     }
@@ -298,7 +317,7 @@ public sealed class Cql2TextParser(IReadOnlyCollection<string> properties, int s
         {
             geometry = new WKTReader().Read(text[word.Start..end]);
         }
-        catch (Exception e) when (e is ParseException or ArgumentException or FormatException)
+        catch (Exception e) when (e is ParseException or ArgumentException or FormatException or InvalidOperationException or IndexOutOfRangeException)
         {
             throw new Cql2Exception($"the {word.Text.ToUpperInvariant()} at position {word.Start + 1} is not valid WKT: {e.Message}", word.Start + 1);
         }

@@ -1,0 +1,46 @@
+using System.Net.Sockets;
+using Npgsql;
+
+namespace SpatialReadiness.PostGis;
+
+/// <summary>
+/// Which exceptions mean "the database is not there right now" (or "this query ran past its bound") rather than a bug:
+/// one place that every caller (HTTP answers, import jobs, check runs) asks, so a database restart reads the same
+/// everywhere.
+/// </summary>
+public static class DatabaseFaults
+{
+    /// <summary>A fault's kind and a sentence saying what happened, for users and job rows.</summary>
+    public sealed record Fault(bool Timeout, string Reason);
+
+    /// <summary>The fault <paramref name="e"/> (or an exception inside it) stands for, or null when it is not one.</summary>
+    public static Fault? Classify(Exception? e)
+    {
+        for (var current = e; current is not null; current = current.InnerException)
+        {
+            switch (current)
+            {
+                case PostgresException pg when pg.SqlState == PostgresErrorCodes.QueryCanceled && pg.MessageText.Contains("statement timeout", StringComparison.Ordinal):
+                    return new(true, "the query ran longer than this kind of request is allowed (statement timeout) and was stopped; narrow the request (a smaller area, a higher zoom, a simpler filter) or try again later.");
+                case PostgresException pg when pg.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
+                    or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.DatabaseDropped || pg.SqlState.StartsWith("08", StringComparison.Ordinal):
+                    return new(false, $"the database connection ended ({pg.SqlState}: {pg.MessageText}).");
+                case PostgresException:
+                    return null; // a real answer from a working database: not a fault of availability
+                case NpgsqlException { InnerException: TimeoutException } when current.Message.Contains("pool", StringComparison.OrdinalIgnoreCase):
+                    return new(false, "every database connection is busy; the server is overloaded.");
+                case NpgsqlException { InnerException: TimeoutException }:
+                    return new(true, "the database did not answer in time and the query was stopped.");
+                // Npgsql's "Exception while reading from (writing to) stream": a connection that worked was cut mid-request.
+                case NpgsqlException { InnerException: IOException } when current.Message.Contains("stream", StringComparison.Ordinal):
+                    return new(false, $"the database connection was lost mid-request ({current.Message}).");
+                case NpgsqlException { IsTransient: true }:
+                case NpgsqlException { InnerException: IOException or SocketException }:
+                    return new(false, $"the database cannot be reached ({current.Message}).");
+                case SocketException:
+                    return new(false, $"the database cannot be reached ({current.Message}).");
+            }
+        }
+        return null;
+    }
+}

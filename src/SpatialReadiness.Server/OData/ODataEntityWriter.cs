@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Text.Json;
+using SpatialReadiness.Core.Layers;
+using SpatialReadiness.PostGis.Features;
+
+namespace SpatialReadiness.Server.OData;
+
+/// <summary>
+/// Writes the members of one entity into an object the caller has opened: a collection's element, or the response
+/// object itself for a single entity (whose members sit beside "@odata.context"). With <paramref name="validate"/>
+/// (tests run with SR_ODATA_VALIDATE=true) the JSON writer checks every object and name; without it, an open entity's
+/// stored attributes are spliced in as they are, because parsing them per row is most of what a feed of a million
+/// rows costs.
+/// </summary>
+public sealed class ODataEntityWriter(Utf8JsonWriter json, bool validate, IReadOnlySet<string>? select)
+{
+    private bool Wanted(string name) => select is null || select.Contains(name);
+
+    /// <summary>A Features entity: its open properties are the members of the object PostGIS wrote (already only the chosen ones).</summary>
+    public void OpenFeature(FeatureRow row, LayerInfo layer)
+    {
+        json.WriteNumber("Id", row.Id);
+        if (Wanted("City")) json.WriteString("City", layer.City);
+        if (Wanted("Layer")) json.WriteString("Layer", layer.Name);
+        if (Wanted("LayerId")) json.WriteNumber("LayerId", layer.Id);
+        if (Wanted("Kind")) json.WriteString("Kind", layer.Kind);
+        if (validate)
+        {
+            using var properties = JsonDocument.Parse(row.PropertiesJson);
+            foreach (var property in properties.RootElement.EnumerateObject()) property.WriteTo(json);
+        }
+        // With validation off, a raw "value" inside an object is written after a comma: `"a":1,"b":2` lands as members.
+        else if (row.PropertiesJson.Length > 2) json.WriteRawValue(row.PropertiesJson.AsSpan(1, row.PropertiesJson.Length - 2), skipInputValidation: true);
+        GeometryAndMeasures(row);
+    }
+
+    /// <summary>An entity of a typed set: Wards, Slums, Assets (<paramref name="layer"/> gives City, Layer, LayerId) or a layer's own set (null).</summary>
+    public void TypedFeature(FeatureRow row, LayerInfo? layer, IReadOnlyList<TypedField> fields)
+    {
+        json.WriteNumber("Id", row.Id);
+        if (layer is not null)
+        {
+            if (Wanted("City")) json.WriteString("City", layer.City);
+            if (Wanted("Layer")) json.WriteString("Layer", layer.Name);
+            if (Wanted("LayerId")) json.WriteNumber("LayerId", layer.Id);
+        }
+        using (var properties = JsonDocument.Parse(row.PropertiesJson))
+            foreach (var field in fields)
+                if (Wanted(field.Name))
+                {
+                    json.WritePropertyName(field.Name);
+                    Value(json, field.Type, properties.RootElement.TryGetProperty(field.Name, out var value) ? value : default);
+                }
+        GeometryAndMeasures(row);
+    }
+
+    /// <summary>A record (Cities, Layers, Findings, ReadinessScores): the columns of the row PostgreSQL wrote as JSON.</summary>
+    public void Record(string rowJson)
+    {
+        using var document = JsonDocument.Parse(rowJson);
+        foreach (var property in document.RootElement.EnumerateObject())
+            if (Wanted(property.Name)) property.WriteTo(json);
+    }
+
+    /// <summary>
+    /// A value as its declared type: an Integer field holding "12" is 12 and holding "n/a" null, a Number likewise, a
+    /// Boolean true/false or null, and Text the value's text (a number 12 is "12").
+    /// </summary>
+    public static void Value(Utf8JsonWriter json, FieldType type, JsonElement value)
+    {
+        if (value.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null) { json.WriteNullValue(); return; }
+        var text = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+        switch (type)
+        {
+            case FieldType.Integer when value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number):
+                json.WriteNumberValue(number);
+                break;
+            case FieldType.Integer when long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed):
+                json.WriteNumberValue(parsed);
+                break;
+            case FieldType.Integer when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && real == Math.Floor(real) && Math.Abs(real) < 9e15:
+                json.WriteNumberValue((long)real);
+                break;
+            case FieldType.Number when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && double.IsFinite(real):
+                json.WriteNumberValue(real);
+                break;
+            case FieldType.Boolean when value.ValueKind is JsonValueKind.True or JsonValueKind.False:
+                json.WriteBooleanValue(value.GetBoolean());
+                break;
+            case FieldType.Text:
+                json.WriteStringValue(text);
+                break;
+            default:
+                json.WriteNullValue();
+                break;
+        }
+    }
+
+    private static readonly string[] BboxColumns = ["MinLon", "MinLat", "MaxLon", "MaxLat"];
+
+    /// <summary>Geometry as WKT and GeoJSON text, centroid, area, bbox and Location: each when selected.</summary>
+    private void GeometryAndMeasures(FeatureRow row)
+    {
+        if (Wanted("Wkt")) Text("Wkt", row.Wkt);
+        if (Wanted("GeoJson")) Text("GeoJson", row.GeoJson);
+        Number("CentroidLon", row.CentroidLon);
+        Number("CentroidLat", row.CentroidLat);
+        Number("AreaM2", row.AreaM2 is { } area ? Math.Round(area, 2) : null);
+        for (var i = 0; i < 4; i++) Number(BboxColumns[i], row.Bbox?[i]);
+        if (!Wanted(ODataModel.LocationProperty)) return;
+        json.WritePropertyName(ODataModel.LocationProperty);
+        if (row.CentroidLon is { } lon && row.CentroidLat is { } lat)
+        {
+            json.WriteStartObject();
+            json.WriteString("type", "Point");
+            json.WriteStartArray("coordinates");
+            json.WriteNumberValue(lon);
+            json.WriteNumberValue(lat);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        else json.WriteNullValue();
+    }
+
+    private void Text(string name, string? text)
+    {
+        if (text is null) json.WriteNull(name);
+        else json.WriteString(name, text);
+    }
+
+    private void Number(string name, double? value)
+    {
+        if (!Wanted(name)) return;
+        if (value is null) json.WriteNull(name);
+        else json.WriteNumber(name, value.Value);
+    }
+
+    public static GeometryOutput GeometryWanted(IReadOnlySet<string>? select)
+    {
+        bool Wanted(string name) => select is null || select.Contains(name);
+        var output = GeometryOutput.None;
+        if (Wanted("GeoJson")) output |= GeometryOutput.GeoJson;
+        if (Wanted("Wkt")) output |= GeometryOutput.Wkt;
+        if (new[] { "CentroidLon", "CentroidLat", "AreaM2", "MinLon", "MinLat", "MaxLon", "MaxLat", ODataModel.LocationProperty }.Any(Wanted)) output |= GeometryOutput.Measures;
+        return output;
+    }
+}
