@@ -6,10 +6,16 @@ using System.Text;
 
 namespace SpatialReadiness.Cluster.Tests;
 
-/// <summary>Small layers made through the API: squares inside one z10 tile (<see cref="Tile"/>), each named with a marker.</summary>
+/// <summary>
+/// Small layers made through the API: squares inside one z12 tile (<see cref="Tile"/>), each named with a marker. z12 is
+/// the lowest zoom whose tiles carry every field (below it only the fields the style draws with), so the markers are
+/// in the tile; <see cref="ContributedSquare"/> lies in it too, east of the imported ones.
+/// </summary>
 public static class CityLayers
 {
-    public const string Tile = "10/722/458";
+    public const string Tile = "12/2888/1833";
+
+    public const string ContributedSquare = "[[[73.90011,18.50013],[73.90311,18.50013],[73.90311,18.50517],[73.90011,18.50517],[73.90011,18.50013]]]";
 
     public static async Task CreateCityAsync(HttpClient admin, string city)
     {
@@ -41,7 +47,7 @@ public static class CityLayers
     {
         var features = Enumerable.Range(0, count).Select(i =>
         {
-            var west = 73.90011 + i * 0.004;
+            var west = 73.87011 + i * 0.004; // at most 6 squares: up to 73.893, clear of the contributed one
             var ring = string.Create(CultureInfo.InvariantCulture,
                 $"[[{west:F5},18.50013],[{west + 0.003:F5},18.50013],[{west + 0.003:F5},18.50517],[{west:F5},18.50517],[{west:F5},18.50013]]");
             return "{\"type\":\"Feature\",\"properties\":{\"ward_no\":\"" + (i + 1) + "\",\"ward_name\":\"" + marker + "-" + (i + 1)

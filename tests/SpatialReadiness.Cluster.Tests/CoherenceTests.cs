@@ -47,7 +47,7 @@ public sealed class CoherenceTests(ClusterFixture cluster)
         using var contributor = cluster.Client(cluster.ServerB, cluster.ContributorKey);
         var feature = System.Text.Json.JsonDocument.Parse(
             "{\"type\":\"Feature\",\"properties\":{\"ward_no\":\"9\",\"ward_name\":\"contributed-9\"},\"geometry\":{\"type\":\"Polygon\"," +
-            "\"coordinates\":[[[73.93011,18.50013],[73.93311,18.50013],[73.93311,18.50517],[73.93011,18.50517],[73.93011,18.50013]]]}}").RootElement;
+            "\"coordinates\":" + CityLayers.ContributedSquare + "}}").RootElement;
         var proposal = await contributor.PostAsJsonAsync($"/api/layers/{id}/contributions", new { comment = "surveyed", changes = new[] { new { action = "create", feature } } });
         Assert.True(proposal.StatusCode == HttpStatusCode.Created, await proposal.Content.ReadAsStringAsync());
         var contribution = (await ClusterFixture.JsonAsync(proposal)).GetProperty("id").GetInt64();
