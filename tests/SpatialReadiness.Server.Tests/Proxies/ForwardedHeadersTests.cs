@@ -18,9 +18,10 @@ namespace SpatialReadiness.Server.Tests.Proxies;
 public sealed class ForwardedHeadersTests(ServerFixture server)
 {
     private const int LoginsPerAddress = 3;
+    private const string CookieTestsFrom = "127.0.0.9";
 
     [Theory]
-    [InlineData("127.0.0.1", true)]
+    [InlineData(CookieTestsFrom, true)]
     [InlineData("127.0.0.0/8", true)]
     [InlineData("10.20.30.40, 192.0.2.0/24", false)]
     public async Task The_cookie_is_Secure_only_when_a_trusted_proxy_says_the_client_used_HTTPS(string trusted, bool honoured)
@@ -28,7 +29,8 @@ public sealed class ForwardedHeadersTests(ServerFixture server)
         await using var factory = Behind(trusted);
         var name = $"fwd-{Guid.NewGuid():N}"[..20];
         await server.UserAsync(name, Role.Viewer, null);
-        using var client = factory.CreateClient();
+        // From an address no other test fails sign-ins from: the per-address limit (3 here) is counted in the database.
+        using var client = LoopbackClients.From(CookieTestsFrom, factory.CreateClient().BaseAddress!);
 
         var login = new HttpRequestMessage(HttpMethod.Post, "/api/auth/login") { Content = JsonContent.Create(new { name, password = ServerFixture.Password }) };
         login.Headers.Add("X-Forwarded-Proto", "https");
@@ -40,20 +42,22 @@ public sealed class ForwardedHeadersTests(ServerFixture server)
     }
 
     [Theory]
-    [InlineData("127.0.0.1", true)]
+    [InlineData("127.0.0.0/8", true)]
     [InlineData("10.20.30.40", false)]
     public async Task The_per_address_sign_in_limit_counts_the_client_behind_a_trusted_proxy_and_the_proxy_otherwise(string trusted, bool honoured)
     {
         await using var factory = Behind(trusted);
-        using var client = factory.CreateClient();
-        var first = Enumerable.Range(0, LoginsPerAddress + 1).Select(_ => "198.51.100.7");
+        // The "proxy" and its clients have addresses of their own: failures are counted in the database every server
+        // of this test run shares, and other tests fail sign-ins from 127.0.0.1.
+        using var client = LoopbackClients.From(LoopbackClients.NewAddress(), factory.CreateClient().BaseAddress!);
+        var (clientAddress, otherClient) = ($"198.51.100.{Random.Shared.Next(1, 127)}", $"198.51.100.{Random.Shared.Next(128, 255)}");
         var statuses = new List<HttpStatusCode>();
-        foreach (var address in first) statuses.Add(await FailedLoginFromAsync(client, address));
+        for (var i = 0; i <= LoginsPerAddress; i++) statuses.Add(await FailedLoginFromAsync(client, clientAddress));
         Assert.All(statuses.Take(LoginsPerAddress), s => Assert.Equal(HttpStatusCode.Unauthorized, s));
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
 
         // Another client behind the same proxy: its own allowance when the proxy is trusted, the proxy's spent one if not.
-        var other = await FailedLoginFromAsync(client, "198.51.100.8");
+        var other = await FailedLoginFromAsync(client, otherClient);
         Assert.Equal(honoured ? HttpStatusCode.Unauthorized : HttpStatusCode.TooManyRequests, other);
     }
 
