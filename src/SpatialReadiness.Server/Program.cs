@@ -65,6 +65,7 @@ builder.Services.AddSingleton<CheckRuns>();
 builder.Services.AddSingleton<Findings>();
 builder.Services.AddSingleton<PlanningUses>();
 builder.Services.AddSingleton<CheckRunner>();
+builder.Services.AddHostedService<AbandonedWork>();
 builder.Services.AddSingleton(new RecordReader(feedSource));
 builder.Services.AddSingleton<ODataServices>();
 builder.Services.AddSingleton<ODataJson>();

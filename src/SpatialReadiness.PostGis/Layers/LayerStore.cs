@@ -259,4 +259,7 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
     }
 
     public Task<ImportJob?> GetImportJobAsync(Guid id, CancellationToken cancellationToken = default) => _jobs.GetAsync(id, cancellationToken);
+
+    /// <summary>Imports left 'running' by a server that died are marked interrupted (see ImportJobs.MarkAbandonedAsync).</summary>
+    public Task<int> MarkAbandonedImportsAsync(CancellationToken cancellationToken = default) => ImportJobs.MarkAbandonedAsync(dataSource, cancellationToken);
 }

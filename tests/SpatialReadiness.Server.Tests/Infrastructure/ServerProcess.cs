@@ -37,6 +37,9 @@ public sealed class ServerProcess : IAsyncDisposable
                 ["SR_DATA"] = dataRoot,
                 ["Urls"] = $"http://127.0.0.1:{port}", // over appsettings.json's 5080
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                // As the fixture's server: other tests' writes and failed sign-ins are counted in the same database.
+                ["SR_WRITES_PER_USER"] = "100000",
+                ["SR_LOGIN_PER_IP"] = "100000",
             },
         };
         foreach (var (name, value) in settings) start.Environment[name] = value;
