@@ -55,7 +55,9 @@ builder.Services.AddSingleton(new DatabasePools(new[] { dataSource, feedSource, 
     .OfType<Npgsql.NpgsqlDataSource>().ToArray()));
 builder.Services.AddSingleton(new FeatureReader(new ReplicaReads(feedSource, replica.Feeds)));
 builder.Services.AddSingleton<WorkLimits>();
-builder.Services.AddSingleton(new LayerFieldTypes(feedSource)); // a sample read, bounded like the feeds
+builder.Services.AddSingleton(new LayerFieldTypes(new ReplicaReads(feedSource, replica.Feeds))); // a sample read, bounded like the feeds
+// The tile catalog reads layers from the replica while the primary cannot be reached (a failover).
+builder.Services.AddSingleton(new CatalogFallback(replica.Feeds is { } replicaFeeds ? new LayerStore(replicaFeeds) : null));
 builder.Services.AddSingleton<FeatureWriter>();
 builder.Services.AddSingleton<FeatureHistory>();
 builder.Services.AddSingleton<AccountStore>();

@@ -44,5 +44,8 @@ public sealed class TileCache(ServerOptions options) : IDisposable
         return tile;
     }
 
+    /// <summary>Drops every tile (the layer change listener lost its connection: changes may have been missed).</summary>
+    public void Clear() => _cache.Clear();
+
     public void Dispose() => _cache.Dispose();
 }
