@@ -2,8 +2,6 @@
 -- another backend later, or on a new primary after a failover), which would keep a dead run looking alive.
 ALTER TABLE import_jobs ADD COLUMN backend_start timestamptz;
 ALTER TABLE check_runs ADD COLUMN backend_start timestamptz;
--- How many times a run was claimed: a run whose server died is queued again once, then marked interrupted.
-ALTER TABLE check_runs ADD COLUMN attempts integer NOT NULL DEFAULT 0;
 CREATE INDEX check_runs_queued ON check_runs (started_at) WHERE status IN ('queued', 'running');
 
 -- Whether the backend that claimed a piece of work is still connected (a server that died takes its backends with it).

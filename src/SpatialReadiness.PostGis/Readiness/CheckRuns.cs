@@ -82,30 +82,19 @@ public sealed class CheckRuns(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Runs whose backend is gone (their server died, or PostgreSQL restarted under them) are queued again for any
-    /// server to take over if they have been claimed once, else marked interrupted: never left 'running'. Returns how
-    /// many were queued again and how many interrupted.
+    /// Runs still 'running' whose backend is gone (their server died, or PostgreSQL restarted under them) are marked
+    /// interrupted, so no run is left 'running' for ever; nothing of them was kept and running the check again is safe.
+    /// Returns how many.
     /// </summary>
-    public async Task<(int Requeued, int Interrupted)> RecoverAbandonedAsync(CancellationToken cancellationToken = default)
+    public async Task<int> MarkAbandonedAsync(CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand($"""
-            UPDATE check_runs SET status = CASE WHEN attempts < {MaxAttempts} THEN 'queued' ELSE 'interrupted' END,
-                   finished_at = CASE WHEN attempts < {MaxAttempts} THEN NULL ELSE now() END,
-                   error = CASE WHEN attempts < {MaxAttempts} THEN NULL
-                                ELSE 'the server running the check stopped (or lost its database connection) twice; nothing of the run was kept; start the check again.' END,
-                   steps_done = 0, current_step = NULL
+        await using var command = dataSource.CreateCommand("""
+            UPDATE check_runs SET status = 'interrupted', finished_at = now(), current_step = NULL,
+                   error = 'the database connection running the check ended (its server stopped, or PostgreSQL restarted); nothing of the run was kept; start the check again.'
             WHERE status = 'running' AND backend_pid IS NOT NULL AND NOT sr_backend_alive(backend_pid, backend_start)
-            RETURNING status
             """);
-        var (requeued, interrupted) = (0, 0);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            if (reader.GetString(0) == "queued") requeued++; else interrupted++;
-        return (requeued, interrupted);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
-
-    /// <summary>A run is claimed at most this many times: one server dying under it is taken over, a second time ends it.</summary>
-    public const int MaxAttempts = 2;
 
     /// <summary>
     /// Claims the run (or, with null, the oldest queued one) on the connection that will run it, recording that
@@ -117,10 +106,10 @@ public sealed class CheckRuns(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using (var claim = new NpgsqlCommand("""
-            UPDATE check_runs SET status = 'running', backend_pid = pg_backend_pid(), started_at = now(), attempts = attempts + 1,
+            UPDATE check_runs SET status = 'running', backend_pid = pg_backend_pid(), started_at = now(),
                    backend_start = (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())
             WHERE id = (SELECT id FROM check_runs WHERE status = 'queued'
-                            AND ($1::uuid IS NULL AND (attempts > 0 OR started_at < now() - interval '5 seconds') OR id = $1)
+                            AND ($1::uuid IS NULL AND started_at < now() - interval '5 seconds' OR id = $1)
                         ORDER BY started_at FOR UPDATE SKIP LOCKED LIMIT 1)
             RETURNING id
             """, connection))
@@ -161,7 +150,7 @@ public sealed class CheckRuns(NpgsqlDataSource dataSource)
         catch (Exception e) when (DatabaseFaults.Classify(e) is { } fault)
         {
             // When PostgreSQL itself is down this cannot be written: the row keeps a backend that is gone, which
-            // reads as interrupted, and the next server to look queues it again (RecoverAbandonedAsync).
+            // reads as interrupted, and the next server to sweep marks it so (MarkAbandonedAsync).
             try
             {
                 await Execute(dataSource, "UPDATE check_runs SET status = 'interrupted', finished_at = now(), error = $2 WHERE id = $1 AND backend_pid = $3", CancellationToken.None,

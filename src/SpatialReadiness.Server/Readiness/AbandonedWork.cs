@@ -9,9 +9,10 @@ namespace SpatialReadiness.Server.Readiness;
 
 /// <summary>
 /// Every server, every few seconds: work left behind by a server that died is found through PostgreSQL and never
-/// stays 'running'. Imports whose backend is gone are marked interrupted (the file was on that server); check runs
-/// whose backend is gone are queued again once, and queued runs nobody claimed are claimed here (FOR UPDATE SKIP
-/// LOCKED, so exactly one server takes each) and run while this server has a check slot free.
+/// stays 'running'. Imports and check runs whose backend is gone are marked interrupted (nothing of them was kept;
+/// an import's file was on that server); check runs queued but never claimed (their server died before starting
+/// them) are claimed here (FOR UPDATE SKIP LOCKED, so exactly one server takes each) and run while this server has a
+/// check slot free.
 /// </summary>
 public sealed class AbandonedWork(LayerStore layers, CheckRuns runs, WorkLimits limits, ILogger<AbandonedWork> logger) : BackgroundService
 {
@@ -43,9 +44,8 @@ public sealed class AbandonedWork(LayerStore layers, CheckRuns runs, WorkLimits 
     {
         if (await layers.MarkAbandonedImportsAsync(cancellationToken) is > 0 and var imports)
             logger.LogWarning("{Count} import(s) left running by a server that stopped were marked interrupted", imports);
-        var (requeued, interrupted) = await runs.RecoverAbandonedAsync(cancellationToken);
-        if (requeued + interrupted > 0)
-            logger.LogWarning("check runs left running by a server that stopped: {Requeued} queued again, {Interrupted} marked interrupted", requeued, interrupted);
+        if (await runs.MarkAbandonedAsync(cancellationToken) is > 0 and var checks)
+            logger.LogWarning("{Count} check run(s) left running by a server that stopped were marked interrupted", checks);
         while (!cancellationToken.IsCancellationRequested)
         {
             var (lease, refusal) = limits.TryEnter(HeavyWork.Check, Server);

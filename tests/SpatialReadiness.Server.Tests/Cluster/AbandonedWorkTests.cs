@@ -8,18 +8,18 @@ namespace SpatialReadiness.Server.Tests.Cluster;
 
 /// <summary>
 /// A server killed outright (SIGKILL, a lost machine) while its import or check waits on the database: the work is
-/// found through PostgreSQL by the other server (the test fixture's), never left 'running'. A check is taken over and
-/// finishes there; an import, whose file was on the dead server, is marked interrupted. The work is held at a known
-/// point by a lock on the features table that the test holds.
+/// found through PostgreSQL by the other server (the test fixture's), never left 'running': it is marked interrupted
+/// (nothing of it was kept). A run queued but never started is claimed and run by the other server. The work is held
+/// at a known point by a lock on the features table that the test holds.
 /// </summary>
 [Collection(PostgisCollection.Name)]
 public sealed class AbandonedWorkTests(ServerFixture server)
 {
     [Fact]
-    public async Task A_check_whose_server_died_is_taken_over_by_another_server_and_succeeds()
+    public async Task A_check_whose_server_died_is_marked_interrupted_and_runs_again_on_another_server()
     {
         var city = await CityAsync("abcheck");
-        var (run, attempts) = (Guid.Empty, 0);
+        var run = Guid.Empty;
         await using (var dying = await StartAsync())
         {
             await using var hold = await HoldFeaturesAsync();
@@ -30,16 +30,31 @@ public sealed class AbandonedWorkTests(ServerFixture server)
             run = (await started.JsonAsync()).GetProperty("id").GetGuid();
             await WaitForAsync(async () => await StoredAsync("SELECT status FROM check_runs WHERE id = $1", run) == "running", "the check to be claimed");
             dying.Kill();
-        } // the lock is released: whoever claims the run next can read the features
+        } // the lock is released
 
-        var finished = await WaitForAsync(async () =>
+        // Stored as interrupted by the other server's sweep, not merely read so.
+        await WaitForAsync(async () => await StoredAsync("SELECT status FROM check_runs WHERE id = $1", run) == "interrupted", "another server to mark the run interrupted");
+        Assert.Equal(0L, await server.Database.ScalarAsync<long>("SELECT count(*) FROM findings WHERE run_id = $1", run));
+        var again = await server.Admin.RunCheckAsync(city);
+        Assert.NotEqual(run, again.GetProperty("id").GetGuid());
+    }
+
+    [Fact]
+    public async Task A_run_queued_by_a_server_that_died_before_starting_it_is_claimed_and_run_by_another()
+    {
+        var city = await CityAsync("abqueue");
+        // What a server that died between queueing a run and claiming it leaves behind.
+        var run = Guid.NewGuid();
+        await server.Database.ScalarAsync<object>("""
+            INSERT INTO check_runs (id, city_id, status, rule_set_version, requested_by, started_at)
+            VALUES ($1, $2, 'queued', $3, 'a server that died', now() - interval '10 seconds') RETURNING 1
+            """, run, city, SpatialReadiness.Checks.RuleSet.Version);
+        await WaitForAsync(async () =>
         {
             var status = await StoredAsync("SELECT status FROM check_runs WHERE id = $1", run);
-            Assert.True(status is "running" or "queued" or "succeeded", $"the run ended {status}");
+            Assert.True(status is "queued" or "running" or "succeeded", $"the run ended {status}");
             return status == "succeeded";
-        }, "another server to take the check over and finish it");
-        attempts = await server.Database.ScalarAsync<int>("SELECT attempts FROM check_runs WHERE id = $1", run);
-        Assert.Equal(2, attempts); // claimed by the dead server, then by the fixture's
+        }, "another server to claim the queued run and finish it");
         var readiness = await server.Client.GetJsonAsync($"/api/cities/{city}/readiness");
         Assert.Equal(run.ToString(), readiness.GetProperty("runId").GetString());
     }
