@@ -12,6 +12,7 @@ public static class Srd
     public const string Usage = """
         usage: srd <command> [options]
           db start | migrate | status | stop     the database (embedded PostGIS under .data/pg unless SR_PG is set)
+          db backup FILE | db restore FILE       pg_dump custom format of the whole database; restore replaces it
           city add ID --name NAME [--state S] [--owner ORG]   create a city (ORG speaks for it: owns layers imported without --owner)
           city owner CITY ORG                    make ORG speak for the city; it is given the city's unowned layers
           city list                              list cities

@@ -54,13 +54,18 @@ public static class Database
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.ConnectionStringBuilder.MaxAutoPrepare = 0;
         builder.ConnectionStringBuilder.ApplicationName ??= "spatialreadiness-proposals";
+        builder.Name = NameOf(builder.ConnectionStringBuilder);
         builder.UseNetTopologySuite();
         return builder.Build();
     }
 
+    /// <summary>The pool's name in metrics: what it is for and where it points, never the rest of the connection string.</summary>
+    private static string NameOf(NpgsqlConnectionStringBuilder options) => $"{options.ApplicationName ?? "spatialreadiness"}@{options.Host}:{options.Port}/{options.Database}";
+
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.Name = NameOf(builder.ConnectionStringBuilder);
         // Tile and feed SQL is fixed per layer: let Npgsql prepare repeated statements so PostgreSQL plans them once.
         if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 100;
         builder.UseNetTopologySuite();

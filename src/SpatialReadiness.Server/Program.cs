@@ -12,8 +12,10 @@ using SpatialReadiness.Server.Auth;
 using SpatialReadiness.Server.Endpoints;
 using SpatialReadiness.Server.Exports;
 using SpatialReadiness.Server.Http;
+using SpatialReadiness.Server.Metrics;
 using SpatialReadiness.Server.OData;
 using SpatialReadiness.Server.OgcFeatures;
+using SpatialReadiness.Server.Proxies;
 using SpatialReadiness.Server.Readiness;
 using SpatialReadiness.Server.Resilience;
 using SpatialReadiness.Server.Tiles;
@@ -31,6 +33,8 @@ builder.Services.Configure<KestrelServerOptions>(k =>
     k.Limits.MinRequestBodyDataRate = new MinDataRate(options.MinUploadBytesPerSecond, TimeSpan.FromSeconds(10));
 });
 builder.Services.AddProblemDetails();
+builder.Services.AddTrustedProxies(builder.Configuration);
+builder.Services.AddServerMetrics();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
@@ -40,11 +44,19 @@ var feedSource = Database.CreateFeedDataSource(connectionString, options.FeedTim
 var tileSource = Database.CreateTileDataSource(connectionString, options.TileTimeout);
 var stagingSource = Database.CreateStagingDataSource(connectionString);
 builder.Services.AddSingleton(dataSource);
-builder.Services.AddSingleton(new DatabasePools(dataSource, feedSource, tileSource, stagingSource));
 builder.Services.AddSingleton<LayerStore>();
-builder.Services.AddSingleton(new FeatureReader(feedSource));
+// Tile and feature reads go to SR_PG_READ (a replica) when it has the layers at the versions the primary says,
+// bounded by the same timeouts as on the primary.
+(Npgsql.NpgsqlDataSource? Tiles, Npgsql.NpgsqlDataSource? Feeds, Npgsql.NpgsqlDataSource? Exports) replica = options.ReadConnectionString is { } read
+    ? (Database.CreateTileDataSource(read, options.TileTimeout), Database.CreateFeedDataSource(read, options.FeedTimeout), Database.CreateDataSource(read))
+    : (null, null, null);
+builder.Services.AddSingleton(new DatabasePools(new[] { dataSource, feedSource, tileSource, stagingSource, replica.Tiles, replica.Feeds, replica.Exports }
+    .OfType<Npgsql.NpgsqlDataSource>().ToArray()));
+builder.Services.AddSingleton(new FeatureReader(new ReplicaReads(feedSource, replica.Feeds)));
 builder.Services.AddSingleton<WorkLimits>();
-builder.Services.AddSingleton(new LayerFieldTypes(feedSource)); // a sample read, bounded like the feeds
+builder.Services.AddSingleton(new LayerFieldTypes(new ReplicaReads(feedSource, replica.Feeds))); // a sample read, bounded like the feeds
+// The tile catalog reads layers from the replica while the primary cannot be reached (a failover).
+builder.Services.AddSingleton(new CatalogFallback(replica.Feeds is { } replicaFeeds ? new LayerStore(replicaFeeds) : null));
 builder.Services.AddSingleton<FeatureWriter>();
 builder.Services.AddSingleton<FeatureHistory>();
 builder.Services.AddSingleton<AccountStore>();
@@ -54,20 +66,24 @@ builder.Services.AddSingleton<CheckRuns>();
 builder.Services.AddSingleton<Findings>();
 builder.Services.AddSingleton<PlanningUses>();
 builder.Services.AddSingleton<CheckRunner>();
+builder.Services.AddHostedService<AbandonedWork>();
 builder.Services.AddSingleton(new RecordReader(feedSource));
 builder.Services.AddSingleton<ODataServices>();
 builder.Services.AddSingleton<ODataJson>();
 builder.Services.AddSingleton<Aggregates>();
 builder.Services.AddSingleton<ODataAggregation>();
 builder.Services.AddSingleton<ODataFeed>();
-builder.Services.AddSingleton(new LayerExport(new FeatureReader(dataSource))); // a whole layer takes as long as it takes; a client gone cancels it
-builder.Services.AddSingleton(new TileStore(tileSource));
+// A whole layer takes as long as it takes; a client gone cancels it.
+builder.Services.AddSingleton(new LayerExport(new FeatureReader(new ReplicaReads(dataSource, replica.Exports))));
+builder.Services.AddSingleton(new TileStore(new ReplicaReads(tileSource, replica.Tiles)));
 builder.Services.AddSingleton<TileCatalog>();
 builder.Services.AddSingleton<TileCache>();
 builder.Services.AddHostedService<LayerChangeListener>();
 builder.Services.AddSingleton<SpatialReadiness.Server.Publishing.CatalogSource>();
 
 var app = builder.Build();
+app.UseTrustedProxies();
+app.UseServerMetrics();
 app.UseCrossOrigin(options.CorsOrigins);
 app.UseGdalLimits();
 app.UseExceptionHandler();

@@ -6,7 +6,8 @@ namespace SpatialReadiness.Server;
 /// Settings read once at start, from appsettings or the environment (SR_PG, SR_DATA, SR_MAX_UPLOAD_MB, SR_TILE_CACHE_MB,
 /// and the limits on sign-in and writes: SR_LOGIN_PER_IP per minute, SR_LOGIN_PER_NAME per 15 minutes, SR_WRITES_PER_USER
 /// per minute; SR_SESSION_HOURS, how long a sign-in lasts unused; the bounds on heavy work, docs/operations.md;
-/// SR_CORS_ORIGINS, the other sites allowed signed-in requests: Http/CrossOrigin.cs).
+/// SR_CORS_ORIGINS, the other sites allowed signed-in requests: Http/CrossOrigin.cs). SR_PG_READ, optional, names a
+/// read replica (or a proxy in front of replicas) for tile and feature reads; writes and LISTEN always use SR_PG.
 /// </summary>
 public sealed record ServerOptions(string? ConnectionString, string DataRoot, long MaxUploadBytes, long MaxUnpackedBytes, long MaxVerticesPerFeature, long TileCacheBytes)
 {
@@ -14,6 +15,7 @@ public sealed record ServerOptions(string? ConnectionString, string DataRoot, lo
     public int LoginsPerNamePer15Minutes { get; init; } = 10;
     public int WritesPerUserPerMinute { get; init; } = 600;
     public TimeSpan Session { get; init; } = TimeSpan.FromHours(8);
+    public string? ReadConnectionString { get; init; }
 
     /// <summary>Heavy work at once (defaults for a 2-core machine): see <see cref="Resilience.WorkLimits"/>.</summary>
     public int MaxImports { get; init; } = 2;
@@ -80,6 +82,7 @@ public sealed record ServerOptions(string? ConnectionString, string DataRoot, lo
             MinUploadBytesPerSecond = limits[10].value ?? defaults.MinUploadBytesPerSecond,
             TempDirectory = configuration["SR_TEMP_DIR"] is { Length: > 0 } temp ? Path.GetFullPath(temp) : defaults.TempDirectory,
             CorsOrigins = configuration["SR_CORS_ORIGINS"],
+            ReadConnectionString = configuration["SR_PG_READ"] is { Length: > 0 } read ? read : null,
         };
     }
 }

@@ -1,5 +1,6 @@
 using Npgsql;
 using SpatialReadiness.PostGis;
+using SpatialReadiness.PostGis.Backups;
 using SpatialReadiness.PostGis.Embedded;
 using SpatialReadiness.PostGis.Migrations;
 
@@ -40,8 +41,22 @@ internal static class DbCommand
                 new EmbeddedPostgis(Database.DefaultDataRoot()).Stop();
                 output.WriteLine("embedded PostgreSQL stopped");
                 return 0;
+            case "backup" or "restore" when arguments.Positional.Count == 2:
+                var target = await Database.ResolveConnectionStringAsync(configured, Database.DefaultDataRoot(), cancellationToken: cancellationToken);
+                var file = arguments.Positional[1];
+                if (arguments.Positional[0] == "backup")
+                {
+                    await DatabaseBackup.BackupAsync(target, file, cancellationToken);
+                    output.WriteLine($"backed up to {file}; keep {Path.Combine(Database.DefaultDataRoot(), "keys")} with it (sign-in cookies need those keys)");
+                }
+                else
+                {
+                    await DatabaseBackup.RestoreAsync(target, file, cancellationToken);
+                    output.WriteLine($"restored from {file}");
+                }
+                return 0;
             default:
-                throw new InputException(InputError.Malformed, "usage: srd db start|migrate|status|stop");
+                throw new InputException(InputError.Malformed, "usage: srd db start|migrate|status|stop|backup FILE|restore FILE");
         }
     }
 }

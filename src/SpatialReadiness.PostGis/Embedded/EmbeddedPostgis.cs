@@ -187,7 +187,7 @@ public sealed class EmbeddedPostgis(string dataRoot)
     private static string PgBinDirectoryRoot =>
         Environment.GetEnvironmentVariable("SR_PG_BIN") is { Length: > 0 } configured ? configured : "/usr/lib/postgresql";
 
-    private static string PgBin(string tool)
+    internal static string PgBin(string tool)
     {
         var configured = Environment.GetEnvironmentVariable("SR_PG_BIN");
         if (!string.IsNullOrEmpty(configured)) return Path.Combine(configured, tool);

@@ -11,13 +11,17 @@ namespace SpatialReadiness.PostGis.Features;
 /// Reads features for the feeds (OData, OGC API, exports) straight from PostGIS: filter, sort and page run in SQL and
 /// rows stream out one at a time, so a feed of a million features never holds more than one in memory.
 /// </summary>
-public sealed class FeatureReader(NpgsqlDataSource dataSource)
+public sealed class FeatureReader(ReplicaReads reads)
 {
+    /// <summary>Feature reads go to the replica when it has the layers at the versions the query was made with.</summary>
+    private Task<NpgsqlConnection> OpenAsync(FeatureQuery query, CancellationToken cancellationToken) =>
+        reads.OpenAsync(query.Sources.Select(s => (s.Layer.Id, s.Layer.Version)), cancellationToken);
+
     public async IAsyncEnumerable<FeatureRow> ReadAsync(FeatureQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var parameters = new SqlParameters();
         var sql = Select(query, parameters);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await OpenAsync(query, cancellationToken);
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddRange(parameters.All.ToArray());
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
@@ -57,7 +61,8 @@ public sealed class FeatureReader(NpgsqlDataSource dataSource)
     {
         var parameters = new SqlParameters();
         var sql = $"SELECT count(*) FROM ({Union(query with { AfterId = null }, parameters)}) t";
-        await using var command = dataSource.CreateCommand(sql);
+        await using var connection = await OpenAsync(query, cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddRange(parameters.All.ToArray());
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }

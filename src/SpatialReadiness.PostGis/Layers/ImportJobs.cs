@@ -19,6 +19,22 @@ internal sealed class ImportJobs(NpgsqlDataSource dataSource)
         return new RunningJob(dataSource, id);
     }
 
+    /// <summary>
+    /// Marks interrupted every import still 'running' whose backend is gone (its server died, or PostgreSQL restarted
+    /// under it) or that never reached the database within a minute: the file was on that server, so nobody can take
+    /// it over. Returns how many. Any server may call it; the update is idempotent.
+    /// </summary>
+    public static async Task<int> MarkAbandonedAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE import_jobs SET status = 'interrupted', error_code = 'Interrupted', finished_at = now(),
+                   error = 'the server running the import stopped (or lost its database connection) before it finished; nothing of it was stored; upload the file again.'
+            WHERE status = 'running' AND (backend_pid IS NOT NULL AND NOT sr_backend_alive(backend_pid, backend_start)
+                                          OR backend_pid IS NULL AND started_at < now() - interval '1 minute')
+            """);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<ImportJob?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
@@ -29,7 +45,7 @@ internal sealed class ImportJobs(NpgsqlDataSource dataSource)
                         ELSE error END,
                    requested_by, started_at, finished_at
             FROM import_jobs, LATERAL (SELECT status = 'running' AND backend_pid IS NOT NULL
-                AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = backend_pid) AS gone) g
+                AND NOT sr_backend_alive(backend_pid, backend_start) AS gone) g
             WHERE id = $1
             """);
         command.Parameters.Add(new() { Value = id });
@@ -63,7 +79,8 @@ internal sealed class ImportJobs(NpgsqlDataSource dataSource)
         /// <summary>Records which database backend runs the import, so a job whose process died shows as interrupted.</summary>
         public async Task AttachBackendAsync(int backendPid)
         {
-            await using var command = dataSource.CreateCommand("UPDATE import_jobs SET backend_pid = $2 WHERE id = $1");
+            await using var command = dataSource.CreateCommand(
+                "UPDATE import_jobs SET backend_pid = $2, backend_start = (SELECT backend_start FROM pg_stat_activity WHERE pid = $2) WHERE id = $1");
             command.Parameters.Add(new() { Value = id });
             command.Parameters.Add(new() { Value = backendPid });
             await command.ExecuteNonQueryAsync();

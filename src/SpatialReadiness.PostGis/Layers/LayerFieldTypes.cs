@@ -10,7 +10,7 @@ namespace SpatialReadiness.PostGis.Layers;
 /// every number is whole, Number when some are not; a field whose values mix types (numbers and "n/a") is Text, and
 /// so is a field with no value in the sample. Remembered per layer version, so a re-import or an edit is seen at once.
 /// </summary>
-public sealed class LayerFieldTypes(NpgsqlDataSource dataSource)
+public sealed class LayerFieldTypes(ReplicaReads reads)
 {
     /// <summary>Features read per layer to infer the types.</summary>
     public const int Sample = 10_000;
@@ -31,13 +31,15 @@ public sealed class LayerFieldTypes(NpgsqlDataSource dataSource)
 
     private async Task<IReadOnlyDictionary<string, FieldType>> InferAsync(LayerInfo layer, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
+        // On the replica when it has the layer at this version (a version's features never change), else the primary.
+        await using var connection = await reads.OpenAsync([(layer.Id, layer.Version)], cancellationToken);
+        await using var command = new NpgsqlCommand("""
             SELECT e.key, min(jsonb_typeof(e.value)), max(jsonb_typeof(e.value)),
                    bool_and(jsonb_typeof(e.value) <> 'number' OR e.value::text ~ '^-?\d+$')
             FROM (SELECT attributes FROM features WHERE layer_id = $1 ORDER BY id LIMIT $2) f, jsonb_each(f.attributes) e
             WHERE jsonb_typeof(e.value) <> 'null'
             GROUP BY e.key
-            """);
+            """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = layer.Id });
         command.Parameters.Add(new NpgsqlParameter { Value = Sample });
         var types = new Dictionary<string, FieldType>(StringComparer.Ordinal);

@@ -20,7 +20,9 @@ internal sealed class LayerImporter(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await started(connection.ProcessID);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await Execute(connection, "SET LOCAL client_min_messages = warning", cancellationToken); // ST_IsValid's notices
+        // client_min_messages: ST_IsValid's notices. client_connection_check_interval: if this server dies, PostgreSQL
+        // notices within 2 s even mid-statement, ends the import and frees its backend (which marks the job abandoned).
+        await Execute(connection, "SET LOCAL client_min_messages = warning; SET LOCAL client_connection_check_interval = '2s'", cancellationToken);
 
         if (await Scalar<string>(connection, "SELECT id FROM cities WHERE id = $1 FOR SHARE", cancellationToken, request.City) is null)
             throw new InputException(InputError.NotFound, $"city '{request.City}' does not exist; create it first (srd city add {request.City} --name ...).");

@@ -155,6 +155,7 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<LayerInfo> ImportAsync(LayerImport request, IFeatureStream stream, Guid? jobId = null, Action<long>? progress = null, CancellationToken cancellationToken = default)
     {
+        using var timing = StoreMetrics.Time(StoreMetrics.ImportDuration);
         if (!Names.IsLayerName(request.Name))
             throw new InputException(InputError.Unprocessable, $"layer name '{request.Name}' is not allowed: use 1-63 lower-case letters, digits, '_' and '-'.");
         var job = await _jobs.StartAsync(jobId ?? Guid.NewGuid(), request, cancellationToken);
@@ -258,4 +259,7 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
     }
 
     public Task<ImportJob?> GetImportJobAsync(Guid id, CancellationToken cancellationToken = default) => _jobs.GetAsync(id, cancellationToken);
+
+    /// <summary>Imports left 'running' by a server that died are marked interrupted (see ImportJobs.MarkAbandonedAsync).</summary>
+    public Task<int> MarkAbandonedImportsAsync(CancellationToken cancellationToken = default) => ImportJobs.MarkAbandonedAsync(dataSource, cancellationToken);
 }

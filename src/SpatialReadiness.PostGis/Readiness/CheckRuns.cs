@@ -25,7 +25,7 @@ public sealed class CheckRuns(NpgsqlDataSource dataSource)
                     ELSE error END,
                requested_by, started_at, finished_at
         FROM check_runs, LATERAL (SELECT status = 'running' AND backend_pid IS NOT NULL
-            AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = backend_pid) AS gone) g
+            AND NOT sr_backend_alive(backend_pid, backend_start) AS gone) g
         """;
 
     /// <summary>
@@ -59,20 +59,78 @@ public sealed class CheckRuns(NpgsqlDataSource dataSource)
     /// score is stored and the run marked succeeded, or failed with the reason.
     /// </summary>
     public async Task<ReadinessScore> ExecuteAsync(Guid runId, Func<ICheckDatabase, CityCheckData, CancellationToken, Task<ReadinessScore>> check,
-        Action<int, int, string>? progress = null, CancellationToken cancellationToken = default)
+        Action<int, int, string>? progress = null, CancellationToken cancellationToken = default) =>
+        await ClaimAndRunAsync(runId, check, progress, cancellationToken)
+        ?? throw new InvalidOperationException($"check run {runId} is not queued (another server has claimed it, or it has ended)");
+
+    /// <summary>
+    /// Claims the oldest queued run no server has claimed (FOR UPDATE SKIP LOCKED: two servers never claim the same) and
+    /// runs it like <see cref="ExecuteAsync"/>; false when there was none. Runs queued in the last few seconds are
+    /// left to the process that queued them, which claims them itself at once.
+    /// </summary>
+    public async Task<bool> RunNextQueuedAsync(Func<ICheckDatabase, CityCheckData, CancellationToken, Task<ReadinessScore>> check, CancellationToken cancellationToken = default)
     {
-        var run = await GetAsync(runId, cancellationToken) ?? throw new InvalidOperationException($"check run {runId} does not exist");
+        try
+        {
+            return await ClaimAndRunAsync(null, check, null, cancellationToken) is not null;
+        }
+        catch (Exception e) when (DatabaseFaults.Classify(e) is null && e is not OperationCanceledException)
+        {
+            return true; // the run failed and says why in its row; there may be more queued
+        }
+    }
+
+    /// <summary>
+    /// Runs still 'running' whose backend is gone (their server died, or PostgreSQL restarted under them) are marked
+    /// interrupted, so no run is left 'running' for ever; nothing of them was kept and running the check again is safe.
+    /// Returns how many.
+    /// </summary>
+    public async Task<int> MarkAbandonedAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE check_runs SET status = 'interrupted', finished_at = now(), current_step = NULL,
+                   error = 'the database connection running the check ended (its server stopped, or PostgreSQL restarted); nothing of the run was kept; start the check again.'
+            WHERE status = 'running' AND backend_pid IS NOT NULL AND NOT sr_backend_alive(backend_pid, backend_start)
+            """);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Claims the run (or, with null, the oldest queued one) on the connection that will run it, recording that
+    /// connection's backend; then runs it in one repeatable-read transaction, so every rule sees the same version of
+    /// every layer and a failed run leaves no findings. Null when there was nothing to claim.
+    /// </summary>
+    private async Task<ReadinessScore?> ClaimAndRunAsync(Guid? runId, Func<ICheckDatabase, CityCheckData, CancellationToken, Task<ReadinessScore>> check,
+        Action<int, int, string>? progress, CancellationToken cancellationToken)
+    {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await Execute(dataSource, "UPDATE check_runs SET status = 'running', backend_pid = $2, started_at = now() WHERE id = $1", cancellationToken, runId, connection.ProcessID);
+        await using (var claim = new NpgsqlCommand("""
+            UPDATE check_runs SET status = 'running', backend_pid = pg_backend_pid(), started_at = now(),
+                   backend_start = (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())
+            WHERE id = (SELECT id FROM check_runs WHERE status = 'queued'
+                            AND ($1::uuid IS NULL AND started_at < now() - interval '5 seconds' OR id = $1)
+                        ORDER BY started_at FOR UPDATE SKIP LOCKED LIMIT 1)
+            RETURNING id
+            """, connection))
+        {
+            claim.Parameters.Add(new NpgsqlParameter { Value = (object?)runId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+            if (await claim.ExecuteScalarAsync(cancellationToken) is not Guid claimed) return null;
+            runId = claimed;
+        }
+        var id = runId.Value;
+        using var timing = StoreMetrics.Time(StoreMetrics.CheckDuration);
+        var run = (await GetAsync(id, cancellationToken))!;
+        var mine = connection.ProcessID;
         try
         {
             ReadinessScore score;
             byte[]? boundary;
             await using (var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken))
             {
-                await Execute(connection, "SET LOCAL client_min_messages = warning; SET LOCAL work_mem = '256MB'", cancellationToken);
+                // If this server dies, PostgreSQL notices within 2 s even mid-statement and frees the run's backend.
+                await Execute(connection, "SET LOCAL client_min_messages = warning; SET LOCAL work_mem = '256MB'; SET LOCAL client_connection_check_interval = '2s'", cancellationToken);
                 var data = await LoadAsync(connection, run, cancellationToken);
-                score = await check(new CheckSession(connection, dataSource, runId, progress), data, cancellationToken);
+                score = await check(new CheckSession(connection, dataSource, id, progress), data, cancellationToken);
                 boundary = await Scalar(connection, "SELECT ST_AsEWKB(geom) FROM check_boundary", cancellationToken) as byte[];
                 await transaction.CommitAsync(cancellationToken);
             }
@@ -80,8 +138,8 @@ public sealed class CheckRuns(NpgsqlDataSource dataSource)
                 UPDATE check_runs SET status = 'succeeded', finished_at = now(), input_hash = $2, engine_versions = $3, score = $4::jsonb,
                        boundary = ST_GeomFromEWKB($5), finding_count = (SELECT count(*) FROM findings WHERE run_id = $1),
                        steps_done = steps_total, current_step = NULL
-                WHERE id = $1
-                """, cancellationToken, runId, score.InputHash, score.EngineVersions, JsonSerializer.Serialize(score, Json), (object?)boundary ?? DBNull.Value);
+                WHERE id = $1 AND backend_pid = $6
+                """, cancellationToken, id, score.InputHash, score.EngineVersions, JsonSerializer.Serialize(score, Json), (object?)boundary ?? DBNull.Value, mine);
             await Execute(dataSource, """
                 DELETE FROM check_runs WHERE city_id = $1 AND status NOT IN ('queued', 'running') AND id NOT IN
                     (SELECT id FROM check_runs WHERE city_id = $1 ORDER BY started_at DESC LIMIT $2)
@@ -90,19 +148,20 @@ public sealed class CheckRuns(NpgsqlDataSource dataSource)
         }
         catch (Exception e) when (DatabaseFaults.Classify(e) is { } fault)
         {
-            // When PostgreSQL itself is down this cannot be written: the row keeps a backend that is gone, read as interrupted.
+            // When PostgreSQL itself is down this cannot be written: the row keeps a backend that is gone, which
+            // reads as interrupted, and the next server to sweep marks it so (MarkAbandonedAsync).
             try
             {
-                await Execute(dataSource, "UPDATE check_runs SET status = 'interrupted', finished_at = now(), error = $2 WHERE id = $1", CancellationToken.None,
-                    runId, fault.Reason + " Nothing of the run was kept; start the check again.");
+                await Execute(dataSource, "UPDATE check_runs SET status = 'interrupted', finished_at = now(), error = $2 WHERE id = $1 AND backend_pid = $3", CancellationToken.None,
+                    id, fault.Reason + " Nothing of the run was kept; start the check again.", mine);
             }
             catch (Exception again) when (DatabaseFaults.Classify(again) is not null) { }
             throw;
         }
         catch (Exception e)
         {
-            await Execute(dataSource, "UPDATE check_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1", CancellationToken.None,
-                runId, e is OperationCanceledException ? "cancelled; nothing of the run was kept" : e.Message);
+            await Execute(dataSource, "UPDATE check_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1 AND backend_pid = $3", CancellationToken.None,
+                id, e is OperationCanceledException ? "cancelled; nothing of the run was kept" : e.Message, mine);
             throw;
         }
     }

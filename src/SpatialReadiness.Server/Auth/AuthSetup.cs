@@ -1,13 +1,12 @@
 using System.Globalization;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.RateLimiting;
 using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.PostGis.Accounts;
+using SpatialReadiness.PostGis.Limits;
 
 namespace SpatialReadiness.Server.Auth;
 
@@ -15,7 +14,7 @@ namespace SpatialReadiness.Server.Auth;
 /// Sign-in and its guards, in one place: a cookie for the viewer (HttpOnly, SameSite=Strict, Secure over HTTPS,
 /// checked against the user's security stamp on every request, so a changed password, role or a disabled account ends
 /// it at once) or an API key for scripts; role policies; anti-forgery tokens on every unsafe request a cookie signs in;
-/// and rate limits on failed sign-ins (LoginThrottle) and on writes (per user).
+/// and limits on failed sign-ins (LoginThrottle) and on writes (per user), both counted in PostgreSQL so they hold across servers.
 /// </summary>
 public static class AuthSetup
 {
@@ -55,25 +54,8 @@ public static class AuthSetup
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
-        services.AddSingleton(new LoginThrottle(options.LoginsPerIpPerMinute, options.LoginsPerNamePer15Minutes));
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = (context, _) =>
-            {
-                var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? retry : TimeSpan.FromMinutes(1);
-                return new ValueTask(TooManyRequests(context.HttpContext, wait).ExecuteAsync(context.HttpContext));
-            };
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                IsWrite(http.Request) && http.Caller() is { IsAuthenticated: true } caller
-                    ? RateLimitPartition.GetTokenBucketLimiter("writes/" + caller.UserId, _ => new TokenBucketRateLimiterOptions
-                    {
-                        TokenLimit = options.WritesPerUserPerMinute,
-                        TokensPerPeriod = options.WritesPerUserPerMinute,
-                        ReplenishmentPeriod = TimeSpan.FromMinutes(1),
-                    })
-                    : RateLimitPartition.GetNoLimiter(""));
-        });
+        services.AddSingleton<SharedLimits>();
+        services.AddSingleton(provider => new LoginThrottle(provider.GetRequiredService<SharedLimits>(), options.LoginsPerIpPerMinute, options.LoginsPerNamePer15Minutes));
     }
 
     /// <summary>Authentication, the key and anti-forgery checks, authorization, rate limits: in that order.</summary>
@@ -82,7 +64,26 @@ public static class AuthSetup
         app.UseAuthentication();
         app.Use(RefuseBadKeysAndForgeries);
         app.UseAuthorization();
-        app.UseRateLimiter();
+        app.Use(LimitWrites);
+    }
+
+    /// <summary>
+    /// SR_WRITES_PER_USER writes a minute per signed-in user, counted in PostgreSQL (<see cref="SharedLimits"/>), so
+    /// the limit holds across every server; past it, 429 with Retry-After until the oldest write of the minute ages out.
+    /// </summary>
+    private static async Task LimitWrites(HttpContext http, RequestDelegate next)
+    {
+        if (IsWrite(http.Request) && http.Caller() is { IsAuthenticated: true, UserId: { } user })
+        {
+            var perMinute = http.RequestServices.GetRequiredService<ServerOptions>().WritesPerUserPerMinute;
+            var limits = http.RequestServices.GetRequiredService<SharedLimits>();
+            if (await limits.TakeAsync($"writes user {user}", perMinute, TimeSpan.FromMinutes(1), http.RequestAborted) is { } wait)
+            {
+                await TooManyRequests(http, wait).ExecuteAsync(http);
+                return;
+            }
+        }
+        await next(http);
     }
 
     public static bool IsWrite(HttpRequest request) =>

@@ -53,13 +53,13 @@ public static class AuthEndpoints
             return Problems.Of(InputError.Malformed, $"a password has at most {Passwords.MaxLength} characters, a user name at most 63.");
         var name = body.Name.Trim().ToLowerInvariant();
         var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var verdict = throttle.Check(name, address);
+        var verdict = await throttle.CheckAsync(name, address, ct);
         if (verdict.RetryAfter is { } wait) return AuthSetup.TooManyRequests(http, wait);
         if (verdict.Delay > TimeSpan.Zero) await Task.Delay(verdict.Delay, ct);
         var found = name.Contains('\0') ? null : await accounts.GetSignInAsync(name, ct);
         if (!Passwords.Verify(body.Password, found?.PasswordHash, out var rehash) || found is null || found.User.Disabled)
         {
-            throttle.Failed(name, address);
+            await throttle.FailedAsync(name, address, CancellationToken.None); // counted even if the client hangs up
             return Problems.Unauthorized("the name or the password is wrong (or the account is disabled).");
         }
         if (rehash) await accounts.RehashAsync(found.User.Id, Passwords.Hash(body.Password), ct);

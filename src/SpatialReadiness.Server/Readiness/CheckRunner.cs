@@ -8,10 +8,15 @@ namespace SpatialReadiness.Server.Readiness;
 
 /// <summary>
 /// Runs readiness checks in the background, one per city at a time: a POST queues a run and returns at once; the
-/// run's row shows its progress; at most SR_MAX_CHECKS run at once. Stopping the server cancels running checks (their runs read failed, "cancelled").
+/// run's row shows its progress; at most SR_MAX_CHECKS run at once. A run queued here that this server cannot start is
+/// claimed by another (<see cref="AbandonedWork"/>). Stopping the server cancels running checks (their runs read failed, "cancelled").
 /// </summary>
 public sealed class CheckRunner(CheckRuns runs, WorkLimits limits, IHostApplicationLifetime lifetime, ILogger<CheckRunner> logger)
 {
+    /// <summary>The readiness check itself, as every server runs it.</summary>
+    public static Task<ReadinessScore> Check(ICheckDatabase database, CityCheckData data, CancellationToken cancellationToken) =>
+        new CityCheck(database).RunAsync(data, cancellationToken);
+
     /// <summary>
     /// The run queued for the city (or the one already queued or running for it), or the refusal when as many checks
     /// run as <see cref="WorkLimits"/> allows: a run holds its slot until it ends.
@@ -32,8 +37,7 @@ public sealed class CheckRunner(CheckRuns runs, WorkLimits limits, IHostApplicat
                 {
                     try
                     {
-                        await runs.ExecuteAsync(run.Id, (database, data, ct) => new CityCheck(database).RunAsync(data, ct),
-                            cancellationToken: lifetime.ApplicationStopping);
+                        await runs.ExecuteAsync(run.Id, Check, cancellationToken: lifetime.ApplicationStopping);
                     }
                     catch (Exception e)
                     {

@@ -4,10 +4,16 @@ namespace SpatialReadiness.Server.Tiles;
 
 /// <summary>
 /// Listens for layer_changed notifications (sent by every committed import, whichever process ran it) and evicts the
-/// layer from the tile catalog. If the listening connection drops, everything is evicted, since changes may be missed.
+/// layer from the tile catalog. A notification is sent only to those listening when it commits: whenever the listening
+/// connection is (re)established — after a drop, a PostgreSQL restart, a failover to the replica — the catalog and
+/// every cached tile are dropped, since changes may have been missed (a restored backup even reuses version numbers).
+/// A connection that died silently is found by a ping when nothing has arrived for a while.
 /// </summary>
-public sealed class LayerChangeListener(NpgsqlDataSource dataSource, TileCatalog catalog, ILogger<LayerChangeListener> logger) : BackgroundService
+public sealed class LayerChangeListener(NpgsqlDataSource dataSource, TileCatalog catalog, TileCache tiles, ILogger<LayerChangeListener> logger) : BackgroundService
 {
+    public static readonly TimeSpan PingAfter = TimeSpan.FromSeconds(10);
+    public const string ApplicationName = "spatialreadiness-listener";
+
     public const string Channel = "layer_changed";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -21,11 +27,14 @@ public sealed class LayerChangeListener(NpgsqlDataSource dataSource, TileCatalog
                 {
                     var parts = e.Payload.Split(' ', 2);
                     if (parts.Length == 2 && long.TryParse(parts[0], out var layerId)) catalog.Evict(layerId, parts[1]);
-                    else catalog.EvictAll();
+                    else DropEverything(); // a restore: versions may repeat with other data
                 };
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection)) await listen.ExecuteNonQueryAsync(stoppingToken);
-                catalog.EvictAll(); // anything that changed while not listening
-                while (!stoppingToken.IsCancellationRequested) await connection.WaitAsync(stoppingToken);
+                // Named, so an operator (or a test) can tell this backend from the others in pg_stat_activity.
+                await using (var listen = new NpgsqlCommand($"SET application_name = '{ApplicationName}'; LISTEN {Channel}", connection)) await listen.ExecuteNonQueryAsync(stoppingToken);
+                DropEverything(); // anything that changed while not listening
+                while (!stoppingToken.IsCancellationRequested)
+                    if (!await connection.WaitAsync(PingAfter, stoppingToken))
+                        await using (var ping = new NpgsqlCommand("SELECT 1", connection)) await ping.ExecuteScalarAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -34,9 +43,15 @@ public sealed class LayerChangeListener(NpgsqlDataSource dataSource, TileCatalog
             catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
             {
                 logger.LogWarning("layer change listener lost its connection ({Message}); retrying", e.Message);
-                catalog.EvictAll();
+                DropEverything();
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
         }
+    }
+
+    private void DropEverything()
+    {
+        catalog.EvictAll();
+        tiles.Clear();
     }
 }

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Microsoft.Extensions.Caching.Memory;
+using SpatialReadiness.Server.Metrics;
 
 namespace SpatialReadiness.Server.Tiles;
 
@@ -31,12 +32,20 @@ public sealed class TileCache(ServerOptions options) : IDisposable
     public async Task<CachedTile> GetOrMakeAsync(string key, Func<Task<byte[]>> make)
     {
         if (options.TileCacheBytes == 0) return new CachedTile(await make());
-        if (_cache.TryGetValue(key, out CachedTile? hit)) return hit!;
+        if (_cache.TryGetValue(key, out CachedTile? hit))
+        {
+            Telemetry.TileCacheLookups.Add(1, new KeyValuePair<string, object?>("result", "hit"));
+            return hit!;
+        }
+        Telemetry.TileCacheLookups.Add(1, new KeyValuePair<string, object?>("result", "miss"));
         var tile = new CachedTile(await make());
         // Counted at twice the plain size: room for the gzip form made on demand (MVT rarely compresses below half).
         _cache.Set(key, tile, new MemoryCacheEntryOptions { Size = 2L * tile.Plain.Length + 64 });
         return tile;
     }
+
+    /// <summary>Drops every tile (the layer change listener lost its connection: changes may have been missed).</summary>
+    public void Clear() => _cache.Clear();
 
     public void Dispose() => _cache.Dispose();
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Core.Accounts;
+using SpatialReadiness.PostGis;
 using SpatialReadiness.PostGis.Features;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.PostGis.Tiles;
@@ -15,7 +16,8 @@ namespace SpatialReadiness.Server.Tiles;
 /// PostgreSQL's layer_changed notification (another process). The layer version is part of every tile's cache key and
 /// ETag, so an evicted entry can never serve stale tiles.
 /// </summary>
-public sealed class TileCatalog(LayerStore store, LayerFieldTypes fieldTypes)
+/// <param name="fallback">Where layers are read while the primary cannot be reached.</param>
+public sealed class TileCatalog(LayerStore store, LayerFieldTypes fieldTypes, CatalogFallback fallback)
 {
     private sealed record Sources(TileLayer Public, TileLayer Revealed)
     {
@@ -32,38 +34,58 @@ public sealed class TileCatalog(LayerStore store, LayerFieldTypes fieldTypes)
         public TileLayer For(Caller caller) => caller.MayReadSensitive(Public.Info) ? Revealed : Public;
     }
 
-    private readonly ConcurrentDictionary<long, Lazy<Task<Sources?>>> _layers = new();
-    private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<Sources>>>> _cities = new();
+    private readonly ConcurrentDictionary<long, Lazy<Task<(Sources? Value, bool Keep)>>> _layers = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<(IReadOnlyList<Sources> Value, bool Keep)>>> _cities = new();
 
     /// <summary>The layer as <paramref name="caller"/> may see it (its Info may be withheld: the endpoint refuses it), or null.</summary>
     public async Task<TileLayer?> LayerAsync(long id, Caller caller) =>
-        (await CachedAsync(_layers, id, async key => await store.GetLayerAsync(key) is { } info ? await Sources.OfAsync(info, fieldTypes) : null))?.For(caller);
+        (await CachedAsync(_layers, id, key => FromPrimaryOrReplicaAsync(async layers =>
+            await layers.GetLayerAsync(key) is { } info ? await Sources.OfAsync(info, fieldTypes) : null)))?.For(caller);
 
     /// <summary>A city's layers that <paramref name="caller"/> may read, as they may see them, boundary first, then by kind and name.</summary>
     public async Task<IReadOnlyList<TileLayer>> CityAsync(string city, Caller caller) =>
-        (await CachedAsync(_cities, city, async key =>
+        (await CachedAsync(_cities, city, key => FromPrimaryOrReplicaAsync(async layers =>
         {
             var sources = new List<Sources>();
-            foreach (var info in (await store.ListLayersAsync(key)).OrderBy(l => l.Kind == "boundary" ? 0 : 1).ThenBy(l => l.Kind).ThenBy(l => l.Name))
+            foreach (var info in (await layers.ListLayersAsync(key)).OrderBy(l => l.Kind == "boundary" ? 0 : 1).ThenBy(l => l.Kind).ThenBy(l => l.Name))
                 sources.Add(await Sources.OfAsync(info, fieldTypes));
             return (IReadOnlyList<Sources>)sources;
-        }))
+        })))
         .Select(s => s.For(caller)).Where(l => !l.Info.Withheld).ToList();
 
     /// <summary>
-    /// One load per key at a time, kept once it succeeds; a load that fails (the database was down) is forgotten, so
-    /// the next request tries again instead of being answered the old failure for ever.
+    /// The layers as the primary has them; while the primary cannot be reached (a failover), as the replica has them,
+    /// not kept: a replica may be behind, so its answer serves this request only. Tiles made from it are still tagged
+    /// with the versions it gave and read where those versions are (ReplicaReads), so they are never mislabelled.
     /// </summary>
-    private static async Task<T> CachedAsync<TKey, T>(ConcurrentDictionary<TKey, Lazy<Task<T>>> cache, TKey key, Func<TKey, Task<T>> load) where TKey : notnull
+    private async Task<(T Value, bool Keep)> FromPrimaryOrReplicaAsync<T>(Func<LayerStore, Task<T>> read)
     {
-        var entry = cache.GetOrAdd(key, k => new Lazy<Task<T>>(() => load(k)));
         try
         {
-            return await entry.Value;
+            return (await read(store), true);
+        }
+        catch (Exception e) when (fallback.Replica is { } replica && DatabaseFaults.Classify(e) is { Timeout: false })
+        {
+            return (await read(replica), false);
+        }
+    }
+
+    /// <summary>
+    /// One load per key at a time, kept once it succeeds from the primary; a load that fails (the database was down)
+    /// or came from the replica is forgotten, so the next request tries the primary again.
+    /// </summary>
+    private static async Task<T> CachedAsync<TKey, T>(ConcurrentDictionary<TKey, Lazy<Task<(T Value, bool Keep)>>> cache, TKey key, Func<TKey, Task<(T Value, bool Keep)>> load) where TKey : notnull
+    {
+        var entry = cache.GetOrAdd(key, k => new Lazy<Task<(T, bool)>>(() => load(k)));
+        try
+        {
+            var (value, keep) = await entry.Value;
+            if (!keep) cache.TryRemove(new KeyValuePair<TKey, Lazy<Task<(T, bool)>>>(key, entry));
+            return value;
         }
         catch
         {
-            cache.TryRemove(new KeyValuePair<TKey, Lazy<Task<T>>>(key, entry));
+            cache.TryRemove(new KeyValuePair<TKey, Lazy<Task<(T, bool)>>>(key, entry));
             throw;
         }
     }
@@ -80,3 +102,6 @@ public sealed class TileCatalog(LayerStore store, LayerFieldTypes fieldTypes)
         _cities.Clear();
     }
 }
+
+/// <summary>The layers as the read replica (SR_PG_READ) has them, for the tile catalog while the primary is away; null without a replica.</summary>
+public sealed record CatalogFallback(LayerStore? Replica);

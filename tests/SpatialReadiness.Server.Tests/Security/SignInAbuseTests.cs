@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Server.Tests.Infrastructure;
@@ -15,18 +14,7 @@ namespace SpatialReadiness.Server.Tests.Security;
 [Collection(PostgisCollection.Name)]
 public sealed class SignInAbuseTests(ServerFixture server)
 {
-    /// <summary>A client whose connections come from another loopback address (Linux routes all of 127/8 to lo).</summary>
-    private HttpClient From(string address) => new(new SocketsHttpHandler
-    {
-        UseCookies = false,
-        ConnectCallback = async (context, ct) =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
-            await socket.ConnectAsync(context.DnsEndPoint, ct);
-            return new NetworkStream(socket, ownsSocket: true);
-        },
-    }) { BaseAddress = server.BaseAddress };
+    private HttpClient From(string address) => LoopbackClients.From(address, server.BaseAddress);
 
     private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
 

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace SpatialReadiness.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The server as it is deployed: a process of its own (SpatialReadiness.Server.dll from the server project's output),
+/// on a free loopback port, over the test database. For what an in-process host cannot show: a server killed
+/// outright, or its /metrics undisturbed by other hosts of the test process (OpenTelemetry stops recording an
+/// instrument when another meter of the same name is disposed, which every disposed test host does).
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Task<string> _output;
+
+    public Uri BaseAddress { get; }
+
+    private ServerProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        _output = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync()).ContinueWith(t => string.Join('\n', t.Result));
+    }
+
+    public static async Task<ServerProcess> StartAsync(string connectionString, string dataRoot, params (string Name, string Value)[] settings)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["SR_PG"] = connectionString,
+                ["SR_DATA"] = dataRoot,
+                ["Urls"] = $"http://127.0.0.1:{port}", // over appsettings.json's 5080
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                // As the fixture's server: other tests' writes and failed sign-ins are counted in the same database.
+                ["SR_WRITES_PER_USER"] = "100000",
+                ["SR_LOGIN_PER_IP"] = "100000",
+            },
+        };
+        foreach (var (name, value) in settings) start.Environment[name] = value;
+        start.ArgumentList.Add(ServerDll);
+        var server = new ServerProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}/"));
+        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < deadline; await Task.Delay(200))
+        {
+            if (server._process.HasExited) throw new InvalidOperationException("the server exited: " + await server._output);
+            try
+            {
+                if ((await http.GetAsync("/health/live")).StatusCode == HttpStatusCode.OK) return server;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+        }
+        await server.DisposeAsync();
+        throw new TimeoutException("the server did not answer /health/live within 60 s");
+    }
+
+    public HttpClient Client(string? apiKey = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        if (apiKey is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        return client;
+    }
+
+    /// <summary>SIGKILL: the machine is gone, nothing of the process runs its shutdown.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill();
+        _process.WaitForExit(10_000);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        await _output;
+        _process.Dispose();
+    }
+
+    private static string ServerDll
+    {
+        get
+        {
+            var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+            var (configuration, framework) = (testBin.Parent!.Name, testBin.Name);
+            var repo = testBin;
+            while (repo is not null && !File.Exists(Path.Combine(repo.FullName, "SpatialReadiness.sln"))) repo = repo.Parent;
+            var dll = Path.Combine(repo!.FullName, "src", "SpatialReadiness.Server", "bin", configuration, framework, "SpatialReadiness.Server.dll");
+            return File.Exists(dll) ? dll : throw new FileNotFoundException("build the solution first: " + dll);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
