@@ -5,7 +5,7 @@ using SpatialReadiness.Core.Readiness;
 namespace SpatialReadiness.Checks.Rules;
 
 /// <summary>
-/// WARD_MISMATCH: a slum with more than 1 % of its area in a second ward (ward-wise planning and budgets cannot
+/// WARD_MISMATCH: a slum (or building) with more than 1 % of its area in a second ward (ward-wise planning and budgets cannot
 /// place it), or a slum or asset whose ward number attribute names a ward it does not lie in (the attribute and the
 /// map disagree, so ward reports are wrong). A slum's ward is the one holding most of its area; an asset's is any
 /// ward containing it. Compared with the city's reference ward layer; ward numbers match as people write them
@@ -21,7 +21,7 @@ public sealed class WardMismatch : Rule
     public override double Weight => 10;
     public override double Tolerance => 0.10;
 
-    public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Slum or LayerKind.Asset;
+    public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Slum or LayerKind.Building or LayerKind.Asset;
 
     // The detail quotes the ward number attribute; the asset type decides whether it is a ward office.
     public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Of(layer.Mapping.Source("ward_no"), layer.Mapping.Source("asset_type"));
@@ -91,7 +91,7 @@ public sealed class WardMismatch : Rule
         var layer = context.Layer;
         if (context.City.Wards is null) return RuleResult.NotApplicable("the city has no ward layer to compare with");
         var wardField = layer.Mapping.Source("ward_no");
-        if (layer.Kind == LayerKind.Slum)
+        if (layer.Kind is LayerKind.Slum or LayerKind.Building)
         {
             var counts = await context.StoreAsync(this, Slums, context.Parameters(("ward_field", wardField)), cancellationToken);
             return RuleResult.ByFeatures(counts, layer.FeatureCount, wardField is null ? "no ward number field: only wards spanned were checked" : null);
