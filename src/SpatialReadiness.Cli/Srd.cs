@@ -20,6 +20,7 @@ public static class Srd
                  [--survey-date YYYY-MM-DD] [--crs EPSG:N] [--encoding E] [--swap-xy] [--sublayer NAME]
                  [--sensitive] [--sensitive-fields "head_name,phone"] [--editable] [--owner ORG] [--by USER] [--organisation ORG] [--description TEXT]
                  [--map "ward_no=Ward Num,ward_name=NAME"]   canonical=own field (layers/schemas)
+                 [--no-tile-fill]   leave the tile geometry of zooms 6-14 to the server's background fill
                  [--update-frequency daily|weekly|monthly|quarterly|biannual|annual|irregular]
                                                  import a layer file (kinds: ward|slum|asset|boundary|exclusion|building|other)
           layers --city C                        list a city's layers with provenance

@@ -72,6 +72,7 @@ internal static class DemoCommand
                 ImportedBy: "srd demo", Organisation: "SpatialReadiness", Description: demo.Description,
                 Source: source, Custodian: "SpatialReadiness", SurveyDate: new DateOnly(2026, 1, 1));
             var layer = await ImportCommand.ImportFileAsync(store, path, request, new IngestOptions(), errors, cancellationToken);
+            await ImportCommand.FillTileGeometryAsync(dataSource, layer, errors, cancellationToken);
             output.WriteLine($"loaded {city}/{layer.Name}: {layer.FeatureCount} features (v{layer.Version})");
         }
     }
