@@ -47,7 +47,8 @@ public sealed class TileGeometryFill(NpgsqlDataSource dataSource)
                         var from = Interlocked.Add(ref next, BatchSize) - BatchSize;
                         if (from >= last) return;
                         var count = await Scalar<long>(connection, "SELECT fill_tile_geometry($1, $2, $3)", cancellationToken, layerId, from, Math.Min(from + BatchSize, last));
-                        progress?.Invoke(Interlocked.Add(ref filled, count));
+                        var total = Interlocked.Add(ref filled, count);
+                        progress?.Invoke(total);
                     }
                 }));
             }
