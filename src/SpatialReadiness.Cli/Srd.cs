@@ -31,7 +31,7 @@ public static class Srd
           orgs add ID --name NAME --kind city|ngo|other | orgs list
                                                  organisations: users belong to them, they own layers
           demo [--dir DIR]                       generate the demo city and load it (idempotent)
-          demo --synthetic --city ID [--wards N] [--slums N] [--assets N] [--buildings N] [--dir DIR]
+          demo --synthetic --city ID [--wards N] [--slums N] [--assets N] [--buildings N] [--dir DIR] [--files-only]
                                                  generate a large synthetic city (300 / 3000 / 1000000 / 2000) and load it
         """;
 
