@@ -23,11 +23,13 @@ public sealed class Overlap : Rule
     // The detail names the other feature by its id attribute.
     public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Of(layer.IdField);
 
+    // "a.id - b.id < 0", not "a.id < b.id": with the layer a bound parameter the planner ANDed a range scan of the
+    // primary key into every probe of the GiST index, reading half the layer per feature (a million buildings: hours).
     private static readonly string Findings = $"""
         WITH pairs AS (
             SELECT a.id AS a_id, b.id AS b_id, {Sql.Label("a")} AS a_label, {Sql.Label("b")} AS b_label,
                    {Sql.Valid("a.geom")} AS a_geom, {Sql.Valid("b.geom")} AS b_geom
-            FROM features a JOIN features b ON b.layer_id = @layer AND a.id < b.id AND a.geom && b.geom
+            FROM features a JOIN features b ON b.layer_id = @layer AND a.id - b.id < 0 AND a.geom && b.geom
             WHERE a.layer_id = @layer AND ST_Dimension(a.geom) = 2 AND ST_Dimension(b.geom) = 2
         ),
         shared AS (
