@@ -4,7 +4,7 @@ using SpatialReadiness.Core.Readiness;
 namespace SpatialReadiness.Checks.Rules;
 
 /// <summary>
-/// OVERLAP: two wards (or two slums) of one layer sharing more than 1 m² of area. Wards must partition the city, so
+/// OVERLAP: two wards (or two slums, or two buildings) of one layer sharing more than 1 m² of area. Wards must partition the city, so
 /// an overlap puts households, assets and budgets in two wards at once; overlapping slums are counted twice.
 /// Interiors must intersect (touching edges are fine); the area is measured on the spheroid. One finding per pair,
 /// located at the shared area; both features count as offending. Scored by area share, so the cost fits the size of
@@ -18,16 +18,18 @@ public sealed class Overlap : Rule
     public override double Weight => 5;
     public override double Tolerance => 0.01;
 
-    public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Ward or LayerKind.Slum;
+    public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Ward or LayerKind.Slum or LayerKind.Building;
 
     // The detail names the other feature by its id attribute.
     public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Of(layer.IdField);
 
+    // "a.id - b.id < 0", not "a.id < b.id": with the layer a bound parameter the planner ANDed a range scan of the
+    // primary key into every probe of the GiST index, reading half the layer per feature (a million buildings: hours).
     private static readonly string Findings = $"""
         WITH pairs AS (
             SELECT a.id AS a_id, b.id AS b_id, {Sql.Label("a")} AS a_label, {Sql.Label("b")} AS b_label,
                    {Sql.Valid("a.geom")} AS a_geom, {Sql.Valid("b.geom")} AS b_geom
-            FROM features a JOIN features b ON b.layer_id = @layer AND a.id < b.id AND a.geom && b.geom
+            FROM features a JOIN features b ON b.layer_id = @layer AND a.id - b.id < 0 AND a.geom && b.geom
             WHERE a.layer_id = @layer AND ST_Dimension(a.geom) = 2 AND ST_Dimension(b.geom) = 2
         ),
         shared AS (

@@ -36,12 +36,13 @@ public sealed class NearDuplicate : Rule
         """;
 
     // Outlines within 1 m everywhere have bounding boxes within 1 m: a cheap test before the exact one. The dimension
-    // test on both sides keeps the planner from joining a million points to themselves only to discard them.
+    // test on both sides keeps the planner from joining a million points to themselves only to discard them;
+    // "a.id - b.id < 0" keeps it from ANDing a primary-key range into every index probe (as in OVERLAP).
     private static readonly string Shapes = $"""
         SELECT a.id AS feature_id, b.id AS related_feature_id,
                'has nearly the same outline as ' || {Sql.FeatureName("b.id")} || ' (within 1 m everywhere)' AS detail,
                ST_Centroid(a.geom) AS location, NULL::double precision AS measure
-        FROM features a JOIN features b ON b.layer_id = @layer AND b.id > a.id AND a.geom && ST_Expand(b.geom, 1.5e-5)
+        FROM features a JOIN features b ON b.layer_id = @layer AND a.id - b.id < 0 AND a.geom && ST_Expand(b.geom, 1.5e-5)
         WHERE a.layer_id = @layer AND ST_Dimension(a.geom) > 0 AND ST_Dimension(b.geom) > 0 AND ST_Dimension(a.geom) = ST_Dimension(b.geom)
           AND NOT (a.geom = b.geom AND a.attributes = b.attributes)
           AND abs(ST_XMin(a.geom) - ST_XMin(b.geom)) < 1.5e-5 AND abs(ST_XMax(a.geom) - ST_XMax(b.geom)) < 1.5e-5

@@ -47,10 +47,15 @@ internal sealed class CheckSession(NpgsqlConnection connection, NpgsqlDataSource
     public async Task<FindingCounts> StoreFindingsAsync(string rule, Severity severity, long layerId, string? labelField, FindingBasis basis, string findingsSql,
         IReadOnlyDictionary<string, object?> parameters, CancellationToken cancellationToken)
     {
-        var sql = $"""
-            WITH found AS (
+        // Found first into a scratch table, then stored: a query feeding an INSERT never runs in parallel, while
+        // CREATE TABLE AS may, so the rules that read a whole layer (a million buildings) use every core.
+        var found = $"""
+            DROP TABLE IF EXISTS check_found;
+            CREATE TEMP TABLE check_found AS
             {findingsSql}
-            ),
+            """;
+        var sql = $"""
+            WITH found AS (SELECT * FROM check_found),
             stored AS (
                 INSERT INTO findings (run_id, rule, severity, layer_id, feature_id, feature_label, related_feature_id, detail, location, measure,
                                       fields, label_field, location_from_fields)
@@ -74,6 +79,7 @@ internal sealed class CheckSession(NpgsqlConnection connection, NpgsqlDataSource
             ["finding_fields"] = basis.Fields is null ? DBNull.Value : basis.Fields.ToArray(),
             ["finding_location_from_fields"] = basis.Location,
         };
+        await ExecuteAsync(found, parameters, cancellationToken);
         await using var command = Command(sql, all);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
