@@ -110,4 +110,19 @@ public sealed class DensityTileTests(ServerFixture server)
         versions.Parameters.Add(new() { Value = dense.Info.Id });
         Assert.Equal([next.Version], (int[])(await versions.ExecuteScalarAsync())!);
     }
+
+    [Fact]
+    public async Task The_style_draws_the_density_cells_and_TileJSON_lists_them_up_to_z12_and_the_footprints_from_z13()
+    {
+        var (dense, _, _) = await MumbaiAsDense("density-style");
+        var other = dense.Info with { Kind = "other" };
+        var style = StyleCatalog.BindToLayer(StyleCatalog.Template("other")!, other, "");
+        Assert.Contains(style["layers"]!.AsArray(), l => (string?)l!["source-layer"] == "slums_density" && (int?)l["maxzoom"] == 13);
+        Assert.DoesNotContain(StyleCatalog.FieldsDrawn(other), f => f.Field == "features");
+
+        var tileJson = SpatialReadiness.Server.Tiles.TileJson.Of("slums", "/tiles/1/{z}/{x}/{y}.mvt", [dense], 0, 16);
+        var layers = ((IEnumerable<Dictionary<string, object?>>)tileJson["vector_layers"]!).ToDictionary(l => (string)l["id"]!);
+        Assert.Equal((0, 12), ((int)layers["slums_density"]["minzoom"]!, (int)layers["slums_density"]["maxzoom"]!));
+        Assert.Equal((13, 16), ((int)layers["slums"]["minzoom"]!, (int)layers["slums"]["maxzoom"]!));
+    }
 }
