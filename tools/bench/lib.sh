@@ -41,8 +41,8 @@ bench_cpu_ms() {
 }
 
 # Seconds to measure an endpoint whose one request takes LATENCY_S seconds: BENCH_SECONDS, or 4 requests' time per
-# connection when that is longer, so a slow peer still completes several requests.
-bench_duration() { awk -v l="$1" -v d="$bench_seconds" 'BEGIN { s = 4 * l; printf "%d", (s > d ? s + 0.999 : d) }'; }
+# connection when that is longer (at most 30 s), so a slow peer still completes several requests.
+bench_duration() { awk -v l="$1" -v d="$bench_seconds" 'BEGIN { s = 4 * l; if (s > 30) s = 30; printf "%d", (s > d ? s + 0.999 : d) }'; }
 
 # CONNECTIONS URL ROOT... -> "req/s p99_ms cpu_us_per_request" (CPU of the ROOT process trees)
 bench_wrk() {
@@ -57,7 +57,7 @@ bench_wrk() {
     / requests in / { n = $1 }
     /Requests\/sec/ { rps = $2 }
     /^ +99%/ { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }; p99 = v }
-    END { printf "%.0f %.2f %.0f", rps, p99, (n > 0 ? cpu * 1000 / n : 0) }' <<<"$out"
+    END { printf "%.2f %.2f %.0f", rps, p99, (n > 0 ? cpu * 1000 / n : 0) }' <<<"$out"
 }
 
 # SQL_FILE PORT DATABASE ROOT... -> "tiles/s - cpu_us_per_request": pgbench with 2 clients, prepared, JIT and parallel
@@ -73,7 +73,7 @@ bench_pgbench() {
   awk -v cpu=$((after - before)) '
     /^number of transactions actually processed/ { split($0, a, ": "); n = a[2] + 0 }
     /^tps/ { tps = $3 }
-    END { printf "%.0f - %.0f", tps, (n > 0 ? cpu * 1000 / n : 0) }' <<<"$out"
+    END { printf "%.2f - %.0f", tps, (n > 0 ? cpu * 1000 / n : 0) }' <<<"$out"
 }
 
 # The same warm-up for every endpoint: BENCH_WARMUP seconds of load, twice over (tiered JIT with dynamic PGO keeps
@@ -88,14 +88,17 @@ bench_warm_sql() { # SQL_FILE PORT DATABASE
 
 # Statistics over rounds.
 bench_median() { [ $# -gt 0 ] || { echo -; return; }; printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-# VALUES... -> "median (min-max)", numbers formatted with FORMAT (e.g. %.0f)
+# VALUES... -> "median (min-max)", numbers formatted with FORMAT (e.g. %.0f; "n" for whole numbers from 100 up and
+# two decimals below, as throughput of slow endpoints)
 bench_spread() {
   local format=$1; shift
   [ $# -gt 0 ] || { echo -; return; }
-  printf '%s\n' "$@" | sort -g | awk -v f="$format" '{ a[NR] = $1 } END {
+  printf '%s\n' "$@" | sort -g | awk -v f="$format" '
+    function out(v) { return f != "n" ? sprintf(f, v) : (v >= 100 ? sprintf("%.0f", v) : sprintf("%.2f", v)) }
+    { a[NR] = $1 } END {
     if (NR == 0) { print "-"; exit }
     m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-    printf f " (" f "-" f ")", m, a[1], a[NR] }'
+    printf "%s (%s-%s)", out(m), out(a[1]), out(a[NR]) }'
 }
 # A/B per round: "A1 A2 A3" "B1 B2 B3" -> the ratios, one per round
 bench_ratios() {

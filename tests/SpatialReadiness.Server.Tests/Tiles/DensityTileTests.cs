@@ -76,15 +76,23 @@ public sealed class DensityTileTests(ServerFixture server)
         Assert.Equal(expected.OrderBy(e => e.Key).ToList(), drawn.OrderBy(e => e.Key).ToList());
     }
 
-    [Fact]
-    public async Task From_z13_a_dense_layer_draws_its_footprints_as_any_layer_does()
+    [Theory]
+    [InlineData(13)]
+    [InlineData(14)]
+    [InlineData(15)]
+    public async Task From_z13_a_dense_layer_draws_its_footprints_as_any_layer_does_with_every_field_from_z15(int z)
     {
-        var (dense, plain, centres) = await MumbaiAsDense("density-z13");
+        var (dense, plain, centres) = await MumbaiAsDense("density-z" + z.ToString(CultureInfo.InvariantCulture));
         var store = new TileStore(server.Database.DataSource);
-        var (x, y) = (Cell(centres[0].X, centres[0].Y, 13).X / 64, Cell(centres[0].X, centres[0].Y, 13).Y / 64);
-        var address = new TileAddress(13, (int)x, (int)y);
-        Assert.Equal(await store.GetTileAsync([plain], address, default), await store.GetTileAsync([dense], address, default));
-        Assert.Contains(VectorTiles.Decode(await store.GetTileAsync([dense], address, default), 13, (int)x, (int)y).Layers, l => l.Name == "slums");
+        var (x, y) = ((int)(Cell(centres[0].X, centres[0].Y, z).X / 64), (int)(Cell(centres[0].X, centres[0].Y, z).Y / 64));
+        var address = new TileAddress(z, x, y);
+        var denseTile = VectorTiles.Decode(await store.GetTileAsync([dense], address, default), z, x, y).Layers.Single(l => l.Name == "slums");
+        var plainTile = VectorTiles.Decode(await store.GetTileAsync([plain], address, default), z, x, y).Layers.Single(l => l.Name == "slums");
+        Assert.NotEmpty(plainTile.Features);
+        Assert.Equal(plainTile.Features.Select(f => (f.Attributes["id"], f.Geometry.AsText())), denseTile.Features.Select(f => (f.Attributes["id"], f.Geometry.AsText())));
+        var fields = denseTile.Features.SelectMany(f => f.Attributes.GetNames()).Distinct().Order().ToList();
+        var drawn = StyleCatalog.FieldsDrawn(dense.Info).Where(f => f.FromZoom <= z).Select(f => f.Field).Append("id").Order().ToList();
+        Assert.Equal(z >= TileLayer.DenseAllFieldsFromZoom ? plainTile.Features.SelectMany(f => f.Attributes.GetNames()).Distinct().Order().ToList() : drawn, fields);
     }
 
     [Fact]

@@ -58,9 +58,9 @@ print_rows() {
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for i in "${rows[@]}"; do
     local ms="-"
-    [ "${row_ms[$i]}" = - ] || ms="$(bench_spread %.0f ${got[$i.b.rps]}), $(bench_median ${got[$i.b.p99]})"
+    [ "${row_ms[$i]}" = - ] || ms="$(bench_spread n ${got[$i.b.rps]}), $(bench_median ${got[$i.b.p99]})"
     # the do-nothing endpoint is measured once per round: each row's d/e uses that round's figure
-    echo "| ${row_data[$i]} | ${row_tile[$i]} | ${row_bytes[$i]} | $(bench_spread %.0f ${got[$i.a.rps]:-}) | $ms | $(bench_spread %.0f ${got[$i.c.rps]}), $(bench_median ${got[$i.c.p99]}) | $(bench_spread %.0f ${got[$i.d.rps]}) | $(bench_spread %.0f ${got[noop.rps]}) | $(bench_ratio "${got[$i.c.rps]}" "${got[$i.a.rps]:-}") | $(bench_ratio "${got[$i.c.rps]}" "${got[$i.b.rps]:-}") | $(bench_ratio "${got[$i.d.rps]}" "${got[noop.rps]}") |"
+    echo "| ${row_data[$i]} | ${row_tile[$i]} | ${row_bytes[$i]} | $(bench_spread n ${got[$i.a.rps]:-}) | $ms | $(bench_spread n ${got[$i.c.rps]}), $(bench_median ${got[$i.c.p99]}) | $(bench_spread n ${got[$i.d.rps]}) | $(bench_spread n ${got[noop.rps]}) | $(bench_ratio "${got[$i.c.rps]}" "${got[$i.a.rps]:-}") | $(bench_ratio "${got[$i.c.rps]}" "${got[$i.b.rps]:-}") | $(bench_ratio "${got[$i.d.rps]}" "${got[noop.rps]}") |"
   done
   echo
   echo "CPU per request, µs (all processes of each column's server and its database; wrk and pgbench not counted): median (min-max); b/c is how many times more CPU MapServer spends per tile than our uncached server."
