@@ -40,7 +40,7 @@ public sealed class TileLayer
 
     /// <summary>
     /// A layer (other than points thinned by kind) with at least this many features is dense: up to
-    /// <see cref="DensityToZoom"/> its tiles draw density cells (0014b_tile_density.sql) in the MVT layer
+    /// <see cref="DensityToZoom"/> its tiles draw density cells (0014d_tile_density.sql) in the MVT layer
     /// "{layer}_density" instead of footprints smaller than a pixel (docs/api/tiles.md).
     /// </summary>
     public const long DenseFromFeatures = 100_000;
