@@ -14,7 +14,7 @@ namespace SpatialReadiness.Checks;
 /// </summary>
 public sealed class CityCheck(ICheckDatabase database)
 {
-    private static readonly LayerKind[] KindOrder = [LayerKind.Boundary, LayerKind.Exclusion, LayerKind.Ward, LayerKind.Slum, LayerKind.Asset, LayerKind.Other];
+    private static readonly LayerKind[] KindOrder = [LayerKind.Boundary, LayerKind.Exclusion, LayerKind.Ward, LayerKind.Slum, LayerKind.Building, LayerKind.Asset, LayerKind.Other];
 
     public async Task<ReadinessScore> RunAsync(CityCheckData data, CancellationToken cancellationToken)
     {

@@ -20,8 +20,9 @@ public static class Srd
                  [--survey-date YYYY-MM-DD] [--crs EPSG:N] [--encoding E] [--swap-xy] [--sublayer NAME]
                  [--sensitive] [--sensitive-fields "head_name,phone"] [--editable] [--owner ORG] [--by USER] [--organisation ORG] [--description TEXT]
                  [--map "ward_no=Ward Num,ward_name=NAME"]   canonical=own field (layers/schemas)
+                 [--no-tile-fill]   leave the tile geometry of zooms 6-14 to the server's background fill
                  [--update-frequency daily|weekly|monthly|quarterly|biannual|annual|irregular]
-                                                 import a layer file (kinds: ward|slum|asset|boundary|exclusion|other)
+                                                 import a layer file (kinds: ward|slum|asset|boundary|exclusion|building|other)
           layers --city C                        list a city's layers with provenance
           check --city C [--html FILE] [--if-stale] [--by USER]
                                                  run the DMAF 4.e readiness check and print the score
@@ -30,8 +31,8 @@ public static class Srd
           orgs add ID --name NAME --kind city|ngo|other | orgs list
                                                  organisations: users belong to them, they own layers
           demo [--dir DIR]                       generate the demo city and load it (idempotent)
-          demo --synthetic --city ID [--wards N] [--slums N] [--assets N] [--dir DIR]
-                                                 generate a large synthetic city (300 / 3000 / 1000000) and load it
+          demo --synthetic --city ID [--wards N] [--slums N] [--assets N] [--buildings N] [--dir DIR] [--files-only]
+                                                 generate a large synthetic city (300 / 3000 / 1000000 / 2000) and load it
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)

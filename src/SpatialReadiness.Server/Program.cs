@@ -66,6 +66,8 @@ builder.Services.AddSingleton(new TileStore(tileSource));
 builder.Services.AddSingleton<TileCatalog>();
 builder.Services.AddSingleton<TileCache>();
 builder.Services.AddHostedService<LayerChangeListener>();
+builder.Services.AddSingleton(new TileGeometryFill(dataSource));
+builder.Services.AddHostedService<TileGeometryFiller>();
 builder.Services.AddSingleton<SpatialReadiness.Server.Publishing.CatalogSource>();
 
 var app = builder.Build();

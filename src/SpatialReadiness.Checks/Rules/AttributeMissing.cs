@@ -16,7 +16,7 @@ public sealed class AttributeMissing : Rule
     public override double Weight => 15;
     public override double Tolerance => 0.10;
 
-    public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Ward or LayerKind.Slum or LayerKind.Asset;
+    public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Ward or LayerKind.Slum or LayerKind.Building or LayerKind.Asset;
 
     // Which required fields are blank: their blankness is a fact about their values.
     public override FindingBasis Basis(CheckedLayer layer) =>

@@ -16,7 +16,7 @@ public sealed class IdNotUnique : Rule
     public override double Weight => 5;
     public override double Tolerance => 0.02;
 
-    public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Ward or LayerKind.Slum or LayerKind.Asset;
+    public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Ward or LayerKind.Slum or LayerKind.Building or LayerKind.Asset;
 
     // The detail quotes the id value; whether there is a finding at all compares ids.
     public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Of(layer.IdField);

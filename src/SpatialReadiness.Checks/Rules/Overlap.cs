@@ -4,7 +4,7 @@ using SpatialReadiness.Core.Readiness;
 namespace SpatialReadiness.Checks.Rules;
 
 /// <summary>
-/// OVERLAP: two wards (or two slums) of one layer sharing more than 1 m² of area. Wards must partition the city, so
+/// OVERLAP: two wards (or two slums, or two buildings) of one layer sharing more than 1 m² of area. Wards must partition the city, so
 /// an overlap puts households, assets and budgets in two wards at once; overlapping slums are counted twice.
 /// Interiors must intersect (touching edges are fine); the area is measured on the spheroid. One finding per pair,
 /// located at the shared area; both features count as offending. Scored by area share, so the cost fits the size of
@@ -18,7 +18,7 @@ public sealed class Overlap : Rule
     public override double Weight => 5;
     public override double Tolerance => 0.01;
 
-    public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Ward or LayerKind.Slum;
+    public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Ward or LayerKind.Slum or LayerKind.Building;
 
     // The detail names the other feature by its id attribute.
     public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Of(layer.IdField);

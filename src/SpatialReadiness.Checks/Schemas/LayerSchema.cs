@@ -42,7 +42,7 @@ public sealed record LayerSchema(
     {
         var assembly = Assembly.GetExecutingAssembly();
         var schemas = new Dictionary<LayerKind, LayerSchema>();
-        foreach (var kind in new[] { LayerKind.Ward, LayerKind.Slum, LayerKind.Asset, LayerKind.Boundary })
+        foreach (var kind in new[] { LayerKind.Ward, LayerKind.Slum, LayerKind.Building, LayerKind.Asset, LayerKind.Boundary })
         {
             using var stream = assembly.GetManifestResourceStream($"schemas.{kind.ToName()}.json")
                 ?? throw new InvalidOperationException($"schema layers/schemas/{kind.ToName()}.json is not embedded");

@@ -13,7 +13,7 @@ public sealed class Multipart : Rule
     public override string Title => "Several separate parts";
     public override Severity Severity => Severity.Warning;
 
-    public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Ward or LayerKind.Slum;
+    public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Ward or LayerKind.Slum or LayerKind.Building;
 
     // Built from the geometry alone.
     public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Geometry;

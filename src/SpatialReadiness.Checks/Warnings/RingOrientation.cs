@@ -14,7 +14,7 @@ public sealed class RingOrientation : Rule
     public override string Title => "Clockwise outer rings";
     public override Severity Severity => Severity.Warning;
 
-    public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Ward or LayerKind.Slum or LayerKind.Boundary;
+    public override bool AppliesTo(LayerKind kind) => kind is LayerKind.Ward or LayerKind.Slum or LayerKind.Building or LayerKind.Boundary;
 
     // Built from the geometry alone.
     public override FindingBasis Basis(CheckedLayer layer) => FindingBasis.Geometry;

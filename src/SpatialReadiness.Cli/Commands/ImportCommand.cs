@@ -44,12 +44,15 @@ internal static class ImportCommand
             Owner: arguments.Option("owner"),
             UpdateFrequency: UpdateFrequencies.Normalise(arguments.Option("update-frequency"), "--update-frequency"));
         var options = new IngestOptions(arguments.Option("crs"), arguments.Option("encoding"), arguments.Flag("swap-xy"), arguments.Option("sublayer"));
+        var fillTiles = !arguments.Flag("no-tile-fill");
         arguments.RejectUnknown();
 
         await using var dataSource = await Store.OpenAsync(cancellationToken);
         if (request.Owner is { } owner && await new AccountStore(dataSource).GetOrganisationAsync(owner, cancellationToken) is null)
             throw new InputException(InputError.NotFound, $"organisation '{owner}' does not exist; srd orgs list shows them.");
         var layer = await ImportFileAsync(new LayerStore(dataSource), path, request, options, errors, cancellationToken);
+        if (fillTiles) await FillTileGeometryAsync(dataSource, layer, errors, cancellationToken);
+        else errors.WriteLine("tile geometry for zooms 6-14 left to the server's background fill (tiles are made live until then)");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"imported {layer.FeatureCount:N0} features into {layer.City}/{layer.Name} v{layer.Version} (layer {layer.Id}; {layer.Format}, {layer.CrsReceived}; {layer.InvalidGeometryCount} invalid geometries kept as received)"));
         return 0;
@@ -60,6 +63,7 @@ internal static class ImportCommand
         using var file = LayerFile.Open(path, path, options);
         var interactive = !Console.IsErrorRedirected;
         var shown = false;
+        var started = TimeProvider.System.GetTimestamp();
         var layer = await store.ImportAsync(request, file, progress: read =>
         {
             if (read % ProgressEvery != 0) return; // small layers finish before progress is worth showing
@@ -67,7 +71,22 @@ internal static class ImportCommand
             progress.Write(string.Create(CultureInfo.InvariantCulture, $"{(interactive ? "\r" : "")}  {read:N0} features read{(interactive ? "" : "\n")}"));
         }, cancellationToken: cancellationToken);
         if (interactive && shown) progress.WriteLine();
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{request.City}/{request.Name} v{layer.Version} committed in {TimeProvider.System.GetElapsedTime(started).TotalSeconds:0.00} s"));
         return layer;
+    }
+
+    /// <summary>
+    /// After the commit, the layer's stored tile geometry (zooms 6-14) on every core: the layer is already served, its
+    /// tiles made live until this is done (PostGis/Tiles/TileGeometryFill).
+    /// </summary>
+    public static async Task FillTileGeometryAsync(Npgsql.NpgsqlDataSource dataSource, LayerInfo layer, TextWriter progress, CancellationToken cancellationToken)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        var filled = await new PostGis.Tiles.TileGeometryFill(dataSource).FillAsync(layer.Id, Environment.ProcessorCount, null, cancellationToken);
+        if (filled is > 0)
+            progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"tile geometry for zooms 6-14: {filled:N0} features filled in {TimeProvider.System.GetElapsedTime(started).TotalSeconds:0.0} s"));
     }
 
     private static DateOnly? ParseDate(string? text) =>

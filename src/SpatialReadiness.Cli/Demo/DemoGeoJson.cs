@@ -3,12 +3,12 @@ using NetTopologySuite.Geometries;
 
 namespace SpatialReadiness.Cli.Demo;
 
-/// <summary>Writes demo features as a GeoJSON FeatureCollection with 6-decimal coordinates (about 0.1 m).</summary>
+/// <summary>Writes demo features as a GeoJSON FeatureCollection with 6-decimal coordinates (about 0.1 m), streamed one feature at a time.</summary>
 internal static class DemoGeoJson
 {
-    public static void Write(string path, IReadOnlyList<(Geometry Geometry, (string Name, object? Value)[] Properties)> features)
+    public static void Write(string path, IEnumerable<(Geometry Geometry, (string Name, object? Value)[] Properties)> features)
     {
-        using var stream = File.Create(path);
+        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
         json.WriteStartObject();
         json.WriteString("type", "FeatureCollection");

@@ -1,11 +1,9 @@
 using System.Globalization;
 using System.Text;
 using NetTopologySuite.Algorithm;
-using NetTopologySuite.Algorithm.Locate;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Geometries.Prepared;
 using NetTopologySuite.Index.Quadtree;
-using NetTopologySuite.Index.Strtree;
 using NetTopologySuite.LinearReferencing;
 using NetTopologySuite.Operation.Union;
 using NetTopologySuite.Triangulate;
@@ -15,7 +13,7 @@ namespace SpatialReadiness.Cli.Demo;
 /// <summary>
 /// A large made-up city near 77.0 E, 23.0 N (Madhya Pradesh) for the readiness-check benchmark: wards of about 1 km²
 /// (Voronoi cells of a jittered 1 km grid inside an irregular outline), small slums inside them and asset points
-/// spread over the city. Byte-identical on every run (fixed seed, invariant culture).
+/// spread over the city, and building footprints in city blocks (SyntheticBuildings). Byte-identical on every run (fixed seed, invariant culture).
 /// Deliberate defects, chosen by feature number so their counts are exact (n = 1, 2, ...):
 ///   wards:  2 pairs of neighbours where one reaches 3 m into the other (OVERLAP);
 ///   slums:  n % 100 == 5 a bow-tie (GEOM_INVALID), n % 100 == 10 half outside the boundary (OUTSIDE_CITY),
@@ -31,7 +29,7 @@ internal static class SyntheticCity
 {
     public const string State = "Madhya Pradesh";
 
-    private const double CentreLon = 77.0, CentreLat = 23.0;
+    internal const double CentreLon = 77.0, CentreLat = 23.0;
     private const double Step = 1_000;          // metres between ward sites: wards of about 1 km²
     private const double Aspect = 0.8;          // north-south over east-west extent of the outline
     private const int OutlineVertices = 36;
@@ -44,7 +42,7 @@ internal static class SyntheticCity
     ];
     private static readonly string[] NameSuffixes = ["Nagar", "Colony", "Ganj", "Pura", "Mohalla", "Chowk", "Tola", "Bagh", "Puram", "Basti"];
 
-    public static IReadOnlyList<DemoLayer> Write(string directory, int wards, int slums, int assets)
+    public static IReadOnlyList<DemoLayer> Write(string directory, int wards, int slums, int assets, int buildings)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(wards, 10);
         var random = new Random(2300);
@@ -59,7 +57,9 @@ internal static class SyntheticCity
         DemoGeoJson.Write(Path.Combine(directory, "wards.geojson"), wardGeometries.Select((w, i) => (w, WardAttributes(i, wards))).ToList());
         DemoGeoJson.Write(Path.Combine(directory, "slums.geojson"), slumFeatures);
         var rows = WriteAssets(Path.Combine(directory, "assets.csv"), assets, boundary.EnvelopeInternal, index, random);
-        return
+        if (buildings > 0)
+            DemoGeoJson.Write(Path.Combine(directory, "buildings.geojson"), SyntheticBuildings.Generate(buildings, boundary, index, new Random(2301)));
+        List<DemoLayer> layers =
         [
             new("boundary.geojson", "boundary", "Synthetic city boundary", $"The union of the {wards} wards, about {Area(boundary):N0} km²."),
             new("wards.geojson", "ward", "Synthetic city wards",
@@ -71,6 +71,13 @@ internal static class SyntheticCity
                 $"{rows:N0} rows for {assets:N0} asset points; defects: {Every(assets, NullIslandEvery(assets), NullIslandEvery(assets) / 2)} at 0,0, " +
                 $"{Every(assets, 1000, 100)} with lat/lon swapped, {Every(assets, 1000, 200)} with a wrong ward_no, {Every(assets, 1000, 300)} rows written twice."),
         ];
+        if (buildings > 0)
+            layers.Add(new("buildings.geojson", "building", "Synthetic city buildings",
+                $"{buildings:N0} building footprints (4-12 vertices) in city blocks; defects: " +
+                $"{SyntheticBuildings.Defects(buildings, SyntheticBuildings.OverlapAt)} drawn again 1.2 m off their neighbour, " +
+                $"{SyntheticBuildings.Defects(buildings, SyntheticBuildings.DuplicateAt)} traced twice, {SyntheticBuildings.Defects(buildings, SyntheticBuildings.InvalidAt)} bow-ties, " +
+                $"{SyntheticBuildings.Defects(buildings, SyntheticBuildings.OutsideAt)} outside the city, {SyntheticBuildings.Defects(buildings, SyntheticBuildings.WrongWardAt)} with a wrong ward_no."));
+        return layers;
     }
 
     /// <summary>How many of 1..count have n % every == first (first &lt; every).</summary>
@@ -290,52 +297,5 @@ internal static class SyntheticCity
             MultiPolygon m => Factory.CreateMultiPolygon(m.Geometries.Cast<Polygon>().Select(Polygon).ToArray()),
             _ => throw new InvalidOperationException($"a synthetic ward came out as {geometry.GeometryType}"),
         };
-    }
-
-    /// <summary>Which ward a point or shape lies in: an STRtree of ward envelopes with a point locator per ward.</summary>
-    private sealed class WardIndex
-    {
-        private readonly STRtree<int> _tree = new();
-        private readonly List<Geometry> _wards;
-        private readonly IPointOnGeometryLocator[] _locators;
-        private readonly IPreparedGeometry[] _prepared;
-
-        public WardIndex(List<Geometry> wards)
-        {
-            _wards = wards;
-            _locators = wards.Select(w => (IPointOnGeometryLocator)new IndexedPointInAreaLocator(w)).ToArray();
-            _prepared = wards.Select(PreparedGeometryFactory.Prepare).ToArray();
-            for (var k = 0; k < wards.Count; k++) _tree.Insert(wards[k].EnvelopeInternal, k);
-            _tree.Build();
-        }
-
-        public int Count => _wards.Count;
-
-        /// <summary>The one ward whose interior holds the point; -1 outside the city, on an edge or in an overlap.</summary>
-        public int At(Coordinate point)
-        {
-            var found = -1;
-            foreach (var k in _tree.Query(new Envelope(point)))
-                if (_locators[k].Locate(point) == Location.Interior)
-                {
-                    if (found >= 0) return -1;
-                    found = k;
-                }
-            return found;
-        }
-
-        public List<int> Touching(Geometry shape) => _tree.Query(shape.EnvelopeInternal).Where(k => _prepared[k].Intersects(shape)).Order().ToList();
-
-        public bool Contains(int ward, Geometry shape) => _prepared[ward].Contains(shape);
-
-        public Coordinate PointIn(int ward, Random random)
-        {
-            var envelope = _wards[ward].EnvelopeInternal;
-            while (true)
-            {
-                var point = new Coordinate(envelope.MinX + random.NextDouble() * envelope.Width, envelope.MinY + random.NextDouble() * envelope.Height);
-                if (_locators[ward].Locate(point) == Location.Interior) return point;
-            }
-        }
     }
 }

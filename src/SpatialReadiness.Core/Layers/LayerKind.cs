@@ -9,6 +9,8 @@ public enum LayerKind
     Boundary,
     /// <summary>Land the city declares outside ward administration (cantonment, airport, lake), each with a reason: holes in the ward coverage it covers are not gaps.</summary>
     Exclusion,
+    /// <summary>Building footprints (property-tax surveys, open footprint data): one polygon per structure, with its ward.</summary>
+    Building,
     Other,
 }
 

@@ -1,4 +1,5 @@
 using Npgsql;
+using NetTopologySuite.Geometries;
 using NpgsqlTypes;
 using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Layers;
@@ -10,6 +11,7 @@ namespace SpatialReadiness.PostGis.Layers;
 /// then the whole-layer gates, then the table is attached as the layer's partition (indexes built once, in bulk) and
 /// the previous version's partition dropped. Until COMMIT every reader sees the previous version; on any error,
 /// cancellation or a dropped connection, PostgreSQL rolls everything back and nothing of the import remains.
+/// The tile geometry of lines and polygons is filled after the commit (Tiles/TileGeometryFill), not inside the COPY.
 /// </summary>
 internal sealed class LayerImporter(NpgsqlDataSource dataSource)
 {
@@ -61,6 +63,8 @@ internal sealed class LayerImporter(NpgsqlDataSource dataSource)
         }
         await Execute(connection, $"ALTER TABLE features ATTACH PARTITION {table} FOR VALUES IN ({layerId})", cancellationToken);
         await LayerRows.UpsertAsync(connection, layerId, version, request, summary, invalid, cancellationToken);
+        await Execute(connection, $"UPDATE layers SET tile_geometry_pending = EXISTS (SELECT 1 FROM {table} WHERE tile_pending) WHERE id = $1",
+            cancellationToken, layerId);
         if (request.Kind == LayerKind.Boundary)
             await Execute(connection,
                 $"UPDATE cities SET boundary = (SELECT ST_Multi(ST_CollectionExtract(ST_Union(ST_MakeValid(geom)), 3)) FROM {table}) WHERE id = $1",
@@ -74,7 +78,7 @@ internal sealed class LayerImporter(NpgsqlDataSource dataSource)
     private static async Task Copy(NpgsqlConnection connection, string table, long layerId, IFeatureStream stream, Action<long>? progress, CancellationToken cancellationToken)
     {
         await using var writer = await connection.BeginBinaryImportAsync(
-            $"COPY {table} (layer_id, ordinal, source_id, attributes, geom, geometry_note) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            $"COPY {table} (layer_id, ordinal, source_id, attributes, geom, geometry_note, tile_pending) FROM STDIN (FORMAT BINARY)", cancellationToken);
         long count = 0;
         foreach (var feature in stream.Features(cancellationToken))
         {
@@ -85,6 +89,8 @@ internal sealed class LayerImporter(NpgsqlDataSource dataSource)
             writer.Write(feature.AttributesJson, NpgsqlDbType.Jsonb);
             if (feature.Geometry is null) writer.WriteNull(); else writer.Write(feature.Geometry, NpgsqlDbType.Geometry);
             if (feature.GeometryNote is null) writer.WriteNull(); else writer.Write(feature.GeometryNote, NpgsqlDbType.Text);
+            // Lines and polygons get their tile geometry after the commit (0014c_deferred_tile_geometry.sql); points keep none.
+            if (feature.Geometry is null or Point or MultiPoint) writer.WriteNull(); else writer.Write(true, NpgsqlDbType.Boolean);
             if (++count % ProgressEvery == 0) progress?.Invoke(count);
         }
         await writer.CompleteAsync(cancellationToken);

@@ -33,6 +33,7 @@ public sealed record CatalogInput(
         {
             "ward" => new[] { "ward", "administrative boundaries", "electoral wards" },
             "slum" => ["slum", "informal settlements", "housing"],
+            "building" => ["buildings", "building footprints", "property survey"],
             "asset" => ["assets", "public facilities", "infrastructure"],
             "boundary" => ["city boundary", "municipal limits", "administrative boundaries"],
             _ => ["spatial data"],

@@ -198,7 +198,7 @@ public sealed class BadInputTests(ServerFixture server)
         Assert.Contains("licence", (await noLicence.JsonAsync()).GetProperty("detail").GetString());
 
         var badKind = await _client.UploadAsync(city, Text("{}"), "w.geojson", "river");
-        Assert.Contains("ward|slum|asset|boundary|exclusion|other", (await badKind.JsonAsync()).GetProperty("detail").GetString());
+        Assert.Contains("ward|slum|asset|boundary|exclusion|building|other", (await badKind.JsonAsync()).GetProperty("detail").GetString());
 
         var noCity = await _client.UploadAsync("no-such-city", Text("{}"), "w.geojson", "ward");
         Assert.Equal(HttpStatusCode.NotFound, noCity.StatusCode);

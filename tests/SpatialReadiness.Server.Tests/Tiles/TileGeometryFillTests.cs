@@ -1,0 +1,162 @@
+using Npgsql;
+using SpatialReadiness.Core.Tiles;
+using SpatialReadiness.PostGis.Layers;
+using SpatialReadiness.PostGis.Tiles;
+using SpatialReadiness.Server.Tests.Infrastructure;
+
+namespace SpatialReadiness.Server.Tests.Tiles;
+
+/// <summary>
+/// An import commits without the stored tile geometry and fills it afterwards (0014c_deferred_tile_geometry.sql).
+/// Tiles must be right before, during and after the fill, and hold the same features, shapes, attributes and labels,
+/// so a tile cached at any moment stays right (only the order of features in the tile may differ, as the fill rewrites
+/// rows, just as after any edit or VACUUM: the tile SQL has no ORDER BY); the fill must resume after a stop and finish
+/// in the server's background.
+/// </summary>
+[Collection(PostgisCollection.Name)]
+public sealed class TileGeometryFillTests(ServerFixture server)
+{
+    private const int LockSpace = 20_014; // TileGeometryFill's advisory lock: holding it keeps the server's filler away
+    private static readonly int[] Zooms = [6, 8, 10, 11, 12, 13, 14, 16];
+
+    private async Task<long> ImportAsync(string city)
+    {
+        await server.Admin.CreateCityAsync(city);
+        var layer = await server.Admin.UploadAsync(city, SharedData.Path("mumbai/slumClusters.geojson"), "slum", ("name", "slums")).CreatedLayerAsync();
+        return layer.GetProperty("id").GetInt64();
+    }
+
+    /// <summary>Holds the layer's fill lock (waiting out a fill the server began) and puts every feature back to pending.</summary>
+    private async Task<NpgsqlConnection> HoldAsPendingAsync(long layer)
+    {
+        var session = await server.Database.DataSource.OpenConnectionAsync();
+        await Execute(session, "SELECT pg_advisory_lock($1, $2::integer)", LockSpace, layer);
+        await Execute(session, $"UPDATE features SET {string.Join(", ", Enumerable.Range(6, 9).Select(z => $"tile_z{z} = NULL"))}, tile_pending = true WHERE layer_id = $1", layer);
+        await Execute(session, "UPDATE layers SET tile_geometry_pending = true WHERE id = $1", layer);
+        return session;
+    }
+
+    /// <summary>Everything a reader of the tile sees, in a canonical order: per MVT layer, per feature id, its shape and attributes.</summary>
+    private static string Content(byte[] tile, TileAddress at) => string.Join("\n",
+        VectorTiles.Decode(tile, at.Z, at.X, at.Y).Layers.OrderBy(l => l.Name, StringComparer.Ordinal).SelectMany(l => l.Features
+            .Select(f => $"{l.Name} {f.Geometry.AsText()} {string.Join(";", f.Attributes.GetNames().Order(StringComparer.Ordinal).Select(n => $"{n}={f.Attributes[n]}"))}")
+            .Order(StringComparer.Ordinal)));
+
+    [Fact]
+    public async Task Tiles_before_during_and_after_the_fill_are_the_same_bytes_and_match_plain_ST_AsMVTGeom()
+    {
+        var layer = await ImportAsync("fill-tiles");
+        await using var session = await HoldAsPendingAsync(layer);
+        var info = (await new LayerStore(server.Database.DataSource).GetLayerAsync(layer))!;
+        var tiles = new TileStore(server.Database.DataSource);
+        var source = TileLayer.For(info, [], ["slum_name"]);
+        var addresses = await AddressesAsync(layer);
+
+        async Task<List<string>> MakeAll()
+        {
+            var made = new List<string>();
+            foreach (var address in addresses)
+            {
+                var tile = await tiles.GetTileAsync([source], address, CancellationToken.None);
+                var plain = await PlainTileAsync(layer, address);
+                var (served, expected) = (Shapes(tile, address), Shapes(plain, address));
+                Assert.Equal(expected.Keys.Order(), served.Keys.Order());
+                foreach (var (id, shape) in expected)
+                    Assert.True(shape.EqualsExact(served[id]), $"tile {address}: feature {id} is drawn differently from ST_AsMVTGeom's shape");
+                made.Add(Content(tile, address));
+            }
+            return made;
+        }
+
+        Assert.Equal(0L, await Scalar(session, "SELECT count(*) FROM features WHERE layer_id = $1 AND tile_z14 IS NOT NULL", layer));
+        var before = await MakeAll();
+        var (first, last) = (await Scalar(session, "SELECT min(id) FROM features WHERE layer_id = $1", layer), await Scalar(session, "SELECT max(id) + 1 FROM features WHERE layer_id = $1", layer));
+        var filledHalf = await Scalar(session, "SELECT fill_tile_geometry($1, $2, $3)", layer, first, (first + last) / 2);
+        Assert.InRange(filledHalf, 1000, 1500); // half of the 2,542 slums
+        Assert.True(await Scalar(session, "SELECT count(*) FROM features WHERE layer_id = $1 AND tile_z14 IS NOT NULL", layer) > 500);
+        var during = await MakeAll();
+        await Scalar(session, "SELECT fill_tile_geometry($1, $2, $3)", layer, (first + last) / 2, last);
+        Assert.Equal(0L, await Scalar(session, "SELECT count(*) FROM features WHERE layer_id = $1 AND tile_pending", layer));
+        var after = await MakeAll();
+
+        for (var k = 0; k < addresses.Count; k++)
+        {
+            Assert.Equal(before[k], during[k]);
+            Assert.Equal(before[k], after[k]);
+        }
+        Assert.True(before.Count(t => t.Contains("slums_labels", StringComparison.Ordinal)) >= addresses.Count / 3, "many test tiles should hold slums and their labels");
+    }
+
+    [Fact]
+    public async Task A_fill_stopped_after_one_batch_is_finished_by_the_server_and_edits_make_their_own()
+    {
+        var layer = await ImportAsync("fill-resume");
+        var first = 0L;
+        await using (var session = await HoldAsPendingAsync(layer))
+        {
+            first = await Scalar(session, "SELECT min(id) FROM features WHERE layer_id = $1", layer);
+            Assert.True(await Scalar(session, "SELECT fill_tile_geometry($1, $2, $3)", layer, first, first + 100) > 0); // then the "crash"
+            await Execute(session, "SELECT pg_advisory_unlock($1, $2::integer)", LockSpace, layer);
+        }
+
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (await Scalar(null, "SELECT count(*) FROM layers WHERE id = $1 AND tile_geometry_pending", layer) > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the server's background fill did not finish the layer in 2 minutes");
+            await Task.Delay(200);
+        }
+        Assert.Equal(0L, await Scalar(null, "SELECT count(*) FROM features WHERE layer_id = $1 AND tile_pending", layer));
+        Assert.Equal(0L, await Scalar(null, $"SELECT count(*) FROM features WHERE layer_id = $1 AND ({StoredDiffers()})", layer));
+        Assert.True(await Scalar(null, "SELECT count(*) FROM features WHERE layer_id = $1 AND tile_z14 IS NOT NULL", layer) > 2000);
+
+        // An edit moves a slum 50 m north: its trigger makes its tile geometry as it is written.
+        await Execute(null, "UPDATE features SET geom = ST_Translate(geom, 0, 0.00045) WHERE layer_id = $1 AND id = $2", layer, first);
+        Assert.Equal(0L, await Scalar(null, $"SELECT count(*) FROM features WHERE layer_id = $1 AND ({StoredDiffers()})", layer));
+    }
+
+    private static string StoredDiffers() => string.Join(" OR ", Enumerable.Range(6, 9).Select(z =>
+        $"tile_z{z} IS DISTINCT FROM CASE WHEN GeometryType(geom) NOT IN ('POINT', 'MULTIPOINT') THEN tile_geometry(geom, {z}) END"));
+
+    /// <summary>Around three slums: the tile holding each at every test zoom, and its east and south neighbours.</summary>
+    private async Task<List<TileAddress>> AddressesAsync(long layer)
+    {
+        await using var command = server.Database.DataSource.CreateCommand(
+            "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_PointOnSurface(geom) c, row_number() OVER (ORDER BY id) n FROM features WHERE layer_id = $1 AND ST_IsValid(geom)) s WHERE n IN (1, 800, 1600)");
+        command.Parameters.Add(new() { Value = layer });
+        var addresses = new HashSet<TileAddress>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            foreach (var zoom in Zooms)
+            {
+                var (z, x, y) = VectorTiles.TileOf(reader.GetDouble(0), reader.GetDouble(1), zoom);
+                addresses.UnionWith([new(z, x, y), new(z, x + 1, y), new(z, x, y + 1)]);
+            }
+        return addresses.ToList();
+    }
+
+    private async Task<byte[]> PlainTileAsync(long layer, TileAddress tile)
+    {
+        await using var command = server.Database.DataSource.CreateCommand("""
+            SELECT ST_AsMVT(t.*, 'plain', 4096, 'geom', 'fid') FROM (
+                SELECT f.id AS fid, ST_AsMVTGeom(CASE WHEN $1 < 12 THEN ST_Simplify(f.geom_3857, $5, true) ELSE f.geom_3857 END,
+                                                 ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom
+                FROM features f WHERE f.layer_id = $4 AND f.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096)) t
+            """);
+        foreach (var v in new object[] { tile.Z, tile.X, tile.Y, layer, 2 * 20037508.342789244 / (1L << tile.Z) / 4096 }) command.Parameters.Add(new() { Value = v });
+        return await command.ExecuteScalarAsync() is byte[] bytes ? bytes : [];
+    }
+
+    private static Dictionary<long, NetTopologySuite.Geometries.Geometry> Shapes(byte[] tile, TileAddress at) =>
+        VectorTiles.Decode(tile, at.Z, at.X, at.Y).Layers.Where(l => !l.Name.EndsWith("_labels", StringComparison.Ordinal))
+            .SelectMany(l => l.Features).ToDictionary(f => Convert.ToInt64(f.Attributes["id"]), f => f.Geometry);
+
+    private async Task Execute(NpgsqlConnection? connection, string sql, params object[] parameters) => await Scalar(connection, sql, parameters);
+
+    private async Task<long> Scalar(NpgsqlConnection? connection, string sql, params object[] parameters)
+    {
+        await using var owned = connection is null ? await server.Database.DataSource.OpenConnectionAsync() : null;
+        await using var command = new NpgsqlCommand(sql, connection ?? owned);
+        foreach (var value in parameters) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return await command.ExecuteScalarAsync() is { } result and not DBNull ? Convert.ToInt64(result) : 0;
+    }
+}
