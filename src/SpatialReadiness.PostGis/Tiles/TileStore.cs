@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Npgsql;
 using SpatialReadiness.Core.Tiles;
 
@@ -9,10 +10,25 @@ namespace SpatialReadiness.PostGis.Tiles;
 /// </summary>
 public sealed class TileStore(ReplicaReads reads)
 {
+    /// <summary>Counting a million features into cells takes seconds: longer than a tile query may run.</summary>
+    private static readonly TimeSpan DensityBuildTimeout = TimeSpan.FromMinutes(2);
+
+    private readonly ConcurrentDictionary<(long Layer, int Version), Lazy<Task>> _densityBuilt = new();
+
     /// <summary>The tile's bytes: one MVT layer per <paramref name="layers"/> entry that has features there (and its label points' layer), concatenated (valid MVT).</summary>
     public async Task<byte[]> GetTileAsync(IReadOnlyList<TileLayer> layers, TileAddress tile, CancellationToken cancellationToken)
     {
-        await using var connection = await reads.OpenAsync(layers.Select(l => (l.Info.Id, l.Info.Version)), cancellationToken);
+        var drawsDensity = false;
+        foreach (var layer in layers)
+        {
+            if (!layer.DrawsDensity(tile.Z)) continue;
+            await DensityAsync(layer).WaitAsync(cancellationToken);
+            drawsDensity = true;
+        }
+        // Density cells are written on the primary when first needed: a replica may not have replayed them yet.
+        await using var connection = drawsDensity
+            ? await reads.Primary.OpenConnectionAsync(cancellationToken)
+            : await reads.OpenAsync(layers.Select(l => (l.Info.Id, l.Info.Version)), cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
         foreach (var layer in layers)
         {
@@ -28,5 +44,35 @@ public sealed class TileStore(ReplicaReads reads)
         }
         while (await reader.NextResultAsync(cancellationToken));
         return tileBytes.ToArray();
+    }
+
+    /// <summary>
+    /// The layer version's density cells exist once this completes: made by the first low-zoom tile that needs them
+    /// (one build per version in this process; tile_density_build's lock keeps other processes from a second). A
+    /// build that fails is forgotten, so the next tile tries again. Requests that give up do not cancel it.
+    /// </summary>
+    private Task DensityAsync(TileLayer layer)
+    {
+        var key = (layer.Info.Id, layer.Info.Version);
+        var entry = _densityBuilt.GetOrAdd(key, k => new Lazy<Task>(() => BuildDensityAsync(k.Layer)));
+        return entry.Value.ContinueWith(done =>
+        {
+            if (!done.IsCompletedSuccessfully) _densityBuilt.TryRemove(new KeyValuePair<(long, int), Lazy<Task>>(key, entry));
+            return done;
+        }, TaskScheduler.Default).Unwrap();
+    }
+
+    private async Task BuildDensityAsync(long layerId)
+    {
+        await using var connection = await reads.Primary.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var timeout = new NpgsqlCommand($"SET LOCAL statement_timeout = {(long)DensityBuildTimeout.TotalMilliseconds}", connection, transaction))
+            await timeout.ExecuteNonQueryAsync();
+        await using (var build = new NpgsqlCommand("SELECT tile_density_build($1)", connection, transaction) { CommandTimeout = (int)DensityBuildTimeout.TotalSeconds })
+        {
+            build.Parameters.Add(new() { Value = layerId });
+            await build.ExecuteNonQueryAsync();
+        }
+        await transaction.CommitAsync();
     }
 }

@@ -43,6 +43,9 @@ public static class ODataModel
 
     public const string LocationProperty = "Location";
 
+    /// <summary>The properties made from a feature's measures (GeometryOutput.Measures): centroid, area, bounding box, Location.</summary>
+    public static readonly string[] MeasureProperties = ["CentroidLon", "CentroidLat", "AreaM2", "MinLon", "MinLat", "MaxLon", "MaxLat", LocationProperty];
+
     /// <summary>A canonical set's fields as the schema types them: integer fields as Integer, everything else as Text.</summary>
     public static IReadOnlyList<TypedField> CanonicalFields(LayerKind kind) =>
         LayerSchema.For(kind)!.Fields.Select(f => new TypedField(f.Name, f.Name, f.Type == "integer" ? FieldType.Integer : FieldType.Text)).ToList();

@@ -45,7 +45,8 @@ public static class StyleCatalog
         foreach (var styleLayer in style["layers"]!.AsArray().OfType<JsonObject>())
         {
             if (styleLayer["source-layer"] is JsonValue sourceLayer)
-                styleLayer["source-layer"] = IsLabels(sourceLayer) ? layer.Name + TileLayer.LabelsSuffix : layer.Name;
+                styleLayer["source-layer"] = IsLabels(sourceLayer) ? layer.Name + TileLayer.LabelsSuffix
+                    : IsDensity(sourceLayer) ? layer.Name + TileLayer.DensitySuffix : layer.Name;
             var fallbacks = (styleLayer["metadata"]?[FallbackKey] as JsonObject)?
                 .ToDictionary(p => p.Key, p => p.Value!.GetValue<string>(), StringComparer.Ordinal) ?? [];
             RenameFields(styleLayer, fields, layer.PublicFields, fallbacks);
@@ -61,7 +62,7 @@ public static class StyleCatalog
     public static IReadOnlyList<LowZoomField> FieldsDrawn(LayerInfo layer)
     {
         var style = BindToLayer(Template(ForKind(layer.Kind))!, layer, "");
-        return style["layers"]!.AsArray().OfType<JsonObject>().Where(l => l["source-layer"] is JsonValue s && !IsLabels(s))
+        return style["layers"]!.AsArray().OfType<JsonObject>().Where(l => l["source-layer"] is JsonValue s && !IsLabels(s) && !IsDensity(s))
             .SelectMany(l => FieldsRead(l).Select(field => new LowZoomField(field, Math.Max(0, (int)(l["minzoom"]?.GetValue<double>() ?? 0) - 1))))
             .Where(f => layer.PublicFields.Contains(f.Field))
             .GroupBy(f => f.Field).Select(g => g.MinBy(f => f.FromZoom)!).ToList();
@@ -77,6 +78,9 @@ public static class StyleCatalog
         var labelLayers = style["layers"]!.AsArray().OfType<JsonObject>().Where(l => l["source-layer"] is JsonValue s && IsLabels(s)).ToList();
         return labelLayers.Count == 0 ? null : labelLayers.SelectMany(l => FieldsRead(l)).Where(layer.PublicFields.Contains).Distinct().ToList();
     }
+
+    private static bool IsDensity(JsonValue sourceLayer) =>
+        sourceLayer.TryGetValue<string>(out var name) && name.EndsWith(TileLayer.DensitySuffix, StringComparison.Ordinal);
 
     private static bool IsLabels(JsonValue sourceLayer) =>
         sourceLayer.TryGetValue<string>(out var name) && name.EndsWith(TileLayer.LabelsSuffix, StringComparison.Ordinal);

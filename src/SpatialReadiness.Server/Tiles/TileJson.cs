@@ -38,16 +38,25 @@ public static class TileJson
         {
             ["id"] = info.Name,
             ["description"] = $"{info.Title} ({info.Kind}, v{info.Version}, {info.Licence})",
-            ["minzoom"] = minZoom,
+            ["minzoom"] = layer.Dense ? Math.Max(minZoom, TileLayer.DensityToZoom + 1) : minZoom,
             ["maxzoom"] = maxZoom,
             ["fields"] = Types(info.PublicFields, layer),
         };
+        if (layer.Dense)
+            yield return new()
+            {
+                ["id"] = layer.DensityLayerName,
+                ["description"] = $"how many features of {info.Name} lie in each cell of a 64 x 64 grid over the tile, up to z{TileLayer.DensityToZoom}",
+                ["minzoom"] = minZoom,
+                ["maxzoom"] = Math.Min(maxZoom, TileLayer.DensityToZoom),
+                ["fields"] = new Dictionary<string, string> { ["features"] = FieldType.Integer.TileJson() },
+            };
         if (layer.LabelFields is { } labelFields)
             yield return new()
             {
                 ["id"] = layer.LabelLayerName,
                 ["description"] = $"one label point per feature of {info.Name}, in the one tile that holds it",
-                ["minzoom"] = minZoom,
+                ["minzoom"] = layer.Dense ? Math.Max(minZoom, TileLayer.DensityToZoom + 1) : minZoom,
                 ["maxzoom"] = maxZoom,
                 ["fields"] = Types(labelFields, layer),
             };

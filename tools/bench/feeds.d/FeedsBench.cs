@@ -1,58 +1,81 @@
 #:package Npgsql
-// Feed benchmark client (tools/bench/feeds): reads the same rows (one layer, in id order) three ways in one run and
-// prints rows/s for each: (1) a plain Npgsql read of id, attributes and ST_AsGeoJSON(geom), the floor; (2) the OData
-// feed with geometry as GeoJSON text and (3) as WKT, following @odata.nextLink; (4) the OGC API items, following
-// rel=next links (when the server offers /ogc).
-// Usage: dotnet run FeedsBench.cs -- <connection string> <server base URL> <layer id> <city> <layer name>
+// Feed benchmark client (tools/bench/feeds): reads every row of each given layer (in id order) four ways: (1) a plain
+// Npgsql read of id, attributes and ST_AsGeoJSON(geom), the floor; (2) the OData feed with geometry as GeoJSON text and
+// (3) as WKT, following @odata.nextLink; (4) the OGC API items, following rel=next links. Every read runs once whole
+// before any is timed (the same warm-up for all), then in interleaved rounds (floor, OData, OData, OGC, next layer,
+// next round), so a drift of the shared machine touches every column alike. For each read: rows/s and its ratio to the
+// floor of the same round (median over rounds, with the range), and CPU per row of the server process, of the database
+// (the whole PostgreSQL cluster) and of this client.
+// Usage: dotnet run FeedsBench.cs -- <connection string> <server base URL> <server pid> <postmaster pid> <rounds> <layer id>:<label>:<field,field...> ...
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Npgsql;
 
-var (connection, server, layerId, city, layerName) = (args[0], args[1].TrimEnd('/'), long.Parse(args[2]), args[3], args[4]);
+var (connection, server, serverPid, postmasterPid, rounds) = (args[0], args[1].TrimEnd('/'), int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]));
+var layers = args[5..].Select(a => a.Split(':')).Select(p => (Id: long.Parse(p[0]), Label: p[1], Fields: p[2])).ToList();
 using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
-
 await using var data = NpgsqlDataSource.Create(connection);
-async Task<long> ReadFloor(long limit)
+var ticks = 1000.0 / 100; // ms per clock tick (USER_HZ is 100 on Linux)
+
+var collections = JsonDocument.Parse(await http.GetStringAsync($"{server}/ogc/collections")).RootElement.GetProperty("collections").EnumerateArray()
+    .Select(c => c.GetProperty("id").GetString()!).ToList();
+var reads = new List<(string Layer, string Name, Func<Task<long>> Run)>();
+foreach (var layer in layers)
 {
-    await using var command = data.CreateCommand("SELECT id, attributes::text, ST_AsGeoJSON(geom, 7) FROM features WHERE layer_id = $1 ORDER BY id LIMIT $2");
+    reads.Add((layer.Label, "Npgsql read (floor)", () => ReadFloor(layer.Id)));
+    foreach (var geometry in new[] { "GeoJson", "Wkt" })
+        reads.Add((layer.Label, $"OData /odata/Features, geometry as {geometry}",
+            () => Follow($"{server}/odata/Features?$filter=LayerId eq {layer.Id}&$select=Id,{geometry},{layer.Fields}", OdataPage)));
+    var collection = collections.First(c => c == layer.Label.Replace("/", "__"));
+    reads.Add((layer.Label, "OGC API items", () => Follow($"{server}/ogc/collections/{collection}/items?limit=10000", OgcPage)));
+}
+
+Console.Error.WriteLine($"== warm-up: every read once, whole ({reads.Count} reads)");
+foreach (var read in reads) await read.Run();
+var results = reads.Select(_ => new List<(long Rows, double Seconds, double ServerMs, double DatabaseMs, double ClientMs)>()).ToList();
+for (var round = 1; round <= rounds; round++)
+{
+    for (var i = 0; i < reads.Count; i++)
+    {
+        var (server0, database0, client0) = (CpuMs(serverPid), CpuMs(postmasterPid), Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds);
+        var clock = Stopwatch.StartNew();
+        var rows = await reads[i].Run();
+        var seconds = clock.Elapsed.TotalSeconds;
+        results[i].Add((rows, seconds, CpuMs(serverPid) - server0, CpuMs(postmasterPid) - database0, Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds - client0));
+    }
+    Console.Error.WriteLine($"   round {round} done (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
+}
+
+Console.WriteLine($"Median over {rounds} interleaved rounds (min-max); the ratio to the floor is taken within each round. CPU per row in µs: the server process, the database (all of PostgreSQL), this client.");
+Console.WriteLine();
+Console.WriteLine("| layer | read | rows | rows/s | / floor | server µs/row | database µs/row | client µs/row |");
+Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+for (var i = 0; i < reads.Count; i++)
+{
+    var floor = results[reads.FindIndex(r => r.Layer == reads[i].Layer)];
+    var r = results[i];
+    var ratios = r.Select((x, k) => x.Rows / x.Seconds / (floor[k].Rows / floor[k].Seconds)).ToList();
+    string PerRow(Func<(long Rows, double Seconds, double ServerMs, double DatabaseMs, double ClientMs), double> ms) => Spread(r.Select(x => ms(x) * 1000 / x.Rows).ToList(), "F1");
+    Console.WriteLine($"| {reads[i].Layer} | {reads[i].Name} | {r[0].Rows} | {Spread(r.Select(x => x.Rows / x.Seconds).ToList(), "F0")} | {Spread(ratios, "F2", "x")} "
+        + $"| {PerRow(x => x.ServerMs)} | {PerRow(x => x.DatabaseMs)} | {PerRow(x => x.ClientMs)} |");
+}
+
+async Task<long> ReadFloor(long layerId)
+{
+    await using var command = data.CreateCommand("SELECT id, attributes::text, ST_AsGeoJSON(geom, 7) FROM features WHERE layer_id = $1 ORDER BY id");
     command.Parameters.Add(new() { Value = layerId });
-    command.Parameters.Add(new() { Value = limit });
     await using var reader = await command.ExecuteReaderAsync();
-    long rows = 0, bytes = 0;
-    while (await reader.ReadAsync()) { rows++; bytes += reader.GetString(1).Length + (reader.IsDBNull(2) ? 0 : reader.GetString(2).Length); }
+    long rows = 0, chars = 0;
+    while (await reader.ReadAsync()) { rows++; chars += reader.GetString(1).Length + (reader.IsDBNull(2) ? 0 : reader.GetString(2).Length); }
     return rows;
 }
-// Every read runs once untimed, whole, before the timed run: the freshly started server and this client reach their
-// steady state (tiered JIT with dynamic PGO kept compiling for the first few hundred pages, a third of the server's CPU)
-// and the read measured first does not pay for the start-up of both.
-await ReadFloor(long.MaxValue);
-var floor = await Measure("Npgsql read (floor)", () => ReadFloor(long.MaxValue));
-string ODataUrl(string geometry) => $"{server}/odata/Features?$filter=LayerId eq {layerId}&$select=Id,{geometry},asset_id,name,asset_type,ward_no";
-var odataPage = (JsonElement page) => (page.GetProperty("value").GetArrayLength(), page.TryGetProperty("@odata.nextLink", out var next) ? next.GetString() : null);
-var ogcPage = (JsonElement page) => (page.GetProperty("features").GetArrayLength(),
-    page.GetProperty("links").EnumerateArray().Where(l => l.GetProperty("rel").GetString() == "next").Select(l => l.GetProperty("href").GetString()).FirstOrDefault());
-foreach (var geometry in new[] { "GeoJson", "Wkt" }) await Follow(ODataUrl(geometry), odataPage);
-(string Name, long Rows, double Seconds) OData(string geometry) => Measure($"OData /odata/Features, geometry as {geometry}", () => Follow(
-    ODataUrl(geometry), odataPage)).Result;
-var odataGeoJson = OData("GeoJson");
-var odataWkt = OData("Wkt");
-var ogcLanding = await http.GetAsync($"{server}/ogc");
-(string Name, long Rows, double Seconds)? ogc = null;
-if (ogcLanding.IsSuccessStatusCode)
-{
-    var collections = JsonDocument.Parse(await http.GetStringAsync($"{server}/ogc/collections")).RootElement.GetProperty("collections");
-    var collection = collections.EnumerateArray().First(c => c.GetProperty("title").GetString()!.Contains(layerName, StringComparison.OrdinalIgnoreCase)
-        || c.GetProperty("id").GetString()!.Contains(layerName, StringComparison.OrdinalIgnoreCase) && c.GetProperty("id").GetString()!.Contains(city, StringComparison.OrdinalIgnoreCase));
-    var items = $"{server}/ogc/collections/{collection.GetProperty("id").GetString()}/items?limit=10000";
-    await Follow(items, ogcPage);
-    ogc = await Measure("OGC API items", () => Follow(items, ogcPage));
-}
 
-Console.WriteLine("| read | rows | s | rows/s | / floor |");
-Console.WriteLine("|---|---:|---:|---:|---:|");
-foreach (var (name, rows, seconds) in new[] { floor, odataGeoJson, odataWkt }.Concat(ogc is { } o ? [o] : []))
-    Console.WriteLine($"| {name} | {rows} | {seconds:F1} | {rows / seconds:F0} | {rows / seconds / (floor.Rows / floor.Seconds):F2}x |");
-if (ogc is null) Console.WriteLine("(no /ogc on this server: OGC API items not measured)");
+static (int, string?) OdataPage(JsonElement page) =>
+    (page.GetProperty("value").GetArrayLength(), page.TryGetProperty("@odata.nextLink", out var next) ? next.GetString() : null);
+
+static (int, string?) OgcPage(JsonElement page) => (page.GetProperty("features").GetArrayLength(),
+    page.GetProperty("links").EnumerateArray().Where(l => l.GetProperty("rel").GetString() == "next").Select(l => l.GetProperty("href").GetString()).FirstOrDefault());
 
 async Task<long> Follow(string url, Func<JsonElement, (int Rows, string? Next)> read)
 {
@@ -68,9 +91,32 @@ async Task<long> Follow(string url, Func<JsonElement, (int Rows, string? Next)> 
     return rows;
 }
 
-static async Task<(string Name, long Rows, double Seconds)> Measure(string name, Func<Task<long>> run)
+// CPU milliseconds of a process and its descendants (and the children they have waited for).
+double CpuMs(int root)
 {
-    var clock = Stopwatch.StartNew();
-    var rows = await run();
-    return (name, rows, clock.Elapsed.TotalSeconds);
+    var parents = new Dictionary<int, int>();
+    var times = new Dictionary<int, long>();
+    foreach (var dir in Directory.EnumerateDirectories("/proc"))
+    {
+        if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+        string stat;
+        try { stat = File.ReadAllText(Path.Combine(dir, "stat")); } catch (IOException) { continue; } catch (UnauthorizedAccessException) { continue; }
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        parents[pid] = int.Parse(fields[1], CultureInfo.InvariantCulture);
+        times[pid] = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)
+                     + long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+    }
+    long total = 0;
+    foreach (var (pid, time) in times)
+        for (var p = pid; p > 1 && parents.ContainsKey(p); p = parents[p])
+            if (p == root) { total += time; break; }
+    return total * ticks;
+}
+
+static string Spread(List<double> values, string format, string unit = "")
+{
+    var sorted = values.Order().ToList();
+    var median = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    string F(double v) => v.ToString(format, CultureInfo.InvariantCulture) + unit;
+    return $"{F(median)} ({F(sorted[0])}-{F(sorted[^1])})";
 }
