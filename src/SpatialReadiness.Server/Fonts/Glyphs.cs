@@ -22,8 +22,12 @@ public sealed partial class Glyphs(string directory, ILogger<Glyphs> log)
     public const string MediaType = "application/x-protobuf";
 
     private readonly Lazy<IReadOnlyDictionary<string, string>> fonts = new(() => Discover(directory, log));
-    private readonly ConcurrentDictionary<string, GlyphRasterizer> rasterizers = new(StringComparer.Ordinal);
+    /// <summary>Drawn ranges kept up to this many bytes of bitmaps; beyond it (a crawl of every range of every font) they are drawn per request.</summary>
+    public const long CacheBytes = 64L << 20;
+
+    private readonly ConcurrentDictionary<string, Lazy<GlyphRasterizer>> rasterizers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Font, int Start), Lazy<IReadOnlyList<Glyph>>> ranges = new();
+    private long cachedBytes;
 
     public string Directory => directory;
 
@@ -62,11 +66,20 @@ public sealed partial class Glyphs(string directory, ILogger<Glyphs> log)
         return GlyphPbf.Write(string.Join(',', stack), $"{start}-{start + 255}", taken.Values);
     }
 
-    private IReadOnlyList<Glyph> Drawn(string font, int start) => ranges.GetOrAdd((font, start), key => new Lazy<IReadOnlyList<Glyph>>(() =>
+    private IReadOnlyList<Glyph> Drawn(string font, int start)
     {
-        var rasterizer = rasterizers.GetOrAdd(key.Font, name => new GlyphRasterizer(fonts.Value[name]));
-        return Enumerable.Range(key.Start, 256).Select(rasterizer.Draw).OfType<Glyph>().ToList();
-    })).Value;
+        var key = (font, start);
+        if (ranges.TryGetValue(key, out var kept)) return kept.Value;
+        var drawing = new Lazy<IReadOnlyList<Glyph>>(() =>
+        {
+            var rasterizer = rasterizers.GetOrAdd(font, name => new Lazy<GlyphRasterizer>(() => new GlyphRasterizer(fonts.Value[name]))).Value;
+            return Enumerable.Range(start, 256).Select(rasterizer.Draw).OfType<Glyph>().ToList();
+        });
+        if (Interlocked.Read(ref cachedBytes) >= CacheBytes) return drawing.Value;
+        var shared = ranges.GetOrAdd(key, drawing);
+        if (ReferenceEquals(shared, drawing)) Interlocked.Add(ref cachedBytes, drawing.Value.Sum(g => g.Bitmap.Length + 64L));
+        return shared.Value;
+    }
 
     private static Dictionary<string, string> Discover(string directory, ILogger log)
     {
