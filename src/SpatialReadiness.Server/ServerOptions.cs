@@ -6,8 +6,9 @@ namespace SpatialReadiness.Server;
 /// Settings read once at start, from appsettings or the environment (SR_PG, SR_DATA, SR_MAX_UPLOAD_MB, SR_TILE_CACHE_MB,
 /// and the limits on sign-in and writes: SR_LOGIN_PER_IP per minute, SR_LOGIN_PER_NAME per 15 minutes, SR_WRITES_PER_USER
 /// per minute; SR_SESSION_HOURS, how long a sign-in lasts unused; the bounds on heavy work, docs/operations.md;
-/// SR_CORS_ORIGINS, the other sites allowed signed-in requests: Http/CrossOrigin.cs). SR_PG_READ, optional, names a
-/// read replica (or a proxy in front of replicas) for tile and feature reads; writes and LISTEN always use SR_PG.
+/// SR_CORS_ORIGINS, the other sites allowed signed-in requests: Http/CrossOrigin.cs; SR_FONTS, the label fonts:
+/// Fonts/Glyphs.cs). SR_PG_READ, optional, names a read replica (or a proxy in front of replicas) for tile and feature
+/// reads; writes and LISTEN always use SR_PG.
 /// </summary>
 public sealed record ServerOptions(string? ConnectionString, string DataRoot, long MaxUploadBytes, long MaxUnpackedBytes, long MaxVerticesPerFeature, long TileCacheBytes)
 {
@@ -52,6 +53,9 @@ public sealed record ServerOptions(string? ConnectionString, string DataRoot, lo
     /// <summary>SR_CORS_ORIGINS: comma-separated origins allowed credentialed cross-origin requests (any origin may read public data).</summary>
     public string? CorsOrigins { get; init; }
 
+    /// <summary>SR_FONTS: the folder of the fonts /fonts draws MapLibre's label glyphs from (Debian's fonts-noto-core by default).</summary>
+    public string FontsDirectory { get; init; } = "/usr/share/fonts/truetype/noto";
+
     public static ServerOptions Bind(IConfiguration configuration)
     {
         var connectionString = configuration["SR_PG"] is { Length: > 0 } env ? env : configuration.GetConnectionString("Postgis");
@@ -83,6 +87,7 @@ public sealed record ServerOptions(string? ConnectionString, string DataRoot, lo
             TempDirectory = configuration["SR_TEMP_DIR"] is { Length: > 0 } temp ? Path.GetFullPath(temp) : defaults.TempDirectory,
             CorsOrigins = configuration["SR_CORS_ORIGINS"],
             ReadConnectionString = configuration["SR_PG_READ"] is { Length: > 0 } read ? read : null,
+            FontsDirectory = configuration["SR_FONTS"] is { Length: > 0 } fonts ? Path.GetFullPath(fonts) : defaults.FontsDirectory,
         };
     }
 }

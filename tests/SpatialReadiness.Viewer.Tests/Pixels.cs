@@ -9,6 +9,9 @@ public static class Pixels
     /// <summary>styles/ward.json: the #2f5d9e outline.</summary>
     public const string WardOutline = "b - r >= 80 && b >= 120 && r <= 90 && g <= 130";
 
+    /// <summary>styles/ward.json: the #1d3a63 ward numbers (darker and greener than the #2f5d9e outline).</summary>
+    public const string WardLabel = "r <= 50 && g >= 40 && g <= 80 && b >= 75 && b <= 125 && b - r >= 45";
+
     /// <summary>The ward outline with the layer at half opacity.</summary>
     public const string WardOutlineHalf = "b - r >= 40 && b - g >= 20 && r >= 100 && r <= 170";
 

@@ -2,6 +2,7 @@
 
 import 'ol/ol.css';
 import './style.css';
+import './fonts.css';
 import { getCenter } from 'ol/extent';
 import { fromLonLat } from 'ol/proj';
 import { collectionId, getJson, type City, type FindingProperties, type LayerInfo, type ViewerConfig } from './api';

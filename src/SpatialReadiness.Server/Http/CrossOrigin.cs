@@ -6,7 +6,7 @@ namespace SpatialReadiness.Server.Http;
 /// <summary>
 /// CORS, so maps on other sites (MapLibre, OpenLayers, Leaflet, a dashboard) can show the published layers.
 /// <list type="bullet">
-/// <item>Public reads (GET and HEAD of tiles, TileJSON, styles, /ogc, /odata, the catalogue under /api/cities and
+/// <item>Public reads (GET and HEAD of tiles, TileJSON, styles, glyphs (/fonts), /ogc, /odata, the catalogue under /api/cities and
 /// /api/layers, the OpenAPI document) answer any origin with <c>Access-Control-Allow-Origin: *</c>: a browser then sends
 /// no cookie, and the reader is anonymous, so what another site reads is what the public sees. The preflight allows
 /// no Authorization or anti-forgery header to such origins, and a request that carries a key or the session cookie
@@ -20,7 +20,7 @@ namespace SpatialReadiness.Server.Http;
 /// </summary>
 public sealed class CrossOrigin(IReadOnlySet<string> trusted)
 {
-    private static readonly string[] PublicPrefixes = ["/tiles", "/styles", "/ogc", "/odata", "/openapi", "/api/cities", "/api/layers", "/health"];
+    private static readonly string[] PublicPrefixes = ["/tiles", "/styles", "/fonts", "/ogc", "/odata", "/openapi", "/api/cities", "/api/layers", "/health"];
     private static readonly string[] PrivateSegments = ["/access", "/history", "/contributions"];
 
     /// <summary>Headers a page on any site may send to a public read (no Authorization, no X-CSRF-TOKEN).</summary>

@@ -52,6 +52,7 @@ public static class StyleCatalog
             RenameFields(styleLayer, fields, layer.PublicFields, fallbacks);
         }
         style["name"] = $"{layer.Title} ({style["name"]})";
+        BindGlyphs(style, origin);
         return style;
     }
 
@@ -97,7 +98,15 @@ public static class StyleCatalog
     public static JsonObject BindToCity(JsonObject style, string city, string origin)
     {
         SingleSource(style)["data"] = $"{origin}/api/cities/{Uri.EscapeDataString(city)}/findings?limit=10000";
+        BindGlyphs(style, origin);
         return style;
+    }
+
+    /// <summary>The glyphs URL ("/fonts/{fontstack}/{range}.pbf" as stored) made absolute: MapLibre resolves it against the page, not the style.</summary>
+    private static void BindGlyphs(JsonObject style, string origin)
+    {
+        if (style["glyphs"] is JsonValue glyphs && glyphs.TryGetValue<string>(out var path) && path.StartsWith('/'))
+            style["glyphs"] = origin + path;
     }
 
     private static JsonObject SingleSource(JsonObject style) => style["sources"]!.AsObject().Single().Value!.AsObject();

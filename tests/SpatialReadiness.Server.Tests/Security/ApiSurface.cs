@@ -87,6 +87,9 @@ public static partial class ApiSurface
             "x" => [Text(x)],
             "y" => [path.EndsWith("{y}") ? $"{y}.mvt" : Text(y)],
             "kind" or "style" => Styles,
+            "fontstack" => ["Noto Sans Regular,Noto Sans Devanagari Regular", "No Such Font"],
+            "range" => ["0-255.pbf", "2304-2559.pbf"],
+            "file" when before.EndsWith("/fonts/files/") => ["NotoSans-Regular.ttf", "passwd"],
             "id" when before.EndsWith("/styles/") => Styles,
             "path" when before == "/odata/" => [], // the sets, counts and keys come from the service document above
             "action" => ["package_list", "package_search", "organization_list", "status_show", "help_show", "package_show", "organization_show"],

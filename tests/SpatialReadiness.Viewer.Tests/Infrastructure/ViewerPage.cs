@@ -50,6 +50,9 @@ public sealed class ViewerPage(IPage page, Uri server) : IAsyncDisposable
     public IReadOnlyList<int> TileStatuses(long layerId) =>
         [.. _responses.Where(r => new Uri(r.Url).AbsolutePath.StartsWith($"/tiles/{layerId}/", StringComparison.Ordinal)).Select(r => r.Status)];
 
+    /// <summary>Every URL the page received an answer from.</summary>
+    public IReadOnlyList<string> ResponseUrls => [.. _responses.Select(r => r.Url)];
+
     public bool Requested(string pathAndQueryStart, int status = 200) =>
         _responses.Any(r => new Uri(r.Url).PathAndQuery.StartsWith(pathAndQueryStart, StringComparison.Ordinal) && r.Status == status);
 
