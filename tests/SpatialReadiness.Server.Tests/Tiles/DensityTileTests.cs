@@ -4,7 +4,8 @@ using SpatialReadiness.Core.Tiles;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.PostGis.Tiles;
 using SpatialReadiness.Server.Tests.Infrastructure;
-using SpatialReadiness.Server.Viewer;
+using SpatialReadiness.PostGis;
+using SpatialReadiness.Server.Styles;
 
 namespace SpatialReadiness.Server.Tests.Tiles;
 
@@ -53,7 +54,7 @@ public sealed class DensityTileTests(ServerFixture server)
         var (dense, _, centres) = await MumbaiAsDense("density-z" + z.ToString(CultureInfo.InvariantCulture));
         var expected = centres.GroupBy(c => Cell(c.X, c.Y, z)).ToDictionary(g => g.Key, g => g.Count());
         var tiles = expected.Keys.Select(c => (X: (int)(c.X / 64), Y: (int)(c.Y / 64))).Distinct().ToList();
-        var store = new TileStore(server.Database.DataSource);
+        var store = new TileStore(new ReplicaReads(server.Database.DataSource, null));
 
         var drawn = new Dictionary<(long, long), int>();
         foreach (var (x, y) in tiles)
@@ -83,7 +84,7 @@ public sealed class DensityTileTests(ServerFixture server)
     public async Task From_z13_a_dense_layer_draws_its_footprints_as_any_layer_does_with_every_field_from_z15(int z)
     {
         var (dense, plain, centres) = await MumbaiAsDense("density-z" + z.ToString(CultureInfo.InvariantCulture));
-        var store = new TileStore(server.Database.DataSource);
+        var store = new TileStore(new ReplicaReads(server.Database.DataSource, null));
         var (x, y) = ((int)(Cell(centres[0].X, centres[0].Y, z).X / 64), (int)(Cell(centres[0].X, centres[0].Y, z).Y / 64));
         var address = new TileAddress(z, x, y);
         var denseTile = VectorTiles.Decode(await store.GetTileAsync([dense], address, default), z, x, y).Layers.Single(l => l.Name == "slums");
@@ -99,7 +100,7 @@ public sealed class DensityTileTests(ServerFixture server)
     public async Task A_new_version_of_the_layer_is_counted_again_and_the_old_cells_are_dropped()
     {
         var (dense, _, centres) = await MumbaiAsDense("density-versions");
-        var store = new TileStore(server.Database.DataSource);
+        var store = new TileStore(new ReplicaReads(server.Database.DataSource, null));
         var (cx, cy) = Cell(centres[0].X, centres[0].Y, 6);
         var address = new TileAddress(6, (int)(cx / 64), (int)(cy / 64));
         int Total(byte[] mvt) => VectorTiles.Decode(mvt, 6, address.X, address.Y).Layers.Sum(l => l.Features.Sum(f => Convert.ToInt32(f.Attributes["features"], CultureInfo.InvariantCulture)));

@@ -1,5 +1,6 @@
 using Npgsql;
 using SpatialReadiness.Core.Tiles;
+using SpatialReadiness.PostGis;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.PostGis.Tiles;
 using SpatialReadiness.Server.Tests.Infrastructure;
@@ -48,7 +49,7 @@ public sealed class TileGeometryFillTests(ServerFixture server)
         var layer = await ImportAsync("fill-tiles");
         await using var session = await HoldAsPendingAsync(layer);
         var info = (await new LayerStore(server.Database.DataSource).GetLayerAsync(layer))!;
-        var tiles = new TileStore(server.Database.DataSource);
+        var tiles = new TileStore(new ReplicaReads(server.Database.DataSource, null));
         var source = TileLayer.For(info, [], ["slum_name"]);
         var addresses = await AddressesAsync(layer);
 
