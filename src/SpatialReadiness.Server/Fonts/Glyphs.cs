@@ -7,9 +7,9 @@ namespace SpatialReadiness.Server.Fonts;
 /// The glyphs MapLibre styles ask for ("glyphs": ".../fonts/{fontstack}/{range}.pbf"), drawn on first use from the
 /// fonts in one folder (SR_FONTS; Debian's fonts-noto-core by default) and kept. A font is named as MapLibre styles
 /// name fonts: its family and the style its file name ends with ("NotoSansDevanagari-Bold.ttf" is "Noto Sans Devanagari
-/// Bold"). A stack of several fonts takes each character from the first font that has it. The fonts' files are served too (/fonts/files/{file},
-/// for the web map's canvas labels). Names are only looked up, never made into paths, so nothing outside the folder
-/// can be asked for.
+/// Bold"). A stack of several fonts takes each character from the first font that has it. The font files are served
+/// too (/fonts/files/{file}, for the web map's canvas labels). Names are only looked up, never made into paths, so
+/// nothing outside the folder can be asked for.
 /// </summary>
 public sealed partial class Glyphs(string directory, ILogger<Glyphs> log)
 {
@@ -21,15 +21,13 @@ public sealed partial class Glyphs(string directory, ILogger<Glyphs> log)
 
     public const string MediaType = "application/x-protobuf";
 
-    private readonly Lazy<IReadOnlyDictionary<string, string>> fonts = new(() => Discover(directory, log));
     /// <summary>Drawn ranges kept up to this many bytes of bitmaps; beyond it (a crawl of every range of every font) they are drawn per request.</summary>
     public const long CacheBytes = 64L << 20;
 
+    private readonly Lazy<IReadOnlyDictionary<string, string>> fonts = new(() => Discover(directory, log));
     private readonly ConcurrentDictionary<string, Lazy<GlyphRasterizer>> rasterizers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Font, int Start), Lazy<IReadOnlyList<Glyph>>> ranges = new();
     private long cachedBytes;
-
-    public string Directory => directory;
 
     /// <summary>The fonts a stack may name, sorted.</summary>
     public IReadOnlyList<string> FontNames => fonts.Value.Keys.Order(StringComparer.Ordinal).ToList();
@@ -84,12 +82,12 @@ public sealed partial class Glyphs(string directory, ILogger<Glyphs> log)
     private static Dictionary<string, string> Discover(string directory, ILogger log)
     {
         var found = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!System.IO.Directory.Exists(directory))
+        if (!Directory.Exists(directory))
         {
             log.LogWarning("No fonts folder at {Directory} (SR_FONTS): /fonts serves no glyphs, and MapLibre GL JS draws no labels. Debian's fonts-noto-core provides the default.", directory);
             return found;
         }
-        foreach (var path in System.IO.Directory.EnumerateFiles(directory).Where(p => p.EndsWith(".ttf", StringComparison.OrdinalIgnoreCase) || p.EndsWith(".otf", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal))
+        foreach (var path in Directory.EnumerateFiles(directory).Where(p => p.EndsWith(".ttf", StringComparison.OrdinalIgnoreCase) || p.EndsWith(".otf", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal))
         {
             try
             {
