@@ -7,6 +7,7 @@ using SpatialReadiness.Core.Readiness;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.PostGis.Readiness;
 using SpatialReadiness.Server.Auth;
+using SpatialReadiness.Server.GeoJson;
 using SpatialReadiness.Server.Readiness;
 
 namespace SpatialReadiness.Server.Endpoints;
@@ -124,23 +125,30 @@ public static class ReadinessEndpoints
         }
         var matched = await findings.CountAsync(query, ct);
         http.Response.ContentType = "application/geo+json";
-        var body = http.Response.BodyWriter.AsStream();
-        await using var writer = new StreamWriter(body, new UTF8Encoding(false), 1 << 16);
-        await writer.WriteAsync($"{{\"type\":\"FeatureCollection\",\"runId\":\"{runId}\",\"numberMatched\":{matched},\"features\":[");
-        var returned = 0;
+        await using var writer = FeatureCollectionWriter.Start(http.Response.BodyWriter, json =>
+        {
+            json.WriteString("runId", runId!.Value);
+            json.WriteNumber("numberMatched", matched);
+        });
         await foreach (var feature in findings.GeoJsonFeaturesAsync(query, ct))
+            await writer.WriteAsync(feature, ct);
+        var returned = writer.Written;
+        await writer.EndAsync(json =>
         {
-            if (returned++ > 0) await writer.WriteAsync(',');
-            await writer.WriteAsync(feature);
-        }
-        await writer.WriteAsync($"],\"numberReturned\":{returned},\"links\":[");
-        if (query.Offset + returned < matched)
-        {
-            var next = QueryString.Create(http.Request.Query.Where(q => q.Key is not ("offset" or "run")).SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v))))
-                .Add("run", runId.ToString()!).Add("offset", (query.Offset + returned).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            await writer.WriteAsync($"{{\"rel\":\"next\",\"type\":\"application/geo+json\",\"href\":\"{http.Request.PathBase}{http.Request.Path}{next}\"}}");
-        }
-        await writer.WriteAsync("]}");
+            json.WriteNumber("numberReturned", returned);
+            json.WriteStartArray("links");
+            if (query.Offset + returned < matched)
+            {
+                var next = QueryString.Create(http.Request.Query.Where(q => q.Key is not ("offset" or "run")).SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v))))
+                    .Add("run", runId.ToString()!).Add("offset", (query.Offset + returned).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                json.WriteStartObject();
+                json.WriteString("rel", "next");
+                json.WriteString("type", "application/geo+json");
+                json.WriteString("href", $"{http.Request.PathBase}{http.Request.Path}{next}");
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }, ct);
     }
 
     private static readonly SortedSet<string> KnownCodes = new(

@@ -5,6 +5,7 @@ using System.Text.Json;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Ingest;
 using SpatialReadiness.PostGis.Features;
+using SpatialReadiness.Server.GeoJson;
 
 namespace SpatialReadiness.Server.Exports;
 
@@ -44,27 +45,10 @@ public sealed class LayerExport(FeatureReader reader)
     private async Task GeoJsonAsync(LayerInfo layer, Stream body, CancellationToken cancellationToken)
     {
         var rows = await Rows(layer, GeometryOutput.GeoJson, cancellationToken);
-        await using var json = new Utf8JsonWriter(body);
-        json.WriteStartObject();
-        json.WriteString("type", "FeatureCollection");
-        json.WriteString("name", layer.Name);
-        json.WriteStartArray("features");
-        var written = 0;
+        await using var writer = FeatureCollectionWriter.Start(body, json => json.WriteString("name", layer.Name));
         await foreach (var row in rows)
-        {
-            json.WriteStartObject();
-            json.WriteString("type", "Feature");
-            json.WriteNumber("id", row.Id);
-            json.WritePropertyName("properties");
-            json.WriteRawValue(row.PropertiesJson, skipInputValidation: true);
-            json.WritePropertyName("geometry");
-            if (row.GeoJson is null) json.WriteNullValue();
-            else json.WriteRawValue(row.GeoJson, skipInputValidation: true);
-            json.WriteEndObject();
-            if (++written % 500 == 0) await json.FlushAsync(cancellationToken);
-        }
-        json.WriteEndArray();
-        json.WriteEndObject();
+            await writer.WriteAsync(row, cancellationToken);
+        await writer.EndAsync(null, cancellationToken);
     }
 
     /// <summary>id, each public field, then the geometry as WKT: what a spreadsheet opens.</summary>

@@ -15,8 +15,9 @@ namespace SpatialReadiness.Server.OData;
 
 /// <summary>
 /// Answers GET /odata/{set}, {set}/$count, {set}({key}), {set}({key})/{property} and its /$value: parses the request
-/// against the reader's model (<see cref="ODataRequest"/>), runs it as SQL in PostGIS (<see cref="FeatureReader"/>,
-/// <see cref="RecordReader"/>, <see cref="ODataAggregation"/> for $apply) and streams the page as OData JSON (minimal
+/// against the reader's model (<see cref="ODataRequest"/>), translates it to the shared query model
+/// (<see cref="ODataQuery"/>), runs it as SQL in PostGIS (<see cref="FeatureReader"/>, <see cref="RecordReader"/>,
+/// <see cref="ODataAggregation"/> for $apply) and streams the page as OData JSON (minimal
 /// metadata) with @odata.count and @odata.nextLink. Without $orderby the order is the key and the next link carries a
 /// $skiptoken (the last key), so paging through a million features stays cheap.
 /// </summary>
@@ -49,7 +50,7 @@ public sealed class ODataFeed(ODataServices services, FeatureReader features, Re
         {
             var record = RecordSet.All.FirstOrDefault(r => r.Name == request.Set);
             if (request.Apply is not null)
-                return await aggregation.WriteAsync(http, root, service, record, request, Condition(service, record, request), cancellationToken);
+                return await aggregation.WriteAsync(http, root, service, record, request, ODataQuery.Condition(service, record, request), cancellationToken);
             return record is not null ? await RecordsAsync(http, root, service, record, request, cancellationToken)
                 : await FeaturesAsync(http, root, service, request, cancellationToken);
         }
@@ -63,53 +64,13 @@ public sealed class ODataFeed(ODataServices services, FeatureReader features, Re
         }
     }
 
-    /// <summary>The row condition of $filter, $search and the key; for feature sets, the layers to read as well.</summary>
-    internal static (FeatureFilter? Filter, List<FeatureSource> Sources) Condition(ODataService service, RecordSet? record, ODataRequest request)
-    {
-        var conditions = new List<FeatureFilter>();
-        var sources = record is null ? FeatureSets.Sources(request.Set, service) : [];
-        if (request.Filter is not null)
-        {
-            if (record is not null) conditions.Add(new ODataFilter(name => record.Has(name) ? new Field(name) : null).Condition(request.Filter.Expression));
-            else
-            {
-                var translate = new ODataFilter(FeatureSets.Property);
-                foreach (var conjunct in FeatureSets.Conjuncts(request.Filter.Expression))
-                    if (FeatureSets.SourceChoice(conjunct) is { } choice) sources = sources.Where(choice).ToList();
-                    else conditions.Add(translate.Condition(conjunct));
-            }
-        }
-        if (request.Search is not null)
-        {
-            var text = record is not null ? record.Properties.Where(p => p.Type == RecordType.Text).Select(p => p.Name).ToList()
-                : FeatureSets.TypedFields(request.Set, service) is { } typed ? typed.Where(f => f.Type == FieldType.Text).Select(f => f.Name).ToList()
-                : sources.SelectMany(s => s.Fields.Keys).Distinct().ToList();
-            conditions.Add(ODataFilter.Search(request.Search.Expression, text));
-        }
-        if (request.Key is not null)
-            conditions.Add(new Comparison(record is null ? new FeatureId() : new Field(record.Key), ComparisonOperator.Equal, new Literal(request.Key)));
-        return (conditions.Count == 0 ? null : new AllOf(conditions), sources);
-    }
-
     private async Task<IResult?> FeaturesAsync(HttpContext http, string root, ODataService service, ODataRequest request, CancellationToken cancellationToken)
     {
-        var (filter, sources) = Condition(service, null, request);
         var fields = FeatureSets.TypedFields(request.Set, service);
         var ownSet = service.LayerSets.ContainsKey(request.Set);
-        var order = request.OrderBy.Select(o => new PostGis.Features.SortKey(FeatureSets.Property(o.Property) is { } by and (Field or FeatureId or AreaOf) ? by
-            : throw new ODataFilterException($"$orderby {o.Property} is not supported; order by Id, AreaM2 or a field."), o.Descending)).ToList();
         var page = PageOf(http, request);
-        var query = new FeatureQuery(sources)
-        {
-            Filter = filter,
-            OrderBy = order,
-            AfterId = order.Count == 0 ? request.SkipToken : null,
-            Offset = request.Key is null ? request.Skip ?? 0 : 0,
-            Limit = request.Key is null ? page + 1 : 1,
-            Geometry = ODataEntityWriter.GeometryWanted(request.Select),
-            // Only the chosen fields are built in SQL (and the ones sorted on, which must be there to sort by).
-            Select = request.Select?.Concat(order.Select(o => o.By).OfType<Field>().Select(f => f.Name)).Distinct().ToList(),
-        };
+        var query = ODataQuery.Features(service, request, page);
+        var sources = query.Sources;
         FeatureReader.Check(query);
         if (request.CountOnly) return Count(sources.Count == 0 ? 0 : await features.CountAsync(query with { Limit = null, Offset = 0 }, cancellationToken));
         var layers = sources.ToDictionary(s => s.Layer.Id, s => s.Layer);
@@ -144,20 +105,14 @@ public sealed class ODataFeed(ODataServices services, FeatureReader features, Re
             lastId = rows.Current.Id;
             if (written % 200 == 0) await FlushAsync(json, http, cancellationToken);
         }
-        await EndAsync(json, http, more && (request.Top is null || request.Top > written) ? NextLink(http, request, written, order.Count == 0 ? lastId : null) : null, cancellationToken);
+        await EndAsync(json, http, more && (request.Top is null || request.Top > written) ? NextLink(http, request, written, query.OrderBy.Count == 0 ? lastId : null) : null, cancellationToken);
         return null;
     }
 
     private async Task<IResult?> RecordsAsync(HttpContext http, string root, ODataService service, RecordSet set, ODataRequest request, CancellationToken cancellationToken)
     {
         var page = PageOf(http, request);
-        var query = new RecordQuery(set)
-        {
-            Filter = Condition(service, set, request).Filter,
-            OrderBy = request.OrderBy.Select(o => set.Has(o.Property) ? (o.Property, o.Descending) : throw new ODataFilterException($"$orderby {o.Property}: {set.Name} has no such property.")).ToList(),
-            Offset = request.Key is null ? request.Skip ?? 0 : 0,
-            Limit = request.Key is null ? page + 1 : 1,
-        };
+        var query = ODataQuery.Records(service, set, request, page);
         RecordReader.Check(query);
         if (request.CountOnly) return Count(await records.CountAsync(query with { Limit = null, Offset = 0 }, cancellationToken));
         if (request.Key is not null)

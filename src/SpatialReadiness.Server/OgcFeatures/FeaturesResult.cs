@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SpatialReadiness.PostGis.Features;
+using SpatialReadiness.Server.GeoJson;
 
 namespace SpatialReadiness.Server.OgcFeatures;
 
@@ -19,43 +20,23 @@ public sealed class FeaturesResult(FeatureReader reader, ItemsRequest request, l
         response.Headers["Content-Crs"] = request.Crs.Header;
         if (HttpMethods.IsHead(http.Request.Method)) return;
         var rows = await reader.ReadAsync(request.Query, http.RequestAborted).StartAsync(http.RequestAborted);
-        await using var json = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        json.WriteStartObject();
-        json.WriteString("type", "FeatureCollection");
-        json.WriteStartArray("features");
-        var returned = 0;
+        await using var writer = FeatureCollectionWriter.Start(response.BodyWriter);
         long? next = null;
         long lastId = 0;
         await foreach (var row in rows)
         {
-            if (returned == request.Limit) { next = row.Id; break; }
-            WriteFeature(json, row);
+            if (writer.Written == request.Limit) { next = row.Id; break; }
+            await writer.WriteAsync(row, http.RequestAborted);
             lastId = row.Id;
-            if (++returned % 200 == 0)
-            {
-                await json.FlushAsync(http.RequestAborted);
-                await response.BodyWriter.FlushAsync(http.RequestAborted);
-            }
         }
-        json.WriteEndArray();
-        if (matched is not null) json.WriteNumber("numberMatched", matched.Value);
-        json.WriteNumber("numberReturned", returned);
-        json.WriteString("timeStamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
-        json.WritePropertyName("links");
-        Links(links, path, query, request, next is null ? null : lastId).WriteTo(json);
-        json.WriteEndObject();
-    }
-
-    public static void WriteFeature(Utf8JsonWriter json, FeatureRow row)
-    {
-        json.WriteStartObject();
-        json.WriteString("type", "Feature");
-        json.WriteNumber("id", row.Id);
-        json.WritePropertyName("geometry");
-        json.WriteRawValue(row.GeoJson ?? "null", skipInputValidation: true);
-        json.WritePropertyName("properties");
-        json.WriteRawValue(row.PropertiesJson, skipInputValidation: true);
-        json.WriteEndObject();
+        await writer.EndAsync(json =>
+        {
+            if (matched is not null) json.WriteNumber("numberMatched", matched.Value);
+            json.WriteNumber("numberReturned", writer.Written);
+            json.WriteString("timeStamp", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+            json.WritePropertyName("links");
+            Links(links, path, query, request, next is null ? null : lastId).WriteTo(json);
+        }, http.RequestAborted);
     }
 
     /// <summary>The same page as a JSON document (for HTML, which needs the rows before it can lay out the table).</summary>

@@ -56,37 +56,19 @@ public static class StyleCatalog
         return style;
     }
 
-    /// <summary>
-    /// The fields <paramref name="layer"/>'s style draws with (its own names), each from the lowest tile zoom that
-    /// needs it: one below the style layer's minzoom, since a client may draw a tile up to a zoom above its own.
-    /// </summary>
-    public static IReadOnlyList<LowZoomField> FieldsDrawn(LayerInfo layer)
-    {
-        var style = BindToLayer(Template(ForKind(layer.Kind))!, layer, "");
-        return style["layers"]!.AsArray().OfType<JsonObject>().Where(l => l["source-layer"] is JsonValue s && !IsLabels(s) && !IsDensity(s))
-            .SelectMany(l => FieldsRead(l).Select(field => new LowZoomField(field, Math.Max(0, (int)(l["minzoom"]?.GetValue<double>() ?? 0) - 1))))
-            .Where(f => layer.PublicFields.Contains(f.Field))
-            .GroupBy(f => f.Field).Select(g => g.MinBy(f => f.FromZoom)!).ToList();
-    }
-
-    /// <summary>
-    /// The fields <paramref name="layer"/>'s label points carry (its own names): those its style's label layers read
-    /// (source-layer "{kind}_labels"), at every zoom; null when its style draws no labels, so its tiles carry no points.
-    /// </summary>
-    public static IReadOnlyList<string>? LabelFields(LayerInfo layer)
-    {
-        var style = BindToLayer(Template(ForKind(layer.Kind))!, layer, "");
-        var labelLayers = style["layers"]!.AsArray().OfType<JsonObject>().Where(l => l["source-layer"] is JsonValue s && IsLabels(s)).ToList();
-        return labelLayers.Count == 0 ? null : labelLayers.SelectMany(l => FieldsRead(l)).Where(layer.PublicFields.Contains).Distinct().ToList();
-    }
-
     private static bool IsDensity(JsonValue sourceLayer) =>
         sourceLayer.TryGetValue<string>(out var name) && name.EndsWith(TileLayer.DensitySuffix, StringComparison.Ordinal);
+
+    internal static bool IsDensity(JsonObject styleLayer) => styleLayer["source-layer"] is JsonValue sourceLayer && IsDensity(sourceLayer);
 
     private static bool IsLabels(JsonValue sourceLayer) =>
         sourceLayer.TryGetValue<string>(out var name) && name.EndsWith(TileLayer.LabelsSuffix, StringComparison.Ordinal);
 
-    private static IEnumerable<string> FieldsRead(JsonNode? node) => node switch
+    /// <summary>Whether a style layer draws label points (source-layer "{layer}_labels").</summary>
+    internal static bool IsLabels(JsonObject styleLayer) => styleLayer["source-layer"] is JsonValue sourceLayer && IsLabels(sourceLayer);
+
+    /// <summary>The fields a style layer (or any part of it) reads with ["get", field].</summary>
+    internal static IEnumerable<string> FieldsRead(JsonNode? node) => node switch
     {
         JsonArray { Count: 2 } array when IsText(array[0], "get") && array[1] is JsonValue name && name.TryGetValue<string>(out var field) => [field],
         JsonArray array => array.SelectMany(FieldsRead),

@@ -28,8 +28,11 @@ public sealed class TileCatalog(LayerStore store, LayerFieldTypes fieldTypes, Ca
             return new(Make(info, types), Make(revealed, types));
         }
 
-        private static TileLayer Make(Core.Layers.LayerInfo view, IReadOnlyDictionary<string, FieldType> types) =>
-            TileLayer.For(view, StyleCatalog.FieldsDrawn(view), StyleCatalog.LabelFields(view), types);
+        private static TileLayer Make(Core.Layers.LayerInfo view, IReadOnlyDictionary<string, FieldType> types)
+        {
+            var drawn = DrawnFields.Of(view);
+            return TileLayer.For(view, drawn.ByZoom, drawn.Labels, types);
+        }
 
         public TileLayer For(Caller caller) => caller.MayReadSensitive(Public.Info) ? Revealed : Public;
     }

@@ -25,7 +25,7 @@ public sealed class DensityTileTests(ServerFixture server)
         await server.Admin.CreateCityAsync(city);
         var id = (await server.Admin.UploadAsync(city, SharedData.Path("mumbai/slumClusters.geojson"), "slum", ("name", "slums")).CreatedLayerAsync()).GetProperty("id").GetInt64();
         var info = (await new LayerStore(server.Database.DataSource).GetLayerAsync(id))!;
-        TileLayer Make(Core.Layers.LayerInfo view) => TileLayer.For(view, StyleCatalog.FieldsDrawn(view), StyleCatalog.LabelFields(view));
+        TileLayer Make(Core.Layers.LayerInfo view) => TileLayer.For(view, DrawnFields.Of(view).ByZoom, DrawnFields.Of(view).Labels);
         await using var command = server.Database.DataSource.CreateCommand(
             "SELECT (ST_XMin(geom_3857) + ST_XMax(geom_3857)) / 2, (ST_YMin(geom_3857) + ST_YMax(geom_3857)) / 2 FROM features WHERE layer_id = $1 AND NOT ST_IsEmpty(geom_3857)");
         command.Parameters.Add(new() { Value = id });
@@ -92,7 +92,7 @@ public sealed class DensityTileTests(ServerFixture server)
         Assert.NotEmpty(plainTile.Features);
         Assert.Equal(plainTile.Features.Select(f => (f.Attributes["id"], f.Geometry.AsText())), denseTile.Features.Select(f => (f.Attributes["id"], f.Geometry.AsText())));
         var fields = denseTile.Features.SelectMany(f => f.Attributes.GetNames()).Distinct().Order().ToList();
-        var drawn = StyleCatalog.FieldsDrawn(dense.Info).Where(f => f.FromZoom <= z).Select(f => f.Field).Append("id").Order().ToList();
+        var drawn = DrawnFields.Of(dense.Info).ByZoom.Where(f => f.FromZoom <= z).Select(f => f.Field).Append("id").Order().ToList();
         Assert.Equal(z >= TileLayer.DenseAllFieldsFromZoom ? plainTile.Features.SelectMany(f => f.Attributes.GetNames()).Distinct().Order().ToList() : drawn, fields);
     }
 
@@ -113,7 +113,7 @@ public sealed class DensityTileTests(ServerFixture server)
         await server.Admin.UploadAsync("density-versions", System.Text.Encoding.UTF8.GetBytes(all.ToJsonString()), "slumClusters.geojson", "slum", ("name", "slums")).CreatedLayerAsync();
         var next = (await new LayerStore(server.Database.DataSource).GetLayerAsync(dense.Info.Id))!;
         Assert.Equal(dense.Info.Version + 1, next.Version);
-        var nextDense = TileLayer.For(next with { FeatureCount = TileLayer.DenseFromFeatures }, StyleCatalog.FieldsDrawn(next), StyleCatalog.LabelFields(next));
+        var nextDense = TileLayer.For(next with { FeatureCount = TileLayer.DenseFromFeatures }, DrawnFields.Of(next).ByZoom, DrawnFields.Of(next).Labels);
         Assert.Equal(tenth.Count, Total(await store.GetTileAsync([nextDense], address, default)));
         await using var versions = server.Database.DataSource.CreateCommand("SELECT array_agg(DISTINCT version) FROM tile_density WHERE layer_id = $1");
         versions.Parameters.Add(new() { Value = dense.Info.Id });
@@ -127,7 +127,7 @@ public sealed class DensityTileTests(ServerFixture server)
         var other = dense.Info with { Kind = "other" };
         var style = StyleCatalog.BindToLayer(StyleCatalog.Template("other")!, other, "");
         Assert.Contains(style["layers"]!.AsArray(), l => (string?)l!["source-layer"] == "slums_density" && (int?)l["maxzoom"] == 13);
-        Assert.DoesNotContain(StyleCatalog.FieldsDrawn(other), f => f.Field == "features");
+        Assert.DoesNotContain(DrawnFields.Of(other).ByZoom, f => f.Field == "features");
 
         var tileJson = SpatialReadiness.Server.Tiles.TileJson.Of("slums", "/tiles/1/{z}/{x}/{y}.mvt", [dense], 0, 16);
         var layers = ((IEnumerable<Dictionary<string, object?>>)tileJson["vector_layers"]!).ToDictionary(l => (string)l["id"]!);

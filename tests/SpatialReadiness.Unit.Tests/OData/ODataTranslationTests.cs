@@ -33,7 +33,7 @@ public sealed class ODataTranslationTests
     {
         var names = query.TrimStart('?').Split('&').Select(p => Uri.UnescapeDataString(p.Split('=')[0]));
         var request = ODataRequest.Parse(Service.Model, Root, set, query, names);
-        var (filter, sources) = ODataFeed.Condition(Service, null, request);
+        var (filter, sources) = ODataQuery.Condition(Service, null, request);
         return (filter, sources.Select(s => s.Layer.Name).ToList());
     }
 
