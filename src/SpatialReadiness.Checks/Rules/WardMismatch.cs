@@ -40,6 +40,7 @@ public sealed class WardMismatch : Rule
                     SELECT f.id, v.g, f.attributes ->> @ward_field AS declared
                     FROM features f CROSS JOIN LATERAL (SELECT {Sql.Valid("f.geom")} AS g) v
                     WHERE f.layer_id = @layer AND ST_Dimension(f.geom) = 2 AND f.geom && w.geom AND ST_Intersects(w.geom, v.g)
+                    OFFSET 0 -- keeps the planner from flattening this and driving from the shapes after all
                 ) p
             ) s WHERE share > 0
         ),

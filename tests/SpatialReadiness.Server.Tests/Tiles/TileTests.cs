@@ -15,8 +15,20 @@ public sealed class TileTests(ServerFixture server)
     private async Task<long> Import(string city, string file, string kind, string name)
     {
         if ((await _client.GetAsync($"/api/cities/{city}")).StatusCode == HttpStatusCode.NotFound) await _admin.CreateCityAsync(city);
-        var layer = await _admin.UploadAsync(city, SharedData.Path(file), kind, ("name", name)).CreatedLayerAsync();
-        return layer.GetProperty("id").GetInt64();
+        var id = (await _admin.UploadAsync(city, SharedData.Path(file), kind, ("name", name)).CreatedLayerAsync()).GetProperty("id").GetInt64();
+        await StoredTileGeometryAsync(id);
+        return id;
+    }
+
+    /// <summary>Waits for the server's background fill of the layer's stored tile geometry, so the tests below serve it.</summary>
+    private async Task StoredTileGeometryAsync(long layerId)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (await server.Database.ScalarAsync<bool>("SELECT tile_geometry_pending FROM layers WHERE id = $1", layerId))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"layer {layerId}: the tile geometry fill did not finish in 2 minutes");
+            await Task.Delay(100);
+        }
     }
 
     private async Task<(double Lon, double Lat)> CentreOf(long layerId, string where = "true")
@@ -98,6 +110,7 @@ public sealed class TileTests(ServerFixture server)
         if ((await _client.GetAsync("/api/cities/tiles-edge")).StatusCode == HttpStatusCode.NotFound) await _admin.CreateCityAsync("tiles-edge");
         var layer = (await _admin.UploadAsync("tiles-edge", System.Text.Encoding.UTF8.GetBytes(geoJson), "edge.geojson", "other", ("name", "edge"))
             .CreatedLayerAsync()).GetProperty("id").GetInt64();
+        await StoredTileGeometryAsync(layer);
 
         var (z, _, y) = VectorTiles.TileOf(edge, 18.5203, 14);
         Assert.Equal(1, await AssertServedAsPlainAsync(layer, z, 11553, y)); // the path
