@@ -23,6 +23,14 @@ public sealed record FaultCity(string City, long Slums, long S1)
             "slums.geojson", "slum", ("name", "slums"), ("editable", "true")).CreatedLayerAsync();
         var slumsId = slums.GetProperty("id").GetInt64();
         var s1 = await cluster.ScalarAsync<long>("SELECT id FROM features WHERE layer_id = $1 ORDER BY ordinal LIMIT 1", slumsId);
+        // The server fills the layers' stored tile geometry just after each upload; the tests that lock the features
+        // table count the backends waiting on it, and a fill would be one of them.
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (await cluster.ScalarAsync<long>("SELECT count(*) FROM layers WHERE tile_geometry_pending") > 0)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the server did not fill the fault city's tile geometry in a minute");
+            await Task.Delay(100);
+        }
         return new FaultCity(city, slumsId, s1);
     }
 
