@@ -34,6 +34,8 @@ public sealed class LayerFile : IFeatureStream
 
     public string Format => _reader.Format;
 
+    public IReadOnlyList<string>? FieldsBeforeReading => _reader.FieldsKnownBeforeReading ? _reader.Fields : null;
+
     public IEnumerable<SourceFeature> Features(CancellationToken cancellationToken)
     {
         foreach (var raw in _reader.Read(cancellationToken))

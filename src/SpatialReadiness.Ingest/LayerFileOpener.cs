@@ -13,6 +13,7 @@ internal static class LayerFileOpener
 
     public static LayerFile Open(string path, string fileName, IngestOptions options)
     {
+        if (options.Crs is { Length: > 0 } crs) Crs.CrsRegistry.Parse(crs); // a CRS that cannot be read is refused before any byte is written
         var readerOptions = new ReaderOptions(Encoding(options.Encoding), options.MaxVerticesPerFeature, options.Sublayer);
         string? workDirectory = null;
         try

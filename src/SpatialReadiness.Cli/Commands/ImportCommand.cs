@@ -1,6 +1,5 @@
 using System.Globalization;
 using SpatialReadiness.Core.Layers;
-using SpatialReadiness.Core.Publishing;
 using SpatialReadiness.Ingest;
 using SpatialReadiness.PostGis.Accounts;
 using SpatialReadiness.PostGis.Layers;
@@ -16,32 +15,12 @@ internal static class ImportCommand
         var path = arguments.Positional.FirstOrDefault()
             ?? throw new InputException(InputError.Malformed, "usage: srd import FILE --city C --kind K --licence L (run 'srd help')");
         if (!File.Exists(path)) throw new InputException(InputError.NotFound, $"file '{path}' does not exist.");
-        var kindText = arguments.Required("kind", "ward");
-        if (!LayerKinds.TryParse(kindText, out var kind))
-            throw new InputException(InputError.Malformed, $"--kind '{kindText}' is not a layer kind; use one of {LayerKinds.Names}.");
-        var name = arguments.Option("name") ?? Names.LayerNameFromFile(path);
-        var request = new LayerImport(
-            City: arguments.Required("city", "pune"),
-            Name: name,
-            Kind: kind,
-            Title: arguments.Option("title") ?? Path.GetFileNameWithoutExtension(path),
-            Licence: arguments.Required("licence", "\"CC BY 4.0\""),
-            SourceFile: Path.GetFileName(path),
-            SourceSha256: await FileHash.Sha256Async(path, cancellationToken),
-            SourceBytes: new FileInfo(path).Length,
-            ImportedBy: arguments.Option("by") ?? Environment.UserName,
-            Organisation: arguments.Option("organisation"),
-            Description: arguments.Option("description"),
-            Source: arguments.Option("source"),
-            Custodian: arguments.Option("custodian"),
-            SurveyDate: ParseDate(arguments.Option("survey-date")),
-            Sensitive: arguments.Flag("sensitive"),
-            SensitiveFields: Names.FieldList(arguments.Option("sensitive-fields")),
-            Editable: arguments.Flag("editable"),
-            FieldMap: FieldMapping.Parse(arguments.Option("map"), LayerSchema.For(kind)),
-            Owner: arguments.Option("owner"),
-            UpdateFrequency: UpdateFrequencies.Normalise(arguments.Option("update-frequency"), "--update-frequency"));
-        var options = new IngestOptions(arguments.Option("crs"), arguments.Option("encoding"), arguments.Flag("swap-xy"), arguments.Option("sublayer"));
+        var city = arguments.Required("city", "pune");
+        var described = ImportDescription.From(new OptionInputs(arguments),
+            new ImportOrigin(city, Path.GetFileName(path), await FileHash.Sha256Async(path, cancellationToken), new FileInfo(path).Length,
+                arguments.Option("by") ?? Environment.UserName, OrganisationDefault: null));
+        var request = described.Layer;
+        var options = new IngestOptions(described.Crs, described.Encoding, described.SwapXY, described.Sublayer);
         var fillTiles = !arguments.Flag("no-tile-fill");
         arguments.RejectUnknown();
 
@@ -87,8 +66,16 @@ internal static class ImportCommand
                 $"tile geometry for zooms 6-14: {filled:N0} features filled in {TimeProvider.System.GetElapsedTime(started).TotalSeconds:0.0} s"));
     }
 
-    private static DateOnly? ParseDate(string? text) =>
-        text is null ? null
-        : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date
-        : throw new InputException(InputError.Malformed, $"--survey-date '{text}' is not a date; use YYYY-MM-DD.");
+    /// <summary>The command's options as the inputs of the one import description: "surveyDate" is --survey-date.</summary>
+    private sealed class OptionInputs(Arguments arguments) : IImportInputs
+    {
+        public string? Text(string name) => arguments.Option(Option(name)) is { Length: > 0 } value ? value : null;
+
+        public bool Switch(string name) => arguments.Flag(Option(name));
+
+        public string Spelled(string name) => "--" + Option(name);
+
+        private static string Option(string name) =>
+            string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 && char.IsLower(name[i - 1]) ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+    }
 }

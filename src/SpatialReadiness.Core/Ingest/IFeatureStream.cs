@@ -11,6 +11,12 @@ public interface IFeatureStream : IDisposable
 {
     IEnumerable<SourceFeature> Features(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The file's fields when known before the first feature is read (formats with a header), else null: they are then
+    /// known only from <see cref="Finish"/>.
+    /// </summary>
+    IReadOnlyList<string>? FieldsBeforeReading => null;
+
     IngestSummary Finish();
 }
 

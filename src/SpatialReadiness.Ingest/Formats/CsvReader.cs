@@ -51,6 +51,7 @@ internal sealed class CsvReader : ILayerFileReader
     public string Format => "CSV";
     public CrsDefinition? DeclaredCrs => null;
     public IReadOnlyList<string> Fields { get; }
+    public bool FieldsKnownBeforeReading => true;
 
     public IEnumerable<RawFeature> Read(CancellationToken cancellationToken)
     {

@@ -63,6 +63,7 @@ internal sealed class GeoPackageReader : ILayerFileReader
     public string Format => "GeoPackage";
     public CrsDefinition? DeclaredCrs { get; }
     public IReadOnlyList<string> Fields => _fields;
+    public bool FieldsKnownBeforeReading => true;
 
     public IEnumerable<RawFeature> Read(CancellationToken cancellationToken)
     {

@@ -22,6 +22,9 @@ internal interface ILayerFileReader : IDisposable
     /// <summary>Attribute names in file order; complete once <see cref="Read"/> has finished.</summary>
     IReadOnlyList<string> Fields { get; }
 
+    /// <summary>Whether <see cref="Fields"/> is complete before reading: the format has a header (DBF, CSV, GeoPackage table).</summary>
+    bool FieldsKnownBeforeReading => false;
+
     IEnumerable<RawFeature> Read(CancellationToken cancellationToken);
 }
 

@@ -46,6 +46,7 @@ internal sealed class ShapefileReader : ILayerFileReader
     public string Format => "Shapefile";
     public CrsDefinition? DeclaredCrs { get; }
     public IReadOnlyList<string> Fields { get; }
+    public bool FieldsKnownBeforeReading => true;
 
     public IEnumerable<RawFeature> Read(CancellationToken cancellationToken)
     {

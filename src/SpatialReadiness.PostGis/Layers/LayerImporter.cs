@@ -38,14 +38,8 @@ internal sealed class LayerImporter(NpgsqlDataSource dataSource)
         await Execute(connection, $"CREATE TABLE {table} (LIKE features INCLUDING DEFAULTS INCLUDING GENERATED) WITH (toast_tuple_target = 8160)", cancellationToken);
         await Copy(connection, table, layerId, stream, progress, cancellationToken);
         var summary = stream.Finish();
-        foreach (var (canonical, source) in request.FieldMap ?? new Dictionary<string, string>())
-            if (!summary.Fields.Contains(source))
-                throw new InputException(InputError.Unprocessable,
-                    $"the field map says {canonical}={source}, but the file has no field '{source}' (its fields: {string.Join(", ", summary.Fields)}).");
-        foreach (var field in request.SensitiveFields ?? [])
-            if (!summary.Fields.Contains(field))
-                throw new InputException(InputError.Unprocessable,
-                    $"'{field}' is marked sensitive, but the file has no such field (its fields: {string.Join(", ", summary.Fields)}).");
+        // Formats without a header (GeoJSON, KML) name their fields only once read: checked here, inside the transaction.
+        ImportDescription.CheckFields(request, summary.Fields);
 
         // Validity as GEOS sees it (the same engine the readiness check and QGIS use); stored as received, only counted.
         // A geometry the reader had to make storable (a ring closed) counts as invalid whatever its repaired shape.

@@ -156,8 +156,9 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
     public async Task<LayerInfo> ImportAsync(LayerImport request, IFeatureStream stream, Guid? jobId = null, Action<long>? progress = null, CancellationToken cancellationToken = default)
     {
         using var timing = StoreMetrics.Time(StoreMetrics.ImportDuration);
-        if (!Names.IsLayerName(request.Name))
-            throw new InputException(InputError.Unprocessable, $"layer name '{request.Name}' is not allowed: use 1-63 lower-case letters, digits, '_' and '-'.");
+        // What can be refused before anything is written is refused here, before the job row (ImportDescription).
+        ImportDescription.CheckName(request.Name);
+        if (stream.FieldsBeforeReading is { } fields) ImportDescription.CheckFields(request, fields);
         var job = await _jobs.StartAsync(jobId ?? Guid.NewGuid(), request, cancellationToken);
         try
         {

@@ -1,5 +1,4 @@
 using SpatialReadiness.Server.Resilience;
-using System.Globalization;
 using SpatialReadiness.Core.Accounts;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.Core.Publishing;
@@ -158,46 +157,15 @@ public static class LayerEndpoints
         }
     }
 
+    /// <summary>The upload's form fields as the one import description (Core/Layers/ImportDescription), the CLI's too.</summary>
     private static (LayerImport, IngestOptions) Describe(string city, UploadedFile upload, ServerOptions options, Caller caller)
     {
-        string? Field(string name) => upload.Fields.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
-        string Required(string name, string example) => Field(name)
-            ?? throw new InputException(InputError.Malformed, $"the form field '{name}' is required (e.g. {name}={example}).");
-
-        var kindText = Required("kind", "ward");
-        if (!LayerKinds.TryParse(kindText, out var kind))
-            throw new InputException(InputError.Malformed, $"kind '{kindText}' is not a layer kind; use one of {LayerKinds.Names}.");
-        DateOnly? surveyDate = Field("surveyDate") is { } text
-            ? DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date
-                : throw new InputException(InputError.Malformed, $"surveyDate '{text}' is not a date; use YYYY-MM-DD.")
-            : null;
-        var import = new LayerImport(
-            City: city,
-            Name: Field("name") ?? Names.LayerNameFromFile(upload.FileName),
-            Kind: kind,
-            Title: Field("title") ?? Path.GetFileNameWithoutExtension(upload.FileName),
-            Licence: Required("licence", "CC BY 4.0"),
-            SourceFile: upload.FileName,
-            SourceSha256: upload.Sha256,
-            SourceBytes: upload.Bytes,
-            ImportedBy: caller.Name,
-            Organisation: Field("organisation") ?? caller.Organisation,
-            Description: Field("description"),
-            Source: Field("source"),
-            Custodian: Field("custodian"),
-            SurveyDate: surveyDate,
-            Sensitive: IsTrue(Field("sensitive")),
-            SensitiveFields: Names.FieldList(Field("sensitiveFields")),
-            Editable: IsTrue(Field("editable")),
-            FieldMap: FieldMapping.Parse(Field("map"), LayerSchema.For(kind)),
-            Owner: Field("owner") ?? caller.Organisation,
-            UpdateFrequency: UpdateFrequencies.Normalise(Field("updateFrequency"), "updateFrequency"));
-        var ingest = new IngestOptions(Field("crs"), Field("encoding"), IsTrue(Field("swapXY")), Field("sublayer"),
+        var described = ImportDescription.From(new FormImportInputs(upload.Fields),
+            new ImportOrigin(city, upload.FileName, upload.Sha256, upload.Bytes, caller.Name, caller.Organisation));
+        var ingest = new IngestOptions(described.Crs, described.Encoding, described.SwapXY, described.Sublayer,
             options.MaxVerticesPerFeature, options.MaxUnpackedBytes);
-        return (import, ingest);
+        return (described.Layer, ingest);
     }
-
-    private static bool IsTrue(string? value) => value is not null && (value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase) || value.Equals("on", StringComparison.OrdinalIgnoreCase));
 
     private static bool PrefersAsync(HttpRequest request) =>
         request.Headers["Prefer"].Any(p => p is not null && p.Contains("respond-async", StringComparison.OrdinalIgnoreCase));
