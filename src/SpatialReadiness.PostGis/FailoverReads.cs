@@ -10,15 +10,25 @@ namespace SpatialReadiness.PostGis;
 /// gives are ones it serves itself. A replica that has not caught up within a short wait leaves the primary's fault
 /// standing (503 + Retry-After).
 /// </summary>
-public sealed class FailoverReads(NpgsqlDataSource? replica)
+public sealed class FailoverReads(NpgsqlDataSource? replica, bool replicaOnly = false)
 {
     private static readonly TimeSpan CatchUp = TimeSpan.FromSeconds(2);
 
     /// <summary>No replica: every read on the primary.</summary>
     public static readonly FailoverReads None = new(null);
 
+    /// <summary>Every read on the replica, once caught up (the tile catalog's fallback, which decides itself when to use it).</summary>
+    public static FailoverReads OnReplica(NpgsqlDataSource replica) => new(replica, replicaOnly: true);
+
     public async Task<T> ReadAsync<T>(NpgsqlDataSource primary, Func<NpgsqlConnection, Task<T>> read, CancellationToken cancellationToken)
     {
+        if (replicaOnly && replica is not null)
+        {
+            await using var connection = await replica.OpenConnectionAsync(cancellationToken);
+            if (!await CaughtUpAsync(connection, cancellationToken))
+                throw new NpgsqlException("the read replica has not yet replayed all it received from the primary", new IOException("replica behind"));
+            return await read(connection);
+        }
         try
         {
             await using var connection = await primary.OpenConnectionAsync(cancellationToken);

@@ -59,7 +59,7 @@ builder.Services.AddSingleton(new LayerFieldTypes(new ReplicaReads(feedSource, r
 // (a failover), so reads go on; the tile catalog does the same itself, without keeping what the replica said.
 var failover = new FailoverReads(replica.Feeds);
 builder.Services.AddSingleton(new LayerStore(dataSource, failover));
-builder.Services.AddSingleton(new CatalogFallback(replica.Feeds is { } replicaFeeds ? new LayerStore(replicaFeeds) : null));
+builder.Services.AddSingleton(new CatalogFallback(replica.Feeds is { } replicaFeeds ? new LayerStore(replicaFeeds, FailoverReads.OnReplica(replicaFeeds)) : null));
 builder.Services.AddSingleton<FeatureWriter>();
 builder.Services.AddSingleton<FeatureHistory>();
 builder.Services.AddSingleton(new AccountStore(dataSource, failover));

@@ -126,6 +126,8 @@ public sealed class FailoverTests(ClusterFixture cluster, Xunit.Abstractions.ITe
         // replica's sessions) a read may fail for a moment.
         var failedReads = reads.Where(r => r.What != "ok" && r.At > killedAt && r.At < resumed - TimeSpan.FromSeconds(3)).ToList();
         Assert.True(failedReads.Count == 0, $"{failedReads.Count} reads failed between the kill and the promotion: {string.Join("; ", failedReads.Take(10).Select(r => $"{(r.At - killedAt).TotalSeconds:F1} s {r.What}"))}");
+        output.WriteLine("answered between the kill and the promotion: " + string.Join(", ", readKinds.Where(r => r.Ok && r.At > killedAt && r.At < resumed)
+            .GroupBy(r => r.Kind).Select(g => $"{g.Key} {g.Count()}")));
         foreach (var kind in readKinds.Select(r => r.Kind).Distinct())
             Assert.True(readKinds.Count(r => r.Kind == kind && r.Ok && r.At > killedAt + TimeSpan.FromSeconds(1) && r.At < resumed - TimeSpan.FromSeconds(3)) >= 3,
                 $"too few {kind} reads answered between the kill and the promotion");
