@@ -25,6 +25,10 @@ public static class DatabaseFaults
                 case PostgresException pg when pg.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
                     or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.DatabaseDropped || pg.SqlState.StartsWith("08", StringComparison.Ordinal):
                     return new(false, $"the database connection ended ({pg.SqlState}: {pg.MessageText}).");
+                // The "primary" answered as a standby: during a failover HAProxy may, for a moment, send a write to a
+                // node that is not (or no longer) the primary.
+                case PostgresException pg when pg.SqlState == PostgresErrorCodes.ReadOnlySqlTransaction:
+                    return new(false, $"the database is not accepting writes right now, as during a failover ({pg.MessageText}).");
                 case PostgresException:
                     return null; // a real answer from a working database: not a fault of availability
                 case NpgsqlException { InnerException: TimeoutException } when current.Message.Contains("pool", StringComparison.OrdinalIgnoreCase):

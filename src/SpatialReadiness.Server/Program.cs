@@ -45,7 +45,6 @@ var feedSource = Database.CreateFeedDataSource(connectionString, options.FeedTim
 var tileSource = Database.CreateTileDataSource(connectionString, options.TileTimeout);
 var stagingSource = Database.CreateStagingDataSource(connectionString);
 builder.Services.AddSingleton(dataSource);
-builder.Services.AddSingleton<LayerStore>();
 // Tile and feature reads go to SR_PG_READ (a replica) when it has the layers at the versions the primary says,
 // bounded by the same timeouts as on the primary.
 (Npgsql.NpgsqlDataSource? Tiles, Npgsql.NpgsqlDataSource? Feeds, Npgsql.NpgsqlDataSource? Exports) replica = options.ReadConnectionString is { } read
@@ -56,11 +55,14 @@ builder.Services.AddSingleton(new DatabasePools(new[] { dataSource, feedSource, 
 builder.Services.AddSingleton(new FeatureReader(new ReplicaReads(feedSource, replica.Feeds)));
 builder.Services.AddSingleton<WorkLimits>();
 builder.Services.AddSingleton(new LayerFieldTypes(new ReplicaReads(feedSource, replica.Feeds))); // a sample read, bounded like the feeds
-// The tile catalog reads layers from the replica while the primary cannot be reached (a failover).
-builder.Services.AddSingleton(new CatalogFallback(replica.Feeds is { } replicaFeeds ? new LayerStore(replicaFeeds) : null));
+// Layers, cities and the users of keys and sessions are read from the replica while the primary cannot be reached
+// (a failover), so reads go on; the tile catalog does the same itself, without keeping what the replica said.
+var failover = new FailoverReads(replica.Feeds);
+builder.Services.AddSingleton(new LayerStore(dataSource, failover));
+builder.Services.AddSingleton(new CatalogFallback(replica.Feeds is { } replicaFeeds ? new LayerStore(replicaFeeds, FailoverReads.OnReplica(replicaFeeds)) : null));
 builder.Services.AddSingleton<FeatureWriter>();
 builder.Services.AddSingleton<FeatureHistory>();
-builder.Services.AddSingleton<AccountStore>();
+builder.Services.AddSingleton(new AccountStore(dataSource, failover));
 builder.Services.AddSingleton(new ContributionStore(dataSource, stagingSource));
 builder.Services.AddSpatialReadinessAuth(options);
 builder.Services.AddSingleton<CheckRuns>();
@@ -77,7 +79,7 @@ builder.Services.AddSingleton<ODataFeed>();
 // A whole layer takes as long as it takes; a client gone cancels it.
 builder.Services.AddSingleton(new LayerExport(new FeatureReader(new ReplicaReads(dataSource, replica.Exports))));
 builder.Services.AddSingleton(new TileStore(new ReplicaReads(tileSource, replica.Tiles)));
-builder.Services.AddSingleton<TileCatalog>();
+builder.Services.AddSingleton(sp => new TileCatalog(new LayerStore(dataSource), sp.GetRequiredService<LayerFieldTypes>(), sp.GetRequiredService<CatalogFallback>()));
 builder.Services.AddSingleton(sp => new Glyphs(options.FontsDirectory, sp.GetRequiredService<ILogger<Glyphs>>()));
 builder.Services.AddSingleton<TileCache>();
 builder.Services.AddHostedService<LayerChangeListener>();

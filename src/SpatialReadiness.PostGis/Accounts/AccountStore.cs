@@ -9,8 +9,11 @@ namespace SpatialReadiness.PostGis.Accounts;
 public sealed record SignInRecord(UserAccount User, string? PasswordHash, Guid SecurityStamp);
 
 /// <summary>Organisations, users and API keys. Passwords arrive hashed; keys arrive as their SHA-256.</summary>
-public sealed partial class AccountStore(NpgsqlDataSource dataSource)
+/// <param name="failover">Where users are read while the primary cannot be reached (API keys and sessions keep reading); none by default.</param>
+public sealed partial class AccountStore(NpgsqlDataSource dataSource, FailoverReads? failover = null)
 {
+    private readonly FailoverReads _failover = failover ?? FailoverReads.None;
+
     private const string SelectUser = """
         SELECT u.id, u.name, u.display_name, u.role, u.organisation_id, u.disabled, u.created_at, u.password_hash, u.security_stamp
         FROM users u
@@ -111,8 +114,15 @@ public sealed partial class AccountStore(NpgsqlDataSource dataSource)
     /// <summary>The active user a key belongs to (not revoked, user not disabled), noting when it was last used (at most once a minute).</summary>
     public async Task<SignInRecord?> FindByKeyAsync(string sha256, CancellationToken cancellationToken = default)
     {
-        await using (var touch = Command("UPDATE api_keys SET last_used_at = now() WHERE sha256 = $1 AND revoked_at IS NULL AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')", sha256))
+        try
+        {
+            await using var touch = Command("UPDATE api_keys SET last_used_at = now() WHERE sha256 = $1 AND revoked_at IS NULL AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')", sha256);
             await touch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (Exception e) when (DatabaseFaults.Classify(e) is { Timeout: false } && !cancellationToken.IsCancellationRequested)
+        {
+            // The primary is away (a failover): the key still signs its user in, read from the replica; "last used" waits.
+        }
         return (await ReadUsersAsync("JOIN api_keys k ON k.user_id = u.id AND k.sha256 = $1 AND k.revoked_at IS NULL WHERE NOT u.disabled", cancellationToken, sha256)).FirstOrDefault();
     }
 
@@ -145,9 +155,13 @@ public sealed partial class AccountStore(NpgsqlDataSource dataSource)
         return (await GetUserAsync(name, cancellationToken))!;
     }
 
-    private async Task<List<SignInRecord>> ReadUsersAsync(string where, CancellationToken cancellationToken, params object[] values)
+    private Task<List<SignInRecord>> ReadUsersAsync(string where, CancellationToken cancellationToken, params object[] values) =>
+        _failover.ReadAsync(dataSource, connection => ReadUsersAsync(connection, where, cancellationToken, values), cancellationToken);
+
+    private static async Task<List<SignInRecord>> ReadUsersAsync(NpgsqlConnection connection, string where, CancellationToken cancellationToken, object[] values)
     {
-        await using var command = Command($"{SelectUser} {where}", values);
+        await using var command = new NpgsqlCommand($"{SelectUser} {where}", connection);
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
         await using var r = await command.ExecuteReaderAsync(cancellationToken);
         var users = new List<SignInRecord>();
         while (await r.ReadAsync(cancellationToken))

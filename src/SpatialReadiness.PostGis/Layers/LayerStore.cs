@@ -5,8 +5,11 @@ using SpatialReadiness.Core.Layers;
 namespace SpatialReadiness.PostGis.Layers;
 
 /// <summary>Cities, layers and their provenance, and imports into them. No SQL leaves this folder.</summary>
-public sealed class LayerStore(NpgsqlDataSource dataSource)
+/// <param name="failover">Where cities and layers are read while the primary cannot be reached; none by default.</param>
+public sealed class LayerStore(NpgsqlDataSource dataSource, FailoverReads? failover = null)
 {
+    private readonly FailoverReads _failover = failover ?? FailoverReads.None;
+
     private readonly ImportJobs _jobs = new(dataSource);
 
     public async Task<CityInfo> CreateCityAsync(string id, string name, string? state, CancellationToken cancellationToken = default, string? owner = null)
@@ -61,11 +64,8 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
     public async Task<CityInfo?> GetCityAsync(string id, CancellationToken cancellationToken = default) =>
         (await ReadCities(id, cancellationToken)).FirstOrDefault();
 
-    private async Task<List<CityInfo>> ReadCities(string? id, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await ReadCities(connection, id, cancellationToken);
-    }
+    private Task<List<CityInfo>> ReadCities(string? id, CancellationToken cancellationToken) =>
+        _failover.ReadAsync(dataSource, connection => ReadCities(connection, id, cancellationToken), cancellationToken);
 
     internal static async Task<CityInfo?> ReadCityAsync(NpgsqlConnection connection, string id, CancellationToken cancellationToken) =>
         (await ReadCities(connection, id, cancellationToken)).FirstOrDefault();
@@ -125,11 +125,8 @@ public sealed class LayerStore(NpgsqlDataSource dataSource)
         return versions;
     }
 
-    private async Task<List<LayerInfo>> ReadLayers(string where, object key, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await ReadLayers(connection, where, key, cancellationToken);
-    }
+    private Task<List<LayerInfo>> ReadLayers(string where, object key, CancellationToken cancellationToken) =>
+        _failover.ReadAsync(dataSource, connection => ReadLayers(connection, where, key, cancellationToken), cancellationToken);
 
     /// <summary>One layer read on <paramref name="connection"/>, inside whatever transaction it has open.</summary>
     internal static async Task<LayerInfo?> ReadLayerAsync(NpgsqlConnection connection, long id, CancellationToken cancellationToken) =>
