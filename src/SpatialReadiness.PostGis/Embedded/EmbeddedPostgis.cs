@@ -19,10 +19,15 @@ public sealed class EmbeddedPostgis(string dataRoot)
     // crash of PostgreSQL lost the contribution proposed half a second before, after the client had its 201.
     private static readonly string[] ServerSettings =
     [
-        "listen_addresses=127.0.0.1", "unix_socket_directories=", "shared_buffers=256MB", "maintenance_work_mem=512MB",
-        "work_mem=32MB", "max_wal_size=4GB", "jit=off", "max_connections=200",
+        "listen_addresses=127.0.0.1", "unix_socket_directories=", $"shared_buffers={SharedBuffersMb}MB", "maintenance_work_mem=512MB",
+        "work_mem=32MB", "max_wal_size=4GB", "jit=off", "max_connections=200", $"effective_cache_size={SharedBuffersMb * 2}MB",
         "wal_level=minimal", "max_wal_senders=0",
     ];
+
+    // A quarter of the machine's memory, as PostgreSQL's documentation advises for a dedicated server (between 256 MB
+    // and 8 GB): a checked layer of a million buildings (1.4 GB with its stored tile geometry) is then read from
+    // PostgreSQL's own buffers by each rule, not copied in again from the kernel's cache (docs/benchmarks.md).
+    private static long SharedBuffersMb => Math.Clamp(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4 / (1024 * 1024), 256, 8192);
 
     public string ClusterDirectory { get; } = Path.Combine(Path.GetFullPath(dataRoot), "pg");
     private string LogFile => Path.Combine(Path.GetDirectoryName(ClusterDirectory)!, "pg.log");
