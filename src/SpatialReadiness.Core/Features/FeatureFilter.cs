@@ -44,6 +44,15 @@ public sealed record Field(string Name) : Operand;
 /// <summary>The feature id (features.id), the key of every feed.</summary>
 public sealed record FeatureId : Operand;
 
+/// <summary>
+/// A fact about the feature's layer: its city, name, id or kind. It is one value per layer, so the SQL builder
+/// resolves it per source layer before any row is read: a condition on it alone is decided there, and a layer whose
+/// condition is false is not read at all.
+/// </summary>
+public sealed record LayerProperty(LayerFact Fact) : Operand;
+
+public enum LayerFact { City, Layer, LayerId, Kind }
+
 /// <summary>A constant: string, long, double, decimal, bool, DateTimeOffset, DateOnly or null.</summary>
 public sealed record Literal(object? Value) : Operand;
 

@@ -147,6 +147,7 @@ internal sealed class FilterSql(SqlParameters parameters, Func<string, string?> 
         Upper upper => $"upper({Text(upper.Inner)})",
         Literal { Value: null } => "NULL::text",
         Literal literal => parameters.Add(TextOf(literal.Value), NpgsqlDbType.Text),
+        LayerProperty => throw new NotSupportedException("a layer property is resolved per source layer (LayerFolding) before its SQL is built"),
         _ => $"({As(operand, Kind.Number)})::text",
     };
 

@@ -66,8 +66,11 @@ public sealed class Aggregates(NpgsqlDataSource dataSource)
     {
         var fields = aggregation.GroupBy.Concat(aggregation.Aggregates.Select(a => a.Of)).OfType<AggregateColumn>().Select(c => c.Name).Distinct().ToList();
         var union = FeatureReader.Union(rows with { Select = fields, Limit = null, Offset = 0, AfterId = null, OrderBy = [] }, parameters);
-        var layers = string.Join(", ", rows.Sources.Select(s => $"({parameters.Add(s.Layer.Id, NpgsqlDbType.Bigint)}, {parameters.Add(s.Layer.City, NpgsqlDbType.Text)}, "
-                                                             + $"{parameters.Add(s.Layer.Name, NpgsqlDbType.Text)}, {parameters.Add(s.Layer.Kind, NpgsqlDbType.Text)})"));
+        var layers = rows.Sources.Select(s => s.Layer).ToList();
+        var facts = string.Join(", ", parameters.Add(layers.Select(l => l.Id).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint),
+            parameters.Add(layers.Select(l => l.City).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text),
+            parameters.Add(layers.Select(l => l.Name).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text),
+            parameters.Add(layers.Select(l => l.Kind).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text));
         column = c => c.Name switch
         {
             "Id" => "t.id",
@@ -78,7 +81,7 @@ public sealed class Aggregates(NpgsqlDataSource dataSource)
             "Kind" => "s.kind",
             _ => Typed($"(t.properties ->> {parameters.Add(c.Name, NpgsqlDbType.Text)})", c.Type),
         };
-        return $"({union}) t JOIN (VALUES {layers}) s(layer_id, city, layer, kind) ON s.layer_id = t.layer_id";
+        return $"({union}) t JOIN unnest({facts}) s(layer_id, city, layer, kind) ON s.layer_id = t.layer_id";
     }
 
     private static string RecordRows(RecordQuery rows, SqlParameters parameters, out Func<AggregateColumn, string> column)

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
-using Microsoft.OData.UriParser;
 using SpatialReadiness.Core.Features;
 using SpatialReadiness.Core.Layers;
 using SpatialReadiness.PostGis.Features;
@@ -63,41 +61,18 @@ internal static partial class FeatureSets
         return fields;
     }
 
-    /// <summary>What a declared property of a feature set means in a filter; City, Layer, LayerId and Kind choose sources instead.</summary>
+    /// <summary>What a declared property of a feature set means in a filter: City, Layer, LayerId and Kind are facts of the feature's layer.</summary>
     public static Operand? Property(string name) => name switch
     {
         "Id" => new FeatureId(),
         "AreaM2" => new AreaOf(),
-        "City" or "Layer" or "LayerId" or "Kind" or "Wkt" or "GeoJson" or "CentroidLon" or "CentroidLat" or "MinLon" or "MinLat" or "MaxLon" or "MaxLat" => null,
+        "City" => new LayerProperty(LayerFact.City),
+        "Layer" => new LayerProperty(LayerFact.Layer),
+        "LayerId" => new LayerProperty(LayerFact.LayerId),
+        "Kind" => new LayerProperty(LayerFact.Kind),
+        "Wkt" or "GeoJson" or "CentroidLon" or "CentroidLat" or "MinLon" or "MinLat" or "MaxLon" or "MaxLat" => null,
         _ => new Field(name),
     };
-
-    public static IEnumerable<SingleValueNode> Conjuncts(SingleValueNode node) =>
-        node is BinaryOperatorNode { OperatorKind: BinaryOperatorKind.And } and ? Conjuncts(and.Left).Concat(Conjuncts(and.Right))
-        : node is ConvertNode convert ? Conjuncts(convert.Source) : [node];
-
-    /// <summary>"City eq 'pune'", "Layer eq 'wards'", "LayerId eq 7", "Kind eq 'slum'": which layers to read, not a row condition.</summary>
-    public static Func<FeatureSource, bool>? SourceChoice(SingleValueNode node)
-    {
-        if (node is not BinaryOperatorNode { OperatorKind: BinaryOperatorKind.Equal } equal) return null;
-        var (property, constant) = (Strip(equal.Left), Strip(equal.Right)) switch
-        {
-            (SingleValuePropertyAccessNode p, ConstantNode c) => (p.Property.Name, c.Value),
-            (ConstantNode c, SingleValuePropertyAccessNode p) => (p.Property.Name, c.Value),
-            _ => (null, null),
-        };
-        var text = Convert.ToString(constant, CultureInfo.InvariantCulture);
-        return property switch
-        {
-            "City" => s => s.Layer.City == text,
-            "Layer" => s => s.Layer.Name == text,
-            "LayerId" => s => s.Layer.Id.ToString(CultureInfo.InvariantCulture) == text,
-            "Kind" => s => s.Layer.Kind == text,
-            _ => null,
-        };
-
-        static SingleValueNode Strip(SingleValueNode n) => n is ConvertNode c ? Strip(c.Source) : n;
-    }
 
     [GeneratedRegex(@"[^\p{L}\p{Nd}_]")]
     private static partial Regex NotIdentifier();

@@ -23,21 +23,15 @@ public sealed class ODataAggregation(Aggregates aggregates, ODataJson settings)
         if (request.Select is not null) throw new NotSupportedException("$select beside $apply: the groups have the grouped properties and the aggregates' aliases.");
         var conditions = new List<FeatureFilter>();
         if (condition.Filter is not null) conditions.Add(condition.Filter);
-        var sources = condition.Sources;
-        var translate = record is null ? new ODataFilter(FeatureSets.Property) : new ODataFilter(name => record.Has(name) ? new Field(name) : null);
+        var translate = ODataQuery.Translation(record);
         Aggregation? aggregation = null;
         foreach (var step in request.Apply!.Transformations)
         {
             if (aggregation is not null) throw new NotSupportedException($"$apply: {step.Kind} after groupby or aggregate is not supported here; put filter(...) first.");
             switch (step)
             {
-                case FilterTransformationNode featureFilter when record is null:
-                    foreach (var conjunct in FeatureSets.Conjuncts(featureFilter.FilterClause.Expression))
-                        if (FeatureSets.SourceChoice(conjunct) is { } choice) sources = sources.Where(choice).ToList();
-                        else conditions.Add(translate.Condition(conjunct));
-                    break;
-                case FilterTransformationNode rowFilter:
-                    conditions.Add(translate.Condition(rowFilter.FilterClause.Expression));
+                case FilterTransformationNode filterStep:
+                    conditions.Add(translate.Condition(filterStep.FilterClause.Expression));
                     break;
                 case GroupByTransformationNode groupBy:
                     aggregation = new Aggregation(groupBy.GroupingProperties.Select(p => Column(p.Expression, p.Name, p.ChildTransformations.Any(), FieldType.Text)).ToList(),
@@ -65,13 +59,12 @@ public sealed class ODataAggregation(Aggregates aggregates, ODataJson settings)
             Limit = page + 1,
         };
         var filter = conditions.Count == 0 ? null : new AllOf(conditions);
-        var rows = new FeatureQuery(sources) { Filter = filter };
+        var rows = new FeatureQuery(condition.Sources) { Filter = filter };
         var recordRows = record is null ? null : new RecordQuery(record) { Filter = filter };
         long? count = !request.Count ? null
             : recordRows is not null ? await aggregates.CountAsync(recordRows, aggregation with { Limit = null, Offset = 0 }, cancellationToken)
-            : sources.Count == 0 ? 0 : await aggregates.CountAsync(rows, aggregation with { Limit = null, Offset = 0 }, cancellationToken);
-        var groups = recordRows is not null ? aggregates.ReadAsync(recordRows, aggregation, cancellationToken)
-            : sources.Count == 0 ? AsyncEnumerable.Empty<string>() : aggregates.ReadAsync(rows, aggregation, cancellationToken);
+            : await aggregates.CountAsync(rows, aggregation with { Limit = null, Offset = 0 }, cancellationToken);
+        var groups = recordRows is not null ? aggregates.ReadAsync(recordRows, aggregation, cancellationToken) : aggregates.ReadAsync(rows, aggregation, cancellationToken);
         await using var found = groups.GetAsyncEnumerator(cancellationToken);
         var next = await found.MoveNextAsync(); // the query runs before the answer starts
         await using var json = settings.Begin(http, root, $"{request.Set}({string.Join(",", names)})", count);

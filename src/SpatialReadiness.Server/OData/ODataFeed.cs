@@ -70,10 +70,9 @@ public sealed class ODataFeed(ODataServices services, FeatureReader features, Re
         var ownSet = service.LayerSets.ContainsKey(request.Set);
         var page = PageOf(http, request);
         var query = ODataQuery.Features(service, request, page);
-        var sources = query.Sources;
         FeatureReader.Check(query);
-        if (request.CountOnly) return Count(sources.Count == 0 ? 0 : await features.CountAsync(query with { Limit = null, Offset = 0 }, cancellationToken));
-        var layers = sources.ToDictionary(s => s.Layer.Id, s => s.Layer);
+        if (request.CountOnly) return Count(await features.CountAsync(query with { Limit = null, Offset = 0 }, cancellationToken));
+        var layers = query.Sources.ToDictionary(s => s.Layer.Id, s => s.Layer);
         void Members(ODataEntityWriter writer, FeatureRow row)
         {
             if (fields is null) writer.OpenFeature(row, layers[row.LayerId]);
@@ -82,12 +81,12 @@ public sealed class ODataFeed(ODataServices services, FeatureReader features, Re
         if (request.Key is not null)
         {
             FeatureRow? found = null;
-            if (sources.Count > 0) await foreach (var row in features.ReadAsync(query, cancellationToken)) found = row;
+            await foreach (var row in features.ReadAsync(query, cancellationToken)) found = row;
             return found is null ? Problems.OData(404, $"{request.Set}({request.Key}) does not exist.")
                 : Single(root, request, writer => Members(writer, found));
         }
-        long? count = request.Count ? (sources.Count == 0 ? 0 : await features.CountAsync(query with { Limit = null, Offset = 0 }, cancellationToken)) : null;
-        await using var rows = (sources.Count > 0 ? features.ReadAsync(query, cancellationToken) : AsyncEnumerable.Empty<FeatureRow>()).GetAsyncEnumerator(cancellationToken);
+        long? count = request.Count ? await features.CountAsync(query with { Limit = null, Offset = 0 }, cancellationToken) : null;
+        await using var rows = features.ReadAsync(query, cancellationToken).GetAsyncEnumerator(cancellationToken);
         var next = await rows.MoveNextAsync(); // the query runs (and may fail, as a whole answer) before the first byte is written
         await using var json = output.Begin(http, root, request.Set, count);
         var entity = new ODataEntityWriter(json, output.Validate, request.Select);

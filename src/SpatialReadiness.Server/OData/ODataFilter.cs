@@ -8,8 +8,8 @@ namespace SpatialReadiness.Server.OData;
 /// <summary>
 /// Translates a parsed OData $filter into the shared <see cref="FeatureFilter"/> model, which PostGIS evaluates:
 /// comparisons, and/or/not, in, contains/startswith/endswith, tolower/toupper/length, and geo.intersects/geo.distance
-/// on Location. <paramref name="property"/> says what a declared property is (a field, the id, the area), or null when
-/// it cannot be filtered on.
+/// on Location. <paramref name="property"/> says what a declared property is (a field, the id, the area, a fact of the
+/// feature's layer), or null when it cannot be filtered on.
 /// </summary>
 internal sealed class ODataFilter(Func<string, Operand?> property)
 {

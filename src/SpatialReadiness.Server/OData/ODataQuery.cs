@@ -7,28 +7,20 @@ namespace SpatialReadiness.Server.OData;
 
 /// <summary>
 /// An OData read (<see cref="ODataRequest"/>) as the shared query model PostGIS runs, as <see cref="OgcFeatures.ItemsRequest"/>
-/// is for OGC API: $filter, $search and the key become one <see cref="FeatureFilter"/>; City, Layer, LayerId and Kind
-/// choose the layers to read; $orderby, $skip, $skiptoken, $top (within a page) and $select the rest. Nothing here
-/// reads or writes; <see cref="ODataFeed"/> runs the query and writes the answer.
+/// is for OGC API: $filter, $search and the key become one <see cref="FeatureFilter"/>, in which City, Layer, LayerId
+/// and Kind are facts of the feature's layer (the SQL builder decides them per layer and reads only the layers they
+/// allow); $orderby, $skip, $skiptoken, $top (within a page) and $select the rest. Nothing here reads or writes;
+/// <see cref="ODataFeed"/> runs the query and writes the answer.
 /// </summary>
 internal static class ODataQuery
 {
-    /// <summary>The row condition of $filter, $search and the key; for feature sets, the layers to read as well.</summary>
+    /// <summary>The condition of $filter, $search and the key; for feature sets, every layer of the set the reader may read as well.</summary>
     public static (FeatureFilter? Filter, List<FeatureSource> Sources) Condition(ODataService service, RecordSet? record, ODataRequest request)
     {
         var conditions = new List<FeatureFilter>();
         var sources = record is null ? FeatureSets.Sources(request.Set, service) : [];
         if (request.Filter is not null)
-        {
-            if (record is not null) conditions.Add(new ODataFilter(name => record.Has(name) ? new Field(name) : null).Condition(request.Filter.Expression));
-            else
-            {
-                var translate = new ODataFilter(FeatureSets.Property);
-                foreach (var conjunct in FeatureSets.Conjuncts(request.Filter.Expression))
-                    if (FeatureSets.SourceChoice(conjunct) is { } choice) sources = sources.Where(choice).ToList();
-                    else conditions.Add(translate.Condition(conjunct));
-            }
-        }
+            conditions.Add(Translation(record).Condition(request.Filter.Expression));
         if (request.Search is not null)
         {
             var text = record is not null ? record.Properties.Where(p => p.Type == RecordType.Text).Select(p => p.Name).ToList()
@@ -40,6 +32,10 @@ internal static class ODataQuery
             conditions.Add(new Comparison(record is null ? new FeatureId() : new Field(record.Key), ComparisonOperator.Equal, new Literal(request.Key)));
         return (conditions.Count == 0 ? null : new AllOf(conditions), sources);
     }
+
+    /// <summary>$filter on a record set's columns, or on a feature set's fields, id, area and layer facts.</summary>
+    public static ODataFilter Translation(RecordSet? record) =>
+        record is null ? new ODataFilter(FeatureSets.Property) : new ODataFilter(name => record.Has(name) ? new Field(name) : null);
 
     /// <summary>A feature set's page of at most <paramref name="page"/> rows (one more, to know whether more follow).</summary>
     public static FeatureQuery Features(ODataService service, ODataRequest request, int page)

@@ -1,13 +1,14 @@
 using SpatialReadiness.Core.Features;
 using SpatialReadiness.Core.Layers;
+using SpatialReadiness.PostGis.Features;
 using SpatialReadiness.Server.OData;
 
 namespace SpatialReadiness.Unit.Tests.OData;
 
 /// <summary>
 /// OData query options into the shared filter model, against a reader's model of two layers: $filter becomes the same
-/// <see cref="FeatureFilter"/> CQL2 gives, City/Layer/Kind choose the layers to read, and what cannot be translated is
-/// an <see cref="ODataFilterException"/> (400), never a silently wider answer.
+/// <see cref="FeatureFilter"/> CQL2 gives, City/Layer/Kind are facts of each feature's layer, and what cannot be
+/// translated is an <see cref="ODataFilterException"/> (400), never a silently wider answer.
 /// </summary>
 public sealed class ODataTranslationTests
 {
@@ -29,6 +30,8 @@ public sealed class ODataTranslationTests
         return new ODataService(ODataModel.Build(sets.Values), layers, sets);
     }
 
+    private static List<FeatureSource> Sources(string set) => FeatureSets.Sources(set, Service);
+
     private static (FeatureFilter? Filter, List<string> Layers) Translate(string set, string query)
     {
         var names = query.TrimStart('?').Split('&').Select(p => Uri.UnescapeDataString(p.Split('=')[0]));
@@ -46,14 +49,23 @@ public sealed class ODataTranslationTests
     }
 
     [Fact]
-    public void City_layer_and_kind_choose_the_layers_and_are_not_row_conditions()
+    public void City_layer_and_kind_are_facts_of_the_layer_in_the_filter_which_choose_the_layers_read()
     {
-        var (kindOnly, slums) = Translate("Features", "?$filter=Kind eq 'slum'");
-        Assert.Null(kindOnly);
-        Assert.Equal(["slums"], slums);
-        var (filter, layers) = Translate("Features", "?$filter=City eq 'pune' and Layer eq 'wards' and Id gt 10");
-        Assert.Equal(["wards"], layers);
-        Assert.Equal(new Comparison(new FeatureId(), ComparisonOperator.Greater, new Literal(10L)), Assert.Single(Assert.IsType<AllOf>(filter).Parts));
+        var (filter, layers) = Translate("Features", "?$filter=City eq 'pune' and (Layer eq 'wards' or Kind in ('asset')) and Id gt 10");
+        Assert.Equal(["wards", "slums"], layers); // every readable layer of the set; the SQL builder decides which are read
+        var all = Assert.IsType<AllOf>(Assert.Single(Assert.IsType<AllOf>(filter).Parts));
+        Assert.Equal(new Comparison(new LayerProperty(LayerFact.City), ComparisonOperator.Equal, new Literal("pune")), Assert.IsType<AllOf>(all.Parts[0]).Parts[0]);
+        var read = FeatureReader.Read(new FeatureQuery(Sources("Features")) { Filter = filter });
+        var (source, rows) = Assert.Single(read);
+        Assert.Equal("wards", source.Layer.Name);
+        Assert.Equal(new Comparison(new FeatureId(), ComparisonOperator.Greater, new Literal(10L)), Assert.Single(Assert.IsType<AllOf>(Assert.Single(Assert.IsType<AllOf>(rows).Parts)).Parts));
+    }
+
+    [Fact]
+    public void Geometry_columns_cannot_be_filtered_on()
+    {
+        var e = Assert.Throws<ODataFilterException>(() => Translate("Features", "?$filter=Wkt eq 'POINT(1 2)'"));
+        Assert.Contains("Wkt", e.Message);
     }
 
     [Fact]
