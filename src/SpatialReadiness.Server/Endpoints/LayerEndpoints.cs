@@ -119,6 +119,9 @@ public static class LayerEndpoints
             if (layerImport.Owner is { } owner && await accounts.GetOrganisationAsync(owner, ct) is null)
                 return Problems.Of(InputError.NotFound, $"organisation '{owner}' does not exist.");
             var file = LayerFile.Open(upload.Path, upload.FileName, ingestOptions);
+            // Refused now (a 4xx), also when the import is asked for in the background: not a 202 for a job that never starts.
+            try { ImportDescription.CheckBeforeWriting(layerImport, file); }
+            catch { file.Dispose(); throw; }
             if (PrefersAsync(request))
             {
                 var jobId = Guid.NewGuid();
