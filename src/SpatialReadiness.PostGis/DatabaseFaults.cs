@@ -39,9 +39,11 @@ public static class DatabaseFaults
                 // Npgsql's "Exception while reading from (writing to) stream": a connection that worked was cut mid-request.
                 case NpgsqlException { InnerException: IOException } when current.Message.Contains("stream", StringComparison.Ordinal):
                     return new(false, $"the database connection was lost mid-request ({current.Message}).");
+                // Npgsql's text names the host and port it tried ("Failed to connect to 10.0.0.5:5432"): where the database
+                // listens is the operator's business, not a client's or a job row's (the server's log has the exception).
                 case NpgsqlException { IsTransient: true }:
                 case NpgsqlException { InnerException: IOException or SocketException }:
-                    return new(false, $"the database cannot be reached ({current.Message}).");
+                    return new(false, "the database cannot be reached.");
                 case SocketException:
                     return new(false, $"the database cannot be reached ({current.Message}).");
             }
