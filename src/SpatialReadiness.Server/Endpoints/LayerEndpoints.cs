@@ -90,7 +90,8 @@ public static class LayerEndpoints
     private static async Task<IResult> ChangeFieldMap(long id, Dictionary<string, string> body, HttpContext http, LayerStore store, CancellationToken ct)
     {
         var caller = http.Caller();
-        if (await store.GetLayerAsync(id, ct) is not { } layer) return Problems.Of(InputError.NotFound, $"layer {id} does not exist.");
+        // A layer the caller may not read does not exist for them (a 403 would tell a sensitive layer is there).
+        if (await store.ReadableLayerAsync(id, caller, ct) is not { } layer) return NoSuchLayer(id);
         if (!caller.MayModerate(layer)) return Problems.Forbidden($"only admins and the moderators of the organisation that owns layer {id} may change its field map.");
         LayerKinds.TryParse(layer.Kind, out var kind);
         var text = string.Join(",", body.Select(p => $"{p.Key}={p.Value}"));
