@@ -11,7 +11,8 @@ namespace SpatialReadiness.PostGis;
 public static class DatabaseFaults
 {
     /// <summary>A fault's kind and a sentence saying what happened, for users and job rows.</summary>
-    public sealed record Fault(bool Timeout, string Reason);
+    /// <param name="Busy">The database is there but every connection of the pool is taken: no failover, so never a reason to read the replica instead.</param>
+    public sealed record Fault(bool Timeout, string Reason, bool Busy = false);
 
     /// <summary>The fault <paramref name="e"/> (or an exception inside it) stands for, or null when it is not one.</summary>
     public static Fault? Classify(Exception? e)
@@ -32,15 +33,17 @@ public static class DatabaseFaults
                 case PostgresException:
                     return null; // a real answer from a working database: not a fault of availability
                 case NpgsqlException { InnerException: TimeoutException } when current.Message.Contains("pool", StringComparison.OrdinalIgnoreCase):
-                    return new(false, "every database connection is busy; the server is overloaded.");
+                    return new(false, "every database connection is busy; the server is overloaded.", Busy: true);
                 case NpgsqlException { InnerException: TimeoutException }:
                     return new(true, "the database did not answer in time and the query was stopped.");
                 // Npgsql's "Exception while reading from (writing to) stream": a connection that worked was cut mid-request.
                 case NpgsqlException { InnerException: IOException } when current.Message.Contains("stream", StringComparison.Ordinal):
                     return new(false, $"the database connection was lost mid-request ({current.Message}).");
+                // Npgsql's text names the host and port it tried ("Failed to connect to 10.0.0.5:5432"): where the database
+                // listens is the operator's business, not a client's or a job row's (the server's log has the exception).
                 case NpgsqlException { IsTransient: true }:
                 case NpgsqlException { InnerException: IOException or SocketException }:
-                    return new(false, $"the database cannot be reached ({current.Message}).");
+                    return new(false, "the database cannot be reached.");
                 case SocketException:
                     return new(false, $"the database cannot be reached ({current.Message}).");
             }

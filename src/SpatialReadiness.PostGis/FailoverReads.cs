@@ -34,7 +34,9 @@ public sealed class FailoverReads(NpgsqlDataSource? replica, bool replicaOnly = 
             await using var connection = await primary.OpenConnectionAsync(cancellationToken);
             return await read(connection);
         }
-        catch (Exception e) when (replica is not null && !cancellationToken.IsCancellationRequested && DatabaseFaults.Classify(e) is { Timeout: false })
+        // Only when the primary cannot be reached: a busy pool is a primary that is there, and a replica that was away
+        // while the primary went on alone (synchronous_mode_strict off) may lack a revoked key or a layer made sensitive.
+        catch (Exception e) when (replica is not null && !cancellationToken.IsCancellationRequested && DatabaseFaults.Classify(e) is { Timeout: false, Busy: false })
         {
             await using var connection = await replica.OpenConnectionAsync(cancellationToken);
             if (!await CaughtUpAsync(connection, cancellationToken)) throw;

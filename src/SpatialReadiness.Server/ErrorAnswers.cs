@@ -51,7 +51,7 @@ public sealed class ErrorAnswers(RequestDelegate next, DatabasePools pools, ILog
         }
         catch (Exception e) when (DatabaseFaults.Classify(e) is { } fault)
         {
-            logger.LogWarning("{Method} {Path}: {Kind}: {Reason}", http.Request.Method, http.Request.Path, fault.Timeout ? "timeout" : "database unavailable", fault.Reason);
+            logger.LogWarning("{Method} {Path}: {Kind}: {Reason} ({Error})", http.Request.Method, http.Request.Path, fault.Timeout ? "timeout" : "database unavailable", fault.Reason, e.Message);
             // Idle pooled connections to a database that went away are all broken: drop them, so that once it is back
             // the next requests open fresh ones instead of each finding a dead one.
             if (!fault.Timeout) pools.ClearAll();

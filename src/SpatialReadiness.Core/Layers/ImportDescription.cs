@@ -1,4 +1,5 @@
 using System.Globalization;
+using SpatialReadiness.Core.Ingest;
 using SpatialReadiness.Core.Publishing;
 
 namespace SpatialReadiness.Core.Layers;
@@ -83,6 +84,17 @@ public sealed record ImportDescription(LayerImport Layer, string? Crs, string? E
     {
         if (!Names.IsLayerName(name))
             throw new InputException(InputError.Unprocessable, $"layer name '{name}' is not allowed: use 1-63 lower-case letters, digits, '_' and '-'.");
+    }
+
+    /// <summary>
+    /// What is refused before the import job row or any write: the layer name, and the fields the import names when
+    /// the file's header tells its fields. Called by the import itself and, before answering 202, by an upload that
+    /// asks to be imported in the background (whose refusal would otherwise reach nobody).
+    /// </summary>
+    public static void CheckBeforeWriting(LayerImport request, IFeatureStream stream)
+    {
+        CheckName(request.Name);
+        if (stream.FieldsBeforeReading is { } fields) CheckFields(request, fields);
     }
 
     /// <summary>

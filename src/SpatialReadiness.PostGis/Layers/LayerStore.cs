@@ -154,8 +154,7 @@ public sealed class LayerStore(NpgsqlDataSource dataSource, FailoverReads? failo
     {
         using var timing = StoreMetrics.Time(StoreMetrics.ImportDuration);
         // What can be refused before anything is written is refused here, before the job row (ImportDescription).
-        ImportDescription.CheckName(request.Name);
-        if (stream.FieldsBeforeReading is { } fields) ImportDescription.CheckFields(request, fields);
+        ImportDescription.CheckBeforeWriting(request, stream);
         var job = await _jobs.StartAsync(jobId ?? Guid.NewGuid(), request, cancellationToken);
         try
         {

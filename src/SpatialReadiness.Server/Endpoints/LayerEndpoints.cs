@@ -90,7 +90,8 @@ public static class LayerEndpoints
     private static async Task<IResult> ChangeFieldMap(long id, Dictionary<string, string> body, HttpContext http, LayerStore store, CancellationToken ct)
     {
         var caller = http.Caller();
-        if (await store.GetLayerAsync(id, ct) is not { } layer) return Problems.Of(InputError.NotFound, $"layer {id} does not exist.");
+        // A layer the caller may not read does not exist for them (a 403 would tell a sensitive layer is there).
+        if (await store.ReadableLayerAsync(id, caller, ct) is not { } layer) return NoSuchLayer(id);
         if (!caller.MayModerate(layer)) return Problems.Forbidden($"only admins and the moderators of the organisation that owns layer {id} may change its field map.");
         LayerKinds.TryParse(layer.Kind, out var kind);
         var text = string.Join(",", body.Select(p => $"{p.Key}={p.Value}"));
@@ -119,6 +120,9 @@ public static class LayerEndpoints
             if (layerImport.Owner is { } owner && await accounts.GetOrganisationAsync(owner, ct) is null)
                 return Problems.Of(InputError.NotFound, $"organisation '{owner}' does not exist.");
             var file = LayerFile.Open(upload.Path, upload.FileName, ingestOptions);
+            // Refused now (a 4xx), also when the import is asked for in the background: not a 202 for a job that never starts.
+            try { ImportDescription.CheckBeforeWriting(layerImport, file); }
+            catch { file.Dispose(); throw; }
             if (PrefersAsync(request))
             {
                 var jobId = Guid.NewGuid();

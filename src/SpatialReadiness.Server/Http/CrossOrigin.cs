@@ -16,7 +16,9 @@ namespace SpatialReadiness.Server.Http;
 /// <item>Everything else (sign-in, contributions, writes) answers other origins without CORS headers, so the browser
 /// keeps the answer from the page. Preflights are answered here, before routing (204), whatever the path.</item>
 /// </list>
-/// Every answer on a CORS path says Vary: Origin, since it depends on the origin asking.
+/// Every answer on a CORS path (every path once SR_CORS_ORIGINS names a site) says Vary: Origin, since it depends on the
+/// origin asking, also to a request that sent none (a same-site reader), whose answer a shared cache would otherwise
+/// hand to other sites.
 /// </summary>
 public sealed class CrossOrigin(IReadOnlySet<string> trusted)
 {
@@ -30,6 +32,9 @@ public sealed class CrossOrigin(IReadOnlySet<string> trusted)
     private const string Exposed = "ETag, Link, Location, Content-Crs, Content-Disposition, OData-Version, Preference-Applied, Retry-After";
 
     private const string SessionCookie = "sr.session";
+
+    /// <summary>The other header a key is sent in (Auth/ApiKeyHandler), besides Authorization.</summary>
+    private const string ApiKeyHeader = "X-Api-Key";
 
     private const string AllMethods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 
@@ -47,16 +52,22 @@ public sealed class CrossOrigin(IReadOnlySet<string> trusted)
         var request = http.Request;
         var headers = http.Response.Headers;
         var origin = request.Headers.Origin.ToString();
-        if (origin.Length == 0) return next(http);
+        if (origin.Length == 0)
+        {
+            // Same-site readers send no Origin, yet a shared cache may hand their answer to another site's page.
+            if (trusted.Count > 0 || IsPublicRead(request.Method, request.Path)) AppendVaryOrigin(http);
+            return next(http);
+        }
         var isTrusted = trusted.Contains(origin.TrimEnd('/'));
         var preflight = HttpMethods.IsOptions(request.Method) && request.Headers.ContainsKey(HeaderNames.AccessControlRequestMethod);
         var method = preflight ? request.Headers.AccessControlRequestMethod.ToString() : request.Method;
         // A request carrying credentials (a key, the session cookie) may get what only its reader sees: from an origin
         // not configured it gets no CORS headers at all, so no page there can read it.
-        var credentialed = !preflight && (request.Headers.ContainsKey(HeaderNames.Authorization) || request.Cookies.ContainsKey(SessionCookie));
+        var credentialed = !preflight && (request.Headers.ContainsKey(HeaderNames.Authorization) || request.Headers.ContainsKey(ApiKeyHeader)
+            || request.Cookies.ContainsKey(SessionCookie));
         var publicPath = IsPublicRead(method, request.Path);
         var isPublic = publicPath && !credentialed;
-        if (isTrusted || publicPath) AppendVaryOrigin(http);
+        if (trusted.Count > 0 || publicPath) AppendVaryOrigin(http);
 
         if (isTrusted)
         {

@@ -67,7 +67,7 @@ public sealed class TileCatalog(LayerStore store, LayerFieldTypes fieldTypes, Ca
         {
             return (await read(store), true);
         }
-        catch (Exception e) when (fallback.Replica is { } replica && DatabaseFaults.Classify(e) is { Timeout: false })
+        catch (Exception e) when (fallback.Replica is { } replica && DatabaseFaults.Classify(e) is { Timeout: false, Busy: false })
         {
             return (await read(replica), false);
         }

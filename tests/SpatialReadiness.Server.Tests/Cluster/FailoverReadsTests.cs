@@ -52,4 +52,40 @@ public sealed class FailoverReadsTests(ServerFixture server)
         var e = await Assert.ThrowsAnyAsync<Exception>(() => new LayerStore(dead).GetLayerAsync(id));
         Assert.Equal(false, DatabaseFaults.Classify(e)?.Timeout);
     }
+
+    [Fact]
+    public async Task A_busy_primary_is_no_failover_so_a_replica_behind_never_signs_in_a_revoked_key()
+    {
+        var realAccounts = new AccountStore(server.Database.DataSource);
+        var user = await realAccounts.CreateUserAsync($"fo-{Guid.NewGuid():N}"[..20], Role.Contributor, ServerFixture.NgoOrg, Passwords.Hash(ServerFixture.Password));
+        var key = ApiKeys.Issue();
+        var added = await realAccounts.AddKeyAsync(user.Id, "revoked", key);
+        Assert.True(await realAccounts.RevokeKeyAsync(added.Id, null));
+
+        // A replica without the revocation: it was away while the primary went on alone (synchronous_mode_strict is
+        // off), and has replayed all it has received since it came back. Here: the test database seen through a view
+        // of api_keys with nothing revoked.
+        var behind = $"behind_{Guid.NewGuid():N}"[..20];
+        await server.Database.ScalarAsync<object>($"""
+            CREATE SCHEMA {behind};
+            CREATE VIEW {behind}.api_keys AS SELECT id, user_id, label, prefix, sha256, created_at, last_used_at, NULL::timestamptz AS revoked_at FROM public.api_keys
+            """);
+        try
+        {
+            await using var replica = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(server.Database.ConnectionString) { SearchPath = $"{behind},public" }.ConnectionString);
+            await using var dead = NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=nobody;Database=nothing;Timeout=2");
+            // That replica would sign the key in during a real failover (the primary unreachable): what it has is all there is.
+            Assert.NotNull(await new AccountStore(dead, new FailoverReads(replica)).FindByKeyAsync(ApiKeys.Sha256(key.Key)));
+
+            // The primary is up, but every connection of its pool is taken: the key is not read from the replica.
+            await using var busy = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(server.Database.ConnectionString) { MaxPoolSize = 1, Timeout = 1 }.ConnectionString);
+            await using var held = await busy.OpenConnectionAsync();
+            var e = await Assert.ThrowsAnyAsync<Exception>(() => new AccountStore(busy, new FailoverReads(replica)).FindByKeyAsync(ApiKeys.Sha256(key.Key)));
+            Assert.Equal(false, DatabaseFaults.Classify(e)?.Timeout); // answered 503 + Retry-After, never as the key's user
+        }
+        finally
+        {
+            await server.Database.ScalarAsync<object>($"DROP SCHEMA {behind} CASCADE");
+        }
+    }
 }

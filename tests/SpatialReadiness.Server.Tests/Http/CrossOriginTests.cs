@@ -120,4 +120,29 @@ public sealed class CrossOriginTests(ServerFixture server) : IAsyncLifetime
         Assert.Equal(ServerFixture.TrustedOrigin, Header(trusted, "Access-Control-Allow-Origin"));
         Assert.Equal("true", Header(trusted, "Access-Control-Allow-Credentials"));
     }
+
+    [Fact]
+    public async Task A_public_answer_to_a_request_without_origin_still_varies_by_origin()
+    {
+        // A shared cache (nginx in front, a CDN) keeps what the first reader got: without Vary: Origin the answer a
+        // same-site reader fetched (no Origin, so no CORS headers) would be handed to a page on another site, whose
+        // browser would then refuse it.
+        var (z, x, y) = VectorTiles.TileOf(73.856, 18.52, 12);
+        foreach (var url in new[] { $"/tiles/{_wards}/{z}/{x}/{y}.mvt", $"/tiles/{_wards}.json", "/ogc" })
+        {
+            var response = await server.Client.GetAsync(url);
+            Assert.True(response.IsSuccessStatusCode, $"{url}: {response.StatusCode}");
+            Assert.Contains("Origin", Header(response, "Vary") ?? "");
+        }
+    }
+
+    [Fact]
+    public async Task A_key_sent_as_X_Api_Key_is_a_credential_too_and_gets_no_cors_from_a_site_not_configured()
+    {
+        var key = server.Moderator.DefaultRequestHeaders.Authorization!.Parameter!;
+        var keyed = await server.Client.SendAsync(From(Elsewhere, HttpMethod.Get, $"/tiles/{_secret}.json", ("X-Api-Key", key)));
+        Assert.Equal(HttpStatusCode.OK, keyed.StatusCode); // the owner's moderator reads the sensitive layer ...
+        AssertNoCors(keyed); // ... but no page on another site may read what the key revealed
+        Assert.Contains("Origin", Header(keyed, "Vary"));
+    }
 }

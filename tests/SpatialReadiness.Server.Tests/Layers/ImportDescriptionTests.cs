@@ -82,6 +82,22 @@ public sealed class ImportDescriptionTests(ServerFixture server)
         Assert.Equal("failed", await server.Database.ScalarAsync<string>("SELECT status FROM import_jobs WHERE city_id = $1", city));
     }
 
+    [Fact]
+    public async Task An_upload_asking_to_import_in_the_background_is_refused_alike_before_it_is_accepted()
+    {
+        var city = "desc-" + Guid.NewGuid().ToString("N")[..10];
+        await server.Admin.CreateCityAsync(city);
+        var tablesBefore = await FeatureTables();
+
+        // Prefer: respond-async answers 202 with a job to watch: a field the header lacks must be refused first, not
+        // accepted as a job that never appears.
+        var response = await Upload(city, new() { ["kind"] = "ward", ["licence"] = "CC0", ["sensitiveFields"] = "phone" }, "wards.csv", Csv, respondAsync: true);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Contains("'phone' is marked sensitive, but the file has no such field", (await response.JsonAsync()).GetProperty("detail").GetString());
+        await AssertNothingWritten(city, tablesBefore, jobs: 0);
+    }
+
     private async Task AssertNothingWritten(string city, long tablesBefore, long jobs)
     {
         Assert.Equal(0, await server.Database.ScalarAsync<long>("SELECT count(*) FROM layers WHERE city_id = $1", city));
@@ -92,12 +108,14 @@ public sealed class ImportDescriptionTests(ServerFixture server)
     private Task<long> FeatureTables() =>
         server.Database.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname LIKE 'features\\_%' AND relkind = 'r'");
 
-    private async Task<HttpResponseMessage> Upload(string city, Dictionary<string, string> inputs, string fileName, string content)
+    private async Task<HttpResponseMessage> Upload(string city, Dictionary<string, string> inputs, string fileName, string content, bool respondAsync = false)
     {
         using var form = new MultipartFormDataContent();
         foreach (var (name, value) in inputs) form.Add(new StringContent(value), name);
         form.Add(new ByteArrayContent(Encoding.UTF8.GetBytes(content)), "file", fileName);
-        return await server.Admin.PostAsync($"/api/cities/{city}/layers", form);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cities/{city}/layers") { Content = form };
+        if (respondAsync) request.Headers.Add("Prefer", "respond-async");
+        return await server.Admin.SendAsync(request);
     }
 
     private static string[] CliArguments(string file, string city, Dictionary<string, string> inputs) =>

@@ -89,10 +89,24 @@ public sealed class CanaryTests(ServerFixture server)
         Assert.Equal(0, (await city.Owner.GetJsonAsync($"/api/cities/{city.City}/readiness")).GetProperty("restrictedLayers").GetInt32());
     }
 
-    /// <summary>Status, content type and problem (type, title, detail with the id written ID) of GET path for a layer id.</summary>
-    private static async Task<string> ProblemAsync(HttpClient client, string path, long layer)
+    [Fact]
+    public async Task Changing_a_sensitive_layers_field_map_answers_a_stranger_exactly_as_a_layer_that_does_not_exist()
     {
-        using var response = await client.GetAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, path, layer));
+        var city = await CanaryCity.GetAsync(server);
+        var hidden = city.Layers[CanaryCity.HiddenLayer];
+        foreach (var (name, client) in city.Strangers)
+        {
+            var unknown = await ProblemAsync(client, "/api/layers/{0}/field-map", ApiSurface.UnknownLayer, put: "{\"name\":\"label\"}");
+            Assert.Equal(unknown, await ProblemAsync(client, "/api/layers/{0}/field-map", hidden, put: "{\"name\":\"label\"}"));
+        }
+    }
+
+    /// <summary>Status, content type and problem (type, title, detail with the id written ID) of GET (or PUT <paramref name="put"/>) path for a layer id.</summary>
+    private static async Task<string> ProblemAsync(HttpClient client, string path, long layer, string? put = null)
+    {
+        var url = string.Format(System.Globalization.CultureInfo.InvariantCulture, path, layer);
+        using var response = put is null ? await client.GetAsync(url)
+            : await client.PutAsync(url, new StringContent(put, System.Text.Encoding.UTF8, "application/json"));
         var body = await response.Content.ReadAsStringAsync();
         var problem = ApiSurface.Json(body);
         var id = System.Text.RegularExpressions.Regex.Escape(layer.ToString(System.Globalization.CultureInfo.InvariantCulture));
