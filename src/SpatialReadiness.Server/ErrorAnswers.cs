@@ -2,6 +2,7 @@ using System.Globalization;
 using Npgsql;
 using SpatialReadiness.Ingest;
 using SpatialReadiness.PostGis;
+using SpatialReadiness.Server.Fonts;
 using SpatialReadiness.Server.OData;
 using SpatialReadiness.Server.OgcFeatures;
 using SpatialReadiness.Server.Resilience;
@@ -73,6 +74,7 @@ public sealed class ErrorAnswers(RequestDelegate next, DatabasePools pools, ILog
             }
             ClearKeepingCors(http.Response);
             if (e is GdalBusyException) http.Response.Headers.RetryAfter = ((int)GdalBusyException.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            if (e is GlyphsBusyException) http.Response.Headers.RetryAfter = ((int)GlyphsBusyException.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
             await refusal.ExecuteAsync(http);
         }
     }
@@ -90,6 +92,8 @@ public sealed class ErrorAnswers(RequestDelegate next, DatabasePools pools, ILog
                 return Problems.Of(InputError.Malformed, odata.Message);
             case GdalBusyException busy:
                 return Problems.Make(busy.AnonymousShare ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable, "Busy", "Busy", busy.Message);
+            case GlyphsBusyException glyphs:
+                return Problems.Make(StatusCodes.Status503ServiceUnavailable, "Busy", "Busy", glyphs.Message);
             case BadHttpRequestException bad when bad.StatusCode != StatusCodes.Status408RequestTimeout:
                 return Problems.Of(bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? InputError.TooLarge : InputError.Malformed,
                     bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "the body is larger than this endpoint takes." : $"the request is malformed: {bad.Message}");

@@ -11,7 +11,7 @@ namespace SpatialReadiness.Server.Fonts;
 /// too (/fonts/files/{file}, for the web map's canvas labels). Names are only looked up, never made into paths, so
 /// nothing outside the folder can be asked for.
 /// </summary>
-public sealed partial class Glyphs(string directory, ILogger<Glyphs> log)
+public sealed partial class Glyphs(string directory, ILogger<Glyphs> log, SemaphoreSlim? drawSlots = null)
 {
     /// <summary>The SDF border around each glyph's box, in pixels (MapLibre's GLYPH_PBF_BORDER).</summary>
     public const int Border = 3;
@@ -28,6 +28,11 @@ public sealed partial class Glyphs(string directory, ILogger<Glyphs> log)
     private readonly ConcurrentDictionary<string, Lazy<GlyphRasterizer>> rasterizers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Font, int Start), Lazy<IReadOnlyList<Glyph>>> ranges = new();
     private long cachedBytes;
+
+    // Drawing a range is CPU work (256 glyphs through Skia and a distance field): at most one per core at a time, so a
+    // crawl of uncached ranges cannot take every core from tiles and feeds; a draw that finds no slot soon is a 503.
+    private readonly SemaphoreSlim drawSlots = drawSlots ?? new(Environment.ProcessorCount);
+    private static readonly TimeSpan DrawWait = TimeSpan.FromSeconds(2);
 
     /// <summary>The fonts a stack may name, sorted.</summary>
     public IReadOnlyList<string> FontNames => fonts.Value.Keys.Order(StringComparer.Ordinal).ToList();
@@ -47,7 +52,7 @@ public sealed partial class Glyphs(string directory, ILogger<Glyphs> log)
     /// <summary>The fonts of a stack ("Noto Sans Regular,Noto Sans Devanagari Regular"), or the first name that is no font here.</summary>
     public (IReadOnlyList<string>? Fonts, string? Unknown) Stack(string stack)
     {
-        var names = stack.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var names = stack.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToArray();
         if (names.Length is 0 or > MaxStack) return (null, stack);
         foreach (var name in names)
             if (!fonts.Value.ContainsKey(name)) return (null, name);
@@ -68,6 +73,13 @@ public sealed partial class Glyphs(string directory, ILogger<Glyphs> log)
     {
         var key = (font, start);
         if (ranges.TryGetValue(key, out var kept)) return kept.Value;
+        if (!drawSlots.Wait(DrawWait)) throw new GlyphsBusyException();
+        try { return Draw(font, start, key); }
+        finally { drawSlots.Release(); }
+    }
+
+    private IReadOnlyList<Glyph> Draw(string font, int start, (string, int) key)
+    {
         var drawing = new Lazy<IReadOnlyList<Glyph>>(() =>
         {
             var rasterizer = rasterizers.GetOrAdd(font, name => new Lazy<GlyphRasterizer>(() => new GlyphRasterizer(fonts.Value[name]))).Value;
