@@ -48,16 +48,29 @@ public sealed class SharedLimits(NpgsqlDataSource dataSource)
         return (reader.IsDBNull(0) ? null : Positive(reader.GetFieldValue<TimeSpan>(0)), reader.GetInt32(1));
     }
 
-    /// <summary>Records one event under each of <paramref name="keys"/>.</summary>
-    public async Task RecordAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
+    /// <summary>Records one event under each of <paramref name="keys"/>; what it returns names them for <see cref="ForgetAsync"/>.</summary>
+    public async Task<RecordedEvents> RecordAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
     {
         await SweepNowAndThenAsync(cancellationToken);
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('synchronous_commit', 'local', true)"));
-        var insert = new NpgsqlBatchCommand("INSERT INTO limit_events (key, at) SELECT unnest($1::text[]), clock_timestamp()");
+        var insert = new NpgsqlBatchCommand("INSERT INTO limit_events (key, at) SELECT unnest($1::text[]), clock_timestamp() RETURNING at");
         insert.Parameters.Add(new NpgsqlParameter { Value = keys.ToArray() });
         batch.BatchCommands.Add(insert);
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        var at = new List<DateTime>();
+        while (await reader.ReadAsync(cancellationToken)) at.Add(reader.GetDateTime(0));
+        return new RecordedEvents(keys.ToArray(), at.ToArray());
+    }
+
+    /// <summary>Takes back events recorded by <see cref="RecordAsync"/> (an attempt counted before its outcome was known).</summary>
+    public async Task ForgetAsync(RecordedEvents events, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM limit_events e USING unnest($1::text[], $2::timestamptz[]) AS f(key, at) WHERE e.key = f.key AND e.at = f.at");
+        command.Parameters.Add(new NpgsqlParameter { Value = events.Keys });
+        command.Parameters.Add(new NpgsqlParameter { Value = events.At });
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task SweepNowAndThenAsync(CancellationToken cancellationToken)
@@ -72,3 +85,6 @@ public sealed class SharedLimits(NpgsqlDataSource dataSource)
 
     private static TimeSpan Positive(TimeSpan wait) => wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1);
 }
+
+/// <summary>Events as recorded: each key with the time it was recorded at.</summary>
+public sealed record RecordedEvents(string[] Keys, DateTime[] At);

@@ -24,26 +24,29 @@ public sealed class LoginThrottle(SharedLimits limits, int perAddressPerMinute, 
     public int PerAddressPerMinute { get; } = perAddressPerMinute;
     public int PerNamePer15Minutes { get; } = perNamePer15Minutes;
 
-    /// <summary>What to do with a sign-in attempt before the password is checked.</summary>
-    public readonly record struct Verdict(TimeSpan? RetryAfter, TimeSpan Delay);
+    /// <summary>What to do with a sign-in attempt before the password is checked; <see cref="Attempt"/> is to settle once it is known.</summary>
+    public readonly record struct Verdict(TimeSpan? RetryAfter, TimeSpan Delay, RecordedEvents Attempt);
 
+    /// <summary>
+    /// Counts the attempt as a failure first, then looks at the counts with it: parallel guesses each see the ones
+    /// recorded before them, so no more than the limit get through, whatever their timing. A success or a refusal takes
+    /// the count back (<see cref="SettleAsync"/>); a failure, or a client that hangs up, leaves it.
+    /// </summary>
     public async Task<Verdict> CheckAsync(string name, string address, CancellationToken cancellationToken)
     {
         name = name.ToLowerInvariant();
-        var countUpTo = PerNamePer15Minutes + (int)(MaxDelay.TotalMilliseconds / DelayStepMs);
-        var (wait, nameFailures) = await limits.CheckAsync(
-            [(Pair(name, address), PerNamePer15Minutes, NameWindow), (Address(address), PerAddressPerMinute, AddressWindow)],
+        var attempt = await limits.RecordAsync([Pair(name, address), Address(address), Name(name)], cancellationToken);
+        var countUpTo = PerNamePer15Minutes + 1 + (int)(MaxDelay.TotalMilliseconds / DelayStepMs);
+        var (wait, nameEvents) = await limits.CheckAsync(
+            [(Pair(name, address), PerNamePer15Minutes + 1, NameWindow), (Address(address), PerAddressPerMinute + 1, AddressWindow)],
             Name(name), NameWindow, countUpTo, cancellationToken);
-        var excess = nameFailures - PerNamePer15Minutes;
+        var excess = nameEvents - 1 - PerNamePer15Minutes;
         var delay = excess < 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Min(MaxDelay.TotalMilliseconds, DelayStepMs * (excess + 1.0)));
-        return new Verdict(wait, delay);
+        return new Verdict(wait, delay, attempt);
     }
 
-    public Task FailedAsync(string name, string address, CancellationToken cancellationToken)
-    {
-        name = name.ToLowerInvariant();
-        return limits.RecordAsync([Pair(name, address), Address(address), Name(name)], cancellationToken);
-    }
+    /// <summary>The attempt was refused unchecked or the password was right: it is no failure.</summary>
+    public Task SettleAsync(Verdict verdict) => limits.ForgetAsync(verdict.Attempt, CancellationToken.None);
 
     private static string Pair(string name, string address) => "sign-in name+address " + Digest(name + "\n" + address);
     private static string Address(string address) => "sign-in address " + Digest(address);

@@ -54,14 +54,16 @@ public static class AuthEndpoints
         var name = body.Name.Trim().ToLowerInvariant();
         var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         var verdict = await throttle.CheckAsync(name, address, ct);
-        if (verdict.RetryAfter is { } wait) return AuthSetup.TooManyRequests(http, wait);
+        if (verdict.RetryAfter is { } wait)
+        {
+            await throttle.SettleAsync(verdict);
+            return AuthSetup.TooManyRequests(http, wait);
+        }
         if (verdict.Delay > TimeSpan.Zero) await Task.Delay(verdict.Delay, ct);
         var found = name.Contains('\0') ? null : await accounts.GetSignInAsync(name, ct);
         if (!Passwords.Verify(body.Password, found?.PasswordHash, out var rehash) || found is null || found.User.Disabled)
-        {
-            await throttle.FailedAsync(name, address, CancellationToken.None); // counted even if the client hangs up
-            return Problems.Unauthorized("the name or the password is wrong (or the account is disabled).");
-        }
+            return Problems.Unauthorized("the name or the password is wrong (or the account is disabled)."); // the attempt stays counted
+        await throttle.SettleAsync(verdict);
         if (rehash) await accounts.RehashAsync(found.User.Id, Passwords.Hash(body.Password), ct);
         var principal = Principals.For(found.User, Principals.Cookie, found.SecurityStamp);
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);

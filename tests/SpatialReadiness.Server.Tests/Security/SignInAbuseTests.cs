@@ -68,6 +68,21 @@ public sealed class SignInAbuseTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task Guesses_sent_all_at_once_get_no_more_tries_than_guesses_sent_one_by_one()
+    {
+        await server.UserAsync("abuse-burst", Role.Moderator, ServerFixture.CityOrg);
+        using var attacker = From("127.0.0.77");
+        var guesses = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            attacker.PostAsJsonAsync("/api/auth/login", new { name = "abuse-burst", password = $"burst guess {i}" })));
+        var tried = guesses.Count(g => g.StatusCode == HttpStatusCode.Unauthorized);
+        Assert.True(tried is >= 1 and <= 10, $"{tried} of 40 parallel guesses had their password checked; the limit is 10 in 15 minutes");
+        Assert.All(guesses.Where(g => g.StatusCode != HttpStatusCode.Unauthorized), g => Assert.Equal(HttpStatusCode.TooManyRequests, g.StatusCode));
+        // Refused guesses were never checked, so they do not count: the real user still signs in from elsewhere.
+        using var owner = From("127.0.0.78");
+        Assert.Equal(HttpStatusCode.OK, (await owner.PostAsJsonAsync("/api/auth/login", new { name = "abuse-burst", password = ServerFixture.Password })).StatusCode);
+    }
+
+    [Fact]
     public async Task Guessing_under_someones_name_from_one_address_locks_out_only_that_address()
     {
         await server.UserAsync("abuse-victim", Role.Moderator, ServerFixture.CityOrg);
