@@ -252,7 +252,8 @@ internal sealed class FilterSql(SqlParameters parameters, Func<string, string?> 
         _ => ">=",
     };
 
-    private static ComparisonOperator Mirror(ComparisonOperator op) => op switch
+    /// <summary>The operator with its operands swapped ("5 &lt; x" is "x &gt; 5").</summary>
+    internal static ComparisonOperator Mirror(ComparisonOperator op) => op switch
     {
         ComparisonOperator.Less => ComparisonOperator.Greater,
         ComparisonOperator.LessOrEqual => ComparisonOperator.GreaterOrEqual,

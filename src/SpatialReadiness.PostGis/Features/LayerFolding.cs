@@ -71,7 +71,7 @@ internal static class LayerFolding
         var (property, literal, op) = (c.Left, c.Right) switch
         {
             (LayerProperty p, Literal l) => (p, l, c.Operator),
-            (Literal l, LayerProperty p) => (p, l, Mirror(c.Operator)),
+            (Literal l, LayerProperty p) => (p, l, FilterSql.Mirror(c.Operator)),
             _ => (null, null, c.Operator),
         };
         if (property is null || literal is null) return null;
@@ -140,13 +140,4 @@ internal static class LayerFolding
         try { return Convert.ToDecimal(value, CultureInfo.InvariantCulture); }
         catch (OverflowException) { return null; }
     }
-
-    private static ComparisonOperator Mirror(ComparisonOperator op) => op switch
-    {
-        ComparisonOperator.Less => ComparisonOperator.Greater,
-        ComparisonOperator.LessOrEqual => ComparisonOperator.GreaterOrEqual,
-        ComparisonOperator.Greater => ComparisonOperator.Less,
-        ComparisonOperator.GreaterOrEqual => ComparisonOperator.LessOrEqual,
-        _ => op,
-    };
 }
