@@ -27,8 +27,11 @@ public static class DatabaseFaults
                     or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.DatabaseDropped || pg.SqlState.StartsWith("08", StringComparison.Ordinal):
                     return new(false, $"the database connection ended ({pg.SqlState}: {pg.MessageText}).");
                 // The "primary" answered as a standby: during a failover HAProxy may, for a moment, send a write to a
-                // node that is not (or no longer) the primary.
-                case PostgresException pg when pg.SqlState == PostgresErrorCodes.ReadOnlySqlTransaction:
+                // node that is not (or no longer) the primary. A write refused as read-only (25006), or one that touched
+                // an unlogged table (the shared limits' limit_events), which a standby refuses at planning (0A000 from
+                // get_relation_info, the one 0A000 it raises).
+                case PostgresException pg when pg.SqlState == PostgresErrorCodes.ReadOnlySqlTransaction
+                    || pg.SqlState == PostgresErrorCodes.FeatureNotSupported && pg.Routine == "get_relation_info":
                     return new(false, $"the database is not accepting writes right now, as during a failover ({pg.MessageText}).");
                 case PostgresException:
                     return null; // a real answer from a working database: not a fault of availability
