@@ -72,6 +72,14 @@ public sealed class CoherenceTests(ClusterFixture cluster)
         var replica = await ClusterFixture.NodeAsync("replica") ?? throw new InvalidOperationException("the cluster has no replica");
         await using var standby = ClusterFixture.Node(replica);
         await standby.OpenAsync();
+        // After a failover test the old primary rejoins as this replica (pg_rewind, then streaming): let it catch up
+        // to v1 first, so "behind" below means the pause, not the rejoin.
+        var caughtUp = Stopwatch.StartNew();
+        while (await NullableScalar<int>(standby, $"SELECT version FROM layers WHERE id = {id}") != v1)
+        {
+            Assert.True(caughtUp.Elapsed < TimeSpan.FromSeconds(60), "the replica did not reach the layer's first version within 60 s");
+            await Task.Delay(100);
+        }
         await ClusterFixture.MaintenanceAsync(true);
         await Execute(standby, "SELECT pg_wal_replay_pause()");
         try
@@ -138,6 +146,12 @@ public sealed class CoherenceTests(ClusterFixture cluster)
     {
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<T?> NullableScalar<T>(NpgsqlConnection connection, string sql) where T : struct
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync() is T value ? value : null;
     }
 
     private static async Task<T> Scalar<T>(NpgsqlConnection connection, string sql)
