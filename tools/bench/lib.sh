@@ -1,4 +1,4 @@
-# The harness the benchmarks share (sourced by tools/bench/tiles, tiles-dense, feeds): every column, the references
+# The harness the benchmarks share (sourced by tools/bench/tiles, tiles-dense, feeds, cluster): every column, the references
 # included, is warmed up the same way before the first row and measured in interleaved rounds, so a drift of this
 # shared machine touches all columns alike; a ratio is taken within each round and reported as the median with its
 # spread over rounds; beside throughput, the CPU time the serving processes spent per request (far less sensitive to
