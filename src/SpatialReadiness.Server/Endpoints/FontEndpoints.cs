@@ -39,14 +39,14 @@ public static class FontEndpoints
             entityTag: new EntityTagHeaderValue($"\"{info.LastWriteTimeUtc.Ticks:x}-{info.Length:x}\""));
     }
 
-    private static IResult Range(string fontstack, string range, Glyphs glyphs, HttpResponse response)
+    private static async Task<IResult> Range(string fontstack, string range, Glyphs glyphs, HttpResponse response, CancellationToken cancellationToken)
     {
         if (!range.EndsWith(".pbf", StringComparison.Ordinal) || Glyphs.RangeStart(range[..^".pbf".Length]) is not { } start)
             return Problems.Of(InputError.NotFound, $"'{range}' is no glyph range: ranges are 256 code points from a multiple of 256, below 65536, e.g. 0-255.pbf or 2304-2559.pbf.");
         var (stack, unknown) = glyphs.Stack(fontstack);
         if (stack is null)
             return Problems.Of(InputError.NotFound, $"'{unknown}' is no font here (a stack names up to {Glyphs.MaxStack} of them, comma-separated); GET /fonts lists the fonts.");
-        var content = glyphs.Range(stack, start);
+        var content = await glyphs.RangeAsync(stack, start, cancellationToken);
         response.Headers.CacheControl = "public, max-age=86400";
         var tag = new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(SHA256.HashData(content).AsSpan(0, 12))}\"");
         return Results.Bytes(content, Glyphs.MediaType, entityTag: tag);

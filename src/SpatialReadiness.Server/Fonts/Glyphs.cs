@@ -60,20 +60,21 @@ public sealed partial class Glyphs(string directory, ILogger<Glyphs> log, Semaph
     }
 
     /// <summary>The range file of a stack: each code point from the first of <paramref name="stack"/> that has it.</summary>
-    public byte[] Range(IReadOnlyList<string> stack, int start)
+    public async Task<byte[]> RangeAsync(IReadOnlyList<string> stack, int start, CancellationToken cancellationToken = default)
     {
         var taken = new SortedDictionary<int, Glyph>();
         foreach (var font in stack)
-            foreach (var glyph in Drawn(font, start))
+            foreach (var glyph in await DrawnAsync(font, start, cancellationToken))
                 taken.TryAdd(glyph.Id, glyph);
         return GlyphPbf.Write(string.Join(',', stack), $"{start}-{start + 255}", taken.Values);
     }
 
-    private IReadOnlyList<Glyph> Drawn(string font, int start)
+    private async Task<IReadOnlyList<Glyph>> DrawnAsync(string font, int start, CancellationToken cancellationToken)
     {
         var key = (font, start);
         if (ranges.TryGetValue(key, out var kept)) return kept.Value;
-        if (!drawSlots.Wait(DrawWait)) throw new GlyphsBusyException();
+        // Waited for without holding a thread, so a crawl of uncached ranges cannot starve tile and feed requests.
+        if (!await drawSlots.WaitAsync(DrawWait, cancellationToken)) throw new GlyphsBusyException();
         try { return Draw(font, start, key); }
         finally { drawSlots.Release(); }
     }

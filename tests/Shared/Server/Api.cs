@@ -41,6 +41,19 @@ public static class Api
         return await response.JsonAsync();
     }
 
+    /// <summary>The Id of every entity an OData read answers, following @odata.nextLink to the last page.</summary>
+    public static async Task<List<long>> ODataIdsAsync(this HttpClient client, string url)
+    {
+        var ids = new List<long>();
+        for (string? next = "/odata/" + url; next is not null;)
+        {
+            var page = await client.GetJsonAsync(next);
+            ids.AddRange(page.GetProperty("value").EnumerateArray().Select(v => v.GetProperty("Id").GetInt64()));
+            next = page.TryGetProperty("@odata.nextLink", out var link) ? link.GetString() : null;
+        }
+        return ids;
+    }
+
     public static async Task<JsonElement> CreatedLayerAsync(this Task<HttpResponseMessage> upload)
     {
         var response = await upload;

@@ -78,13 +78,13 @@ public sealed class ODataFeedTests(ServerFixture server)
     {
         var layer = await LoadMumbaiSlumsAsync();
         const string polygon = "POLYGON((72.83 19.04,72.88 19.04,72.88 19.09,72.83 19.09,72.83 19.04))";
-        var intersecting = await ODataIdsAsync($"Slums?$filter=City eq '{Mumbai}' and geo.intersects(Location, geography'{polygon}')&$select=Id");
+        var intersecting = await server.Client.ODataIdsAsync($"Slums?$filter=City eq '{Mumbai}' and geo.intersects(Location, geography'{polygon}')&$select=Id");
         var expected = await IdsAsync(
             "SELECT id FROM features WHERE layer_id = $1 AND ST_Intersects(ST_PointOnSurface(geom), ST_GeomFromText($2, 4326)) ORDER BY id", layer, polygon);
         Assert.InRange(expected.Count, 50, 2000); // a real test: the window holds some of the slums, not none or all
         Assert.Equal(expected, intersecting);
 
-        var near = await ODataIdsAsync($"Slums?$filter=City eq '{Mumbai}' and geo.distance(Location, geography'POINT(72.85 19.06)') lt 1500&$select=Id");
+        var near = await server.Client.ODataIdsAsync($"Slums?$filter=City eq '{Mumbai}' and geo.distance(Location, geography'POINT(72.85 19.06)') lt 1500&$select=Id");
         var expectedNear = await IdsAsync(
             "SELECT id FROM features WHERE layer_id = $1 AND ST_Distance(ST_PointOnSurface(geom)::geography, 'SRID=4326;POINT(72.85 19.06)'::geography) < 1500 ORDER BY id", layer);
         Assert.NotEmpty(expectedNear);
@@ -150,18 +150,6 @@ public sealed class ODataFeedTests(ServerFixture server)
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         var service = await server.Client.GetJsonAsync("/odata");
         Assert.EndsWith("/odata/$metadata", service.GetProperty("@odata.context").GetString());
-    }
-
-    private async Task<List<long>> ODataIdsAsync(string url)
-    {
-        var ids = new List<long>();
-        for (string? next = "/odata/" + url; next is not null;)
-        {
-            var page = await server.Client.GetJsonAsync(next);
-            ids.AddRange(page.GetProperty("value").EnumerateArray().Select(v => v.GetProperty("Id").GetInt64()));
-            next = page.TryGetProperty("@odata.nextLink", out var link) ? link.GetString() : null;
-        }
-        return ids;
     }
 
     private async Task<List<long>> IdsAsync(string sql, params object[] parameters)

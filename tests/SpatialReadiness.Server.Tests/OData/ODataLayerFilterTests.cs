@@ -63,7 +63,7 @@ public sealed class ODataLayerFilterTests(ServerFixture server) : IAsyncLifetime
     {
         var expected = await SqlIdsAsync(layers);
         Assert.True(expected.Count >= layers.Length, "every layer named has features");
-        Assert.Equal(expected, await IdsAsync($"Features?$filter={filter}&$select=Id"));
+        Assert.Equal(expected, await server.Client.ODataIdsAsync($"Features?$filter={filter}&$select=Id"));
         Assert.Equal(expected.Count, await CountAsync($"Features/$count?$filter={filter}"));
     }
 
@@ -143,18 +143,6 @@ public sealed class ODataLayerFilterTests(ServerFixture server) : IAsyncLifetime
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode} {text}");
         return long.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private async Task<List<long>> IdsAsync(string url)
-    {
-        var ids = new List<long>();
-        for (string? next = "/odata/" + url; next is not null;)
-        {
-            var page = await server.Client.GetJsonAsync(next);
-            ids.AddRange(page.GetProperty("value").EnumerateArray().Select(v => v.GetProperty("Id").GetInt64()));
-            next = page.TryGetProperty("@odata.nextLink", out var link) ? link.GetString() : null;
-        }
-        return ids;
     }
 
     /// <summary>The ids of the features of "city/layer"s, in id order.</summary>

@@ -12,20 +12,20 @@ public sealed class GlyphDrawingBoundTests
     private const string Fonts = "/usr/share/fonts/truetype/noto";
 
     [Fact]
-    public void While_every_drawing_slot_is_taken_a_drawn_range_is_served_and_a_new_one_is_busy()
+    public async Task While_every_drawing_slot_is_taken_a_drawn_range_is_served_and_a_new_one_is_busy()
     {
         var slots = new SemaphoreSlim(1);
         var glyphs = new Glyphs(Fonts, NullLogger<Glyphs>.Instance, slots);
         var (stack, unknown) = glyphs.Stack("Noto Sans Regular");
         Assert.True(stack is not null, $"the Noto fonts are missing ({unknown}): tools/setup installs fonts-noto-core");
-        var latin = glyphs.Range(stack, 0);
+        var latin = await glyphs.RangeAsync(stack, 0);
 
         slots.Wait(); // another request drawing
-        Assert.Equal(latin, glyphs.Range(stack, 0));
-        Assert.Throws<GlyphsBusyException>(() => glyphs.Range(stack, 2304));
+        Assert.Equal(latin, await glyphs.RangeAsync(stack, 0));
+        await Assert.ThrowsAsync<GlyphsBusyException>(() => glyphs.RangeAsync(stack, 2304));
 
         slots.Release();
-        Assert.NotEmpty(glyphs.Range(stack, 2304));
+        Assert.NotEmpty(await glyphs.RangeAsync(stack, 2304));
     }
 
     [Fact]
