@@ -80,6 +80,17 @@ public sealed class CoherenceTests(ClusterFixture cluster)
             Assert.True(caughtUp.Elapsed < TimeSpan.FromSeconds(60), "the replica did not reach the layer's first version within 60 s");
             await Task.Delay(100);
         }
+        // And HAProxy's replica port must lead to it again (it falls back to the primary meanwhile); the servers'
+        // read connections made during the fallback end within their lifetime (tools/cluster: 10 s).
+        if (!await ReplicaPortIsStandbyAsync())
+        {
+            while (!await ReplicaPortIsStandbyAsync())
+            {
+                Assert.True(caughtUp.Elapsed < TimeSpan.FromSeconds(60), "HAProxy's replica port did not lead to the replica within 60 s");
+                await Task.Delay(200);
+            }
+            await Task.Delay(TimeSpan.FromSeconds(11));
+        }
         await ClusterFixture.MaintenanceAsync(true);
         await Execute(standby, "SELECT pg_wal_replay_pause()");
         try
@@ -146,6 +157,13 @@ public sealed class CoherenceTests(ClusterFixture cluster)
     {
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<bool> ReplicaPortIsStandbyAsync()
+    {
+        await using var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={ClusterFixture.Base + 7};Username=postgres;Database=spatialreadiness;Timeout=5;Pooling=false");
+        await connection.OpenAsync();
+        return await Scalar<bool>(connection, "SELECT pg_is_in_recovery()");
     }
 
     private static async Task<T?> NullableScalar<T>(NpgsqlConnection connection, string sql) where T : struct
