@@ -15,6 +15,9 @@ public sealed class FeatureCollectionWriter : IAsyncDisposable
 {
     private const int FlushEvery = 200;
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    // Encoded once: written per feature, a string name is transcoded and checked for escaping every time.
+    private static readonly JsonEncodedText Type = JsonEncodedText.Encode("type"), Feature = JsonEncodedText.Encode("Feature"),
+        Id = JsonEncodedText.Encode("id"), Geometry = JsonEncodedText.Encode("geometry"), Properties = JsonEncodedText.Encode("properties");
 
     private readonly Utf8JsonWriter _json;
     private readonly PipeWriter? _pipe;
@@ -40,11 +43,11 @@ public sealed class FeatureCollectionWriter : IAsyncDisposable
     public ValueTask WriteAsync(FeatureRow row, CancellationToken cancellationToken)
     {
         _json.WriteStartObject();
-        _json.WriteString("type", "Feature");
-        _json.WriteNumber("id", row.Id);
-        _json.WritePropertyName("geometry");
+        _json.WriteString(Type, Feature);
+        _json.WriteNumber(Id, row.Id);
+        _json.WritePropertyName(Geometry);
         _json.WriteRawValue(row.GeoJson ?? "null", skipInputValidation: true);
-        _json.WritePropertyName("properties");
+        _json.WritePropertyName(Properties);
         _json.WriteRawValue(row.PropertiesJson, skipInputValidation: true);
         _json.WriteEndObject();
         return CountAsync(cancellationToken);

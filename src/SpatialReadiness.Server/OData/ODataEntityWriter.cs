@@ -22,14 +22,19 @@ public sealed class ODataEntityWriter(Utf8JsonWriter json, bool validate, IReadO
     private readonly bool _wkt = select is null || select.Contains("Wkt"), _geoJson = select is null || select.Contains("GeoJson"),
         _measures = select is null || ODataModel.MeasureProperties.Any(select.Contains);
 
+    // Names written per row, encoded once (a string name is transcoded and checked for escaping each time it is written).
+    private static readonly JsonEncodedText IdName = JsonEncodedText.Encode("Id"), CityName = JsonEncodedText.Encode("City"),
+        LayerName = JsonEncodedText.Encode("Layer"), LayerIdName = JsonEncodedText.Encode("LayerId"), KindName = JsonEncodedText.Encode("Kind"),
+        WktName = JsonEncodedText.Encode("Wkt"), GeoJsonName = JsonEncodedText.Encode("GeoJson");
+
     /// <summary>A Features entity: its open properties are the members of the object PostGIS wrote (already only the chosen ones).</summary>
     public void OpenFeature(FeatureRow row, LayerInfo layer)
     {
-        json.WriteNumber("Id", row.Id);
-        if (Wanted("City")) json.WriteString("City", layer.City);
-        if (Wanted("Layer")) json.WriteString("Layer", layer.Name);
-        if (Wanted("LayerId")) json.WriteNumber("LayerId", layer.Id);
-        if (Wanted("Kind")) json.WriteString("Kind", layer.Kind);
+        json.WriteNumber(IdName, row.Id);
+        if (Wanted("City")) json.WriteString(CityName, layer.City);
+        if (Wanted("Layer")) json.WriteString(LayerName, layer.Name);
+        if (Wanted("LayerId")) json.WriteNumber(LayerIdName, layer.Id);
+        if (Wanted("Kind")) json.WriteString(KindName, layer.Kind);
         if (validate)
         {
             using var properties = JsonDocument.Parse(row.PropertiesJson);
@@ -43,12 +48,12 @@ public sealed class ODataEntityWriter(Utf8JsonWriter json, bool validate, IReadO
     /// <summary>An entity of a typed set: Wards, Slums, Assets (<paramref name="layer"/> gives City, Layer, LayerId) or a layer's own set (null).</summary>
     public void TypedFeature(FeatureRow row, LayerInfo? layer, IReadOnlyList<TypedField> fields)
     {
-        json.WriteNumber("Id", row.Id);
+        json.WriteNumber(IdName, row.Id);
         if (layer is not null)
         {
-            if (Wanted("City")) json.WriteString("City", layer.City);
-            if (Wanted("Layer")) json.WriteString("Layer", layer.Name);
-            if (Wanted("LayerId")) json.WriteNumber("LayerId", layer.Id);
+            if (Wanted("City")) json.WriteString(CityName, layer.City);
+            if (Wanted("Layer")) json.WriteString(LayerName, layer.Name);
+            if (Wanted("LayerId")) json.WriteNumber(LayerIdName, layer.Id);
         }
         using (var properties = JsonDocument.Parse(row.PropertiesJson))
             foreach (var field in fields)
@@ -107,8 +112,8 @@ public sealed class ODataEntityWriter(Utf8JsonWriter json, bool validate, IReadO
     /// <summary>Geometry as WKT and GeoJSON text, centroid, area, bbox and Location: each when selected.</summary>
     private void GeometryAndMeasures(FeatureRow row)
     {
-        if (_wkt) Text("Wkt", row.Wkt);
-        if (_geoJson) Text("GeoJson", row.GeoJson);
+        if (_wkt) Text(WktName, row.Wkt);
+        if (_geoJson) Text(GeoJsonName, row.GeoJson);
         if (!_measures) return;
         Number("CentroidLon", row.CentroidLon);
         Number("CentroidLat", row.CentroidLat);
@@ -129,7 +134,7 @@ public sealed class ODataEntityWriter(Utf8JsonWriter json, bool validate, IReadO
         else json.WriteNullValue();
     }
 
-    private void Text(string name, string? text)
+    private void Text(JsonEncodedText name, string? text)
     {
         if (text is null) json.WriteNull(name);
         else if (!TryWritePrintableAscii(name, text)) json.WriteString(name, text);
@@ -141,7 +146,7 @@ public sealed class ODataEntityWriter(Utf8JsonWriter json, bool validate, IReadO
     /// escaping one character at a time, a fifth of the server's time in a feed of polygons (perf). False, writing
     /// nothing, for any other text.
     /// </summary>
-    private bool TryWritePrintableAscii(string name, string text)
+    private bool TryWritePrintableAscii(JsonEncodedText name, string text)
     {
         var span = text.AsSpan();
         if (span.IndexOfAnyExceptInRange((char)0x20, (char)0x7E) >= 0) return false;
