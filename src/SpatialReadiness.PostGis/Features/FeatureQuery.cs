@@ -54,8 +54,10 @@ public sealed record FeatureQuery(IReadOnlyList<FeatureSource> Sources)
 }
 
 /// <summary>
-/// A feature as read: its properties as JSON text (field name to value, nulls kept) and the geometry outputs asked for.
+/// A feature as read: its properties as JSON (field name to value, nulls kept) and the geometry outputs asked for, each
+/// text as the UTF-8 bytes PostgreSQL sent: feeds copy them into UTF-8 responses as they are (decoding every row into a
+/// .NET string and encoding it back was a sixth of the server's CPU in a feed of polygons).
 /// </summary>
 public sealed record FeatureRow(
-    long Id, long LayerId, string PropertiesJson, string? GeoJson, string? Wkt,
+    long Id, long LayerId, byte[] PropertiesJson, byte[]? GeoJson, byte[]? Wkt,
     double? CentroidLon, double? CentroidLat, double? AreaM2, double[]? Bbox);

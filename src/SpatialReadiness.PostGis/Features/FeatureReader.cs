@@ -40,11 +40,11 @@ public sealed class FeatureReader(ReplicaReads reads)
         while (await reader.ReadAsync(cancellationToken))
         {
             var column = 3;
-            string? NextText() { var i = column++; return reader.IsDBNull(i) ? null : reader.GetString(i); }
+            byte[]? NextText() { var i = column++; return reader.IsDBNull(i) ? null : reader.GetFieldValue<byte[]>(i); }
             double? NextDouble() { var i = column++; return reader.IsDBNull(i) ? null : reader.GetDouble(i); }
             var id = reader.GetInt64(0);
             var layerId = reader.GetInt64(1);
-            var properties = reader.GetString(2);
+            var properties = reader.GetFieldValue<byte[]>(2);
             var json = geoJson ? NextText() : null;
             var text = wkt ? NextText() : null;
             double? lon = null, lat = null, area = null;
@@ -83,9 +83,10 @@ public sealed class FeatureReader(ReplicaReads reads)
         var geometry = query.OutputSrid == 4326 ? "t.geom" : $"ST_Transform(t.geom, {query.OutputSrid.ToString(CultureInfo.InvariantCulture)})";
         if (query.LatitudeFirst) geometry = $"ST_FlipCoordinates({geometry})";
         var decimals = query.Decimals.ToString(CultureInfo.InvariantCulture);
-        var columns = new StringBuilder("t.id, t.layer_id, t.properties::text");
-        if (query.Geometry.HasFlag(GeometryOutput.GeoJson)) columns.Append($", ST_AsGeoJSON({geometry}, {decimals})");
-        if (query.Geometry.HasFlag(GeometryOutput.Wkt)) columns.Append($", ST_AsText({geometry}, {decimals})");
+        // Texts as bytea (convert_to to the database's own encoding is a copy): Npgsql hands them over as UTF-8 bytes.
+        var columns = new StringBuilder("t.id, t.layer_id, convert_to(t.properties::text, 'UTF8')");
+        if (query.Geometry.HasFlag(GeometryOutput.GeoJson)) columns.Append($", convert_to(ST_AsGeoJSON({geometry}, {decimals}), 'UTF8')");
+        if (query.Geometry.HasFlag(GeometryOutput.Wkt)) columns.Append($", convert_to(ST_AsText({geometry}, {decimals}), 'UTF8')");
         if (query.Geometry.HasFlag(GeometryOutput.Measures))
             columns.Append(", ST_X(ST_PointOnSurface(t.geom)), ST_Y(ST_PointOnSurface(t.geom)), ST_Area(t.geom::geography),"
                            + " ST_XMin(t.geom), ST_YMin(t.geom), ST_XMax(t.geom), ST_YMax(t.geom)");

@@ -62,7 +62,7 @@ public sealed class LayerExport(FeatureReader reader)
         {
             using var properties = JsonDocument.Parse(row.PropertiesJson);
             var values = fields.Select(f => properties.RootElement.TryGetProperty(f, out var v) ? Text(v) : "");
-            await writer.WriteLineAsync(string.Join(',', values.Prepend(row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(row.Wkt ?? "").Select(Quote)));
+            await writer.WriteLineAsync(string.Join(',', values.Prepend(row.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(row.Wkt is null ? "" : Encoding.UTF8.GetString(row.Wkt)).Select(Quote)));
         }
     }
 

@@ -46,7 +46,8 @@ public sealed class FeatureCollectionWriter : IAsyncDisposable
         _json.WriteString(Type, Feature);
         _json.WriteNumber(Id, row.Id);
         _json.WritePropertyName(Geometry);
-        _json.WriteRawValue(row.GeoJson ?? "null", skipInputValidation: true);
+        if (row.GeoJson is null) _json.WriteNullValue();
+        else _json.WriteRawValue(row.GeoJson, skipInputValidation: true);
         _json.WritePropertyName(Properties);
         _json.WriteRawValue(row.PropertiesJson, skipInputValidation: true);
         _json.WriteEndObject();

@@ -12,6 +12,8 @@ namespace SpatialReadiness.Server.Tests.OData;
 /// </summary>
 public sealed class GeometryTextTests
 {
+    private static byte[]? Utf8(string? text) => text is null ? null : System.Text.Encoding.UTF8.GetBytes(text);
+
     private static (string? GeoJson, string? Wkt) RoundTrip(string? geoJson, string? wkt, bool validate)
     {
         var buffer = new ArrayBufferWriter<byte>();
@@ -19,7 +21,7 @@ public sealed class GeometryTextTests
         {
             json.WriteStartObject();
             new ODataEntityWriter(json, validate, new HashSet<string> { "Id", "GeoJson", "Wkt" })
-                .TypedFeature(new FeatureRow(1, 2, "{}", geoJson, wkt, null, null, null, null), null, []);
+                .TypedFeature(new FeatureRow(1, 2, "{}"u8.ToArray(), Utf8(geoJson), Utf8(wkt), null, null, null, null), null, []);
             json.WriteEndObject();
         }
         using var document = JsonDocument.Parse(buffer.WrittenMemory);

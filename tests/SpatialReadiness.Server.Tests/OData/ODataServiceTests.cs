@@ -199,7 +199,7 @@ public sealed class ODataServiceTests(ServerFixture server)
                     _ => null,
                 };
             var stored = await server.Database.ScalarAsync<string>("SELECT $1::jsonb::text", attributes.ToJsonString());
-            var row = new FeatureRow(round, layer.Id, stored, "{\"type\":\"Point\",\"coordinates\":[73.85,18.52]}", "POINT(73.85 18.52)", 73.85, 18.52, 0, [73.85, 18.52, 73.85, 18.52]);
+            var row = new FeatureRow(round, layer.Id, System.Text.Encoding.UTF8.GetBytes(stored), "{\"type\":\"Point\",\"coordinates\":[73.85,18.52]}"u8.ToArray(), "POINT(73.85 18.52)"u8.ToArray(), 73.85, 18.52, 0, [73.85, 18.52, 73.85, 18.52]);
             Assert.True(JsonNode.DeepEquals(Written(row, validate: true), Written(row, validate: false)), stored);
         }
 
