@@ -58,7 +58,7 @@ public sealed class TileGeometryFillTests(ServerFixture server)
             var made = new List<string>();
             foreach (var address in addresses)
             {
-                var tile = await tiles.GetTileAsync([source], address, CancellationToken.None);
+                var tile = (await tiles.GetTileAsync([source], address, CancellationToken.None))!;
                 var plain = await PlainTileAsync(layer, address);
                 var (served, expected) = (Shapes(tile, address), Shapes(plain, address));
                 Assert.Equal(expected.Keys.Order(), served.Keys.Order());
