@@ -146,10 +146,12 @@ public sealed class TileGeometryFillTests(ServerFixture server)
                 var now = Failed(await MetricsTests.ScrapeAsync(client));
                 for (; seen < now; seen++) failedAt.Add(DateTime.UtcNow);
             }
+            // Expected 2, 4 and 8 s; the margins allow for a busy machine (and a try that found the other server filling).
             var gaps = failedAt.Zip(failedAt.Skip(1), (a, b) => (b - a).TotalSeconds).ToList();
-            Assert.True(gaps[1] > gaps[0] * 1.5 && gaps[2] > gaps[1] * 1.5, $"the waits between failed fills should double: {string.Join(", ", gaps.Select(g => g.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))} s");
+            Assert.True(gaps[2] >= 5 && gaps[2] > gaps[0] * 1.5, $"the waits between failed fills should double: {string.Join(", ", gaps.Select(g => g.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))} s");
 
-            Assert.Equal(0L, await Scalar(null, "SELECT count(*) FROM layers WHERE id = $1 AND tile_geometry_pending", other));
+            for (var deadline = DateTime.UtcNow.AddMinutes(2); await Scalar(null, "SELECT count(*) FROM layers WHERE id = $1 AND tile_geometry_pending", other) > 0; await Task.Delay(500))
+                Assert.True(DateTime.UtcNow < deadline, "the layer after the failing one was not filled in 2 minutes");
             Assert.Equal(1L, await Scalar(null, "SELECT count(*) FROM layers WHERE id = $1 AND tile_geometry_pending", failing));
             // Its tiles are made the live way: the shapes plain ST_AsMVTGeom makes.
             foreach (var address in (await AddressesAsync(failing)).Where(a => a.Z == 14))
@@ -166,8 +168,8 @@ public sealed class TileGeometryFillTests(ServerFixture server)
             await Execute(null, "DROP FUNCTION refuse_tile_fill() CASCADE");
         }
         // Once it can be filled, a later try fills it.
-        for (var deadline = DateTime.UtcNow.AddSeconds(90); await Scalar(null, "SELECT count(*) FROM layers WHERE id = $1 AND tile_geometry_pending", failing) > 0; await Task.Delay(500))
-            Assert.True(DateTime.UtcNow < deadline, "the layer was not filled within 90 s of its fill working again");
+        for (var deadline = DateTime.UtcNow.AddMinutes(2); await Scalar(null, "SELECT count(*) FROM layers WHERE id = $1 AND tile_geometry_pending", failing) > 0; await Task.Delay(500))
+            Assert.True(DateTime.UtcNow < deadline, "the layer was not filled within 2 minutes of its fill working again");
     }
 
     private static long Failed(string scrape) => (long)MetricsTests.Sum(scrape, "sr_tiles_geometry_fills_total", "result=\"failed\"");
