@@ -6,6 +6,7 @@ using SpatialReadiness.Server.Fonts;
 using SpatialReadiness.Server.OData;
 using SpatialReadiness.Server.OgcFeatures;
 using SpatialReadiness.Server.Resilience;
+using SpatialReadiness.Server.Tiles;
 using SpatialReadiness.Server.Uploads;
 
 namespace SpatialReadiness.Server;
@@ -75,6 +76,7 @@ public sealed class ErrorAnswers(RequestDelegate next, DatabasePools pools, ILog
             ClearKeepingCors(http.Response);
             if (e is GdalBusyException) http.Response.Headers.RetryAfter = ((int)GdalBusyException.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
             if (e is GlyphsBusyException) http.Response.Headers.RetryAfter = ((int)GlyphsBusyException.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            if (e is LayersChangingException) http.Response.Headers.RetryAfter = ((int)LayersChangingException.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
             await refusal.ExecuteAsync(http);
         }
     }
@@ -94,6 +96,8 @@ public sealed class ErrorAnswers(RequestDelegate next, DatabasePools pools, ILog
                 return Problems.Make(busy.AnonymousShare ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable, "Busy", "Busy", busy.Message);
             case GlyphsBusyException glyphs:
                 return Problems.Make(StatusCodes.Status503ServiceUnavailable, "Busy", "Busy", glyphs.Message);
+            case LayersChangingException changing:
+                return Problems.Make(StatusCodes.Status503ServiceUnavailable, "Busy", "Busy", changing.Message);
             case BadHttpRequestException bad when bad.StatusCode != StatusCodes.Status408RequestTimeout:
                 return Problems.Of(bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? InputError.TooLarge : InputError.Malformed,
                     bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "the body is larger than this endpoint takes." : $"the request is malformed: {bad.Message}");

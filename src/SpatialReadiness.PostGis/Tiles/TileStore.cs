@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data;
 using Npgsql;
 using SpatialReadiness.Core.Tiles;
 
@@ -15,8 +16,13 @@ public sealed class TileStore(ReplicaReads reads)
 
     private readonly ConcurrentDictionary<(long Layer, int Version), Lazy<Task>> _densityBuilt = new();
 
-    /// <summary>The tile's bytes: one MVT layer per <paramref name="layers"/> entry that has features there (and its label points' layer), concatenated (valid MVT).</summary>
-    public async Task<byte[]> GetTileAsync(IReadOnlyList<TileLayer> layers, TileAddress tile, CancellationToken cancellationToken)
+    /// <summary>
+    /// The tile's bytes: one MVT layer per <paramref name="layers"/> entry that has features there (and its label points'
+    /// layer), concatenated (valid MVT); or null, having made nothing, when a layer is no longer at the version its
+    /// TileLayer names (the caller's catalog is behind a change it has not heard of yet): look the layers up again.
+    /// The versions are checked in the snapshot the tile is made from, so a tile is never named after another version.
+    /// </summary>
+    public async Task<byte[]?> GetTileAsync(IReadOnlyList<TileLayer> layers, TileAddress tile, CancellationToken cancellationToken)
     {
         var drawsDensity = false;
         foreach (var layer in layers)
@@ -29,6 +35,9 @@ public sealed class TileStore(ReplicaReads reads)
         await using var connection = drawsDensity
             ? await reads.Primary.OpenConnectionAsync(cancellationToken)
             : await reads.OpenAsync(layers.Select(l => (l.Info.Id, l.Info.Version)), cancellationToken);
+        // Repeatable read: the snapshot is taken by the version check, and the tile's statements read that same one.
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        if (!await AtVersionsAsync(connection, layers, cancellationToken)) return null;
         await using var batch = new NpgsqlBatch(connection);
         foreach (var layer in layers)
         {
@@ -44,6 +53,18 @@ public sealed class TileStore(ReplicaReads reads)
         }
         while (await reader.NextResultAsync(cancellationToken));
         return tileBytes.ToArray();
+    }
+
+    private static async Task<bool> AtVersionsAsync(NpgsqlConnection connection, IReadOnlyList<TileLayer> layers, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            SELECT count(*) = cardinality($1::bigint[])
+            FROM unnest($1::bigint[], $2::integer[]) AS wanted(id, version)
+            JOIN layers l ON l.id = wanted.id AND l.version = wanted.version
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = layers.Select(l => l.Info.Id).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = layers.Select(l => l.Info.Version).ToArray() });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>

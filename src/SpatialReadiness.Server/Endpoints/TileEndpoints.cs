@@ -33,29 +33,41 @@ public static class TileEndpoints
         tiles.MapMethods("/city/{city}.json", ["GET", "HEAD"], CityTileJson);
     }
 
-    private static async Task<IResult> LayerTile(string layer, string z, string x, string y, HttpContext http, TileCatalog catalog, TileCache cache, TileStore store)
+    private static Task<IResult> LayerTile(string layer, string z, string x, string y, HttpContext http, TileCatalog catalog, TileCache cache, TileStore store) => Afresh(async () =>
     {
         if (await FindLayer(layer, catalog, http) is not { Info.Withheld: false } found) return NoSuchLayer(layer);
         if (Parse(z, x, y) is not { } tile) return BadAddress(z, x, y);
         if (tile.Z > MaxZoom) return OutOfRange(tile);
-        return await Respond(http, cache, "l" + Tag(found), found.Info.Revealed, tile, () => store.GetTileAsync([found], tile, http.RequestAborted));
-    }
+        return await Respond(http, cache, catalog, store, "l" + Tag(found), [found], tile);
+    });
 
-    private static async Task<IResult> CityTile(string city, string z, string x, string y, HttpContext http, TileCatalog catalog, TileCache cache, TileStore store)
+    private static Task<IResult> CityTile(string city, string z, string x, string y, HttpContext http, TileCatalog catalog, TileCache cache, TileStore store) => Afresh(async () =>
     {
         var layers = await catalog.CityAsync(city, http.Caller());
         if (layers.Count == 0) return Problems.Of(InputError.NotFound, $"city '{city}' has no public layers to tile (GET /api/cities lists the cities).");
         if (Parse(z, x, y) is not { } tile) return BadAddress(z, x, y);
         if (tile.Z > MaxZoom) return OutOfRange(tile);
-        var tag = "c" + string.Join('.', layers.Select(Tag));
-        return await Respond(http, cache, tag, layers.Any(l => l.Info.Revealed), tile, () => store.GetTileAsync(layers, tile, http.RequestAborted));
+        return await Respond(http, cache, catalog, store, "c" + string.Join('.', layers.Select(Tag)), layers, tile);
+    });
+
+    /// <summary>
+    /// Answers again from a fresh look-up in the catalog while <paramref name="answer"/> finds it behind a change to a
+    /// layer (null: the catalog has dropped the layers), a few times; a layer changing faster than that is 503.
+    /// </summary>
+    private static async Task<IResult> Afresh(Func<Task<IResult?>> answer)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+            if (await answer() is { } result) return result;
+        throw new LayersChangingException();
     }
 
     /// <summary>Layer id and version, and "r" for the revealed view: part of the cache key and ETag.</summary>
     private static string Tag(TileLayer layer) => $"{layer.Info.Id}v{layer.Info.Version}{(layer.Info.Revealed ? "r" : "")}";
 
-    private static async Task<IResult> Respond(HttpContext http, TileCache cache, string versionTag, bool revealed, TileAddress tile, Func<Task<byte[]>> make)
+    /// <summary>The tile's answer, or null when a layer is past the version the catalog gave (TileStore made nothing): the layers are dropped from the catalog.</summary>
+    private static async Task<IResult?> Respond(HttpContext http, TileCache cache, TileCatalog catalog, TileStore store, string versionTag, IReadOnlyList<TileLayer> layers, TileAddress tile)
     {
+        var revealed = layers.Any(l => l.Info.Revealed);
         var gzip = http.Request.Headers.AcceptEncoding.Any(e => e is not null && e.Contains("gzip", StringComparison.OrdinalIgnoreCase));
         var etag = $"\"{versionTag}-{tile.Z}-{tile.X}-{tile.Y}{(gzip ? "-gz" : "")}\"";
         var headers = http.Response.Headers;
@@ -66,7 +78,12 @@ public static class TileEndpoints
         if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && (v == etag || v.Split(',').Any(t => t.Trim() == etag))))
             return Results.StatusCode(StatusCodes.Status304NotModified);
 
-        var made = await cache.GetOrMakeAsync(etag.Trim('"').Replace("-gz", ""), make);
+        if (await cache.GetOrMakeAsync(etag.Trim('"').Replace("-gz", ""), () => store.GetTileAsync(layers, tile, http.RequestAborted)) is not { } made)
+        {
+            // A layer changed and its layer_changed has not reached this process yet: look it up afresh.
+            foreach (var layer in layers) catalog.Evict(layer.Info.Id, layer.Info.City);
+            return null;
+        }
         if (made.Plain.Length == 0) return Results.NoContent();
         var body = gzip ? made.Gzip : made.Plain;
         if (gzip) headers.ContentEncoding = "gzip";

@@ -29,16 +29,18 @@ public sealed class TileCache(ServerOptions options) : IDisposable
 {
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = Math.Max(1, options.TileCacheBytes), CompactionPercentage = 0.25 });
 
-    public async Task<CachedTile> GetOrMakeAsync(string key, Func<Task<byte[]>> make)
+    /// <summary>The tile kept under <paramref name="key"/>, else made and kept; null when <paramref name="make"/> made none (TileStore: a layer changed).</summary>
+    public async Task<CachedTile?> GetOrMakeAsync(string key, Func<Task<byte[]?>> make)
     {
-        if (options.TileCacheBytes == 0) return new CachedTile(await make());
+        if (options.TileCacheBytes == 0) return await make() is { } plain ? new CachedTile(plain) : null;
         if (_cache.TryGetValue(key, out CachedTile? hit))
         {
             Telemetry.TileCacheLookups.Add(1, new KeyValuePair<string, object?>("result", "hit"));
             return hit!;
         }
         Telemetry.TileCacheLookups.Add(1, new KeyValuePair<string, object?>("result", "miss"));
-        var tile = new CachedTile(await make());
+        if (await make() is not { } made) return null;
+        var tile = new CachedTile(made);
         // Counted at twice the plain size: room for the gzip form made on demand (MVT rarely compresses below half).
         _cache.Set(key, tile, new MemoryCacheEntryOptions { Size = 2L * tile.Plain.Length + 64 });
         return tile;

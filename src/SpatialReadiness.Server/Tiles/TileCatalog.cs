@@ -14,7 +14,8 @@ namespace SpatialReadiness.Server.Tiles;
 /// it (sensitive fields removed) and one revealed to readers allowed its sensitive data (Caller.View); a caller gets the
 /// one their view calls for. An import or edit evicts its layer before its request returns (in this process) or on
 /// PostgreSQL's layer_changed notification (another process). The layer version is part of every tile's cache key and
-/// ETag, so an evicted entry can never serve stale tiles.
+/// ETag, so an evicted entry can never serve stale tiles; until the notification arrives, a tile asked of a layer that
+/// has moved on is not made (TileStore checks the versions) and the endpoint evicts the layer itself.
 /// </summary>
 /// <param name="fallback">Where layers are read while the primary cannot be reached.</param>
 public sealed class TileCatalog(LayerStore store, LayerFieldTypes fieldTypes, CatalogFallback fallback)

@@ -53,7 +53,7 @@ public sealed partial class MetricsTests(ServerFixture server)
     public void A_route_group_is_one_of_a_fixed_few_whatever_the_path(string path, string group) =>
         Assert.Equal(group, Telemetry.GroupOf(new PathString(path)));
 
-    private static async Task<string> ScrapeAsync(HttpClient client)
+    internal static async Task<string> ScrapeAsync(HttpClient client)
     {
         var response = await client.GetAsync("/metrics");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -61,7 +61,7 @@ public sealed partial class MetricsTests(ServerFixture server)
     }
 
     /// <summary>The sum of every sample of <paramref name="metric"/> whose labels contain <paramref name="label"/>.</summary>
-    private static double Sum(string scrape, string metric, string label) =>
+    internal static double Sum(string scrape, string metric, string label) =>
         Sample().Matches(scrape).Where(m => m.Groups["name"].Value == metric && m.Groups["labels"].Value.Contains(label, StringComparison.Ordinal))
             .Sum(m => double.Parse(m.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture));
 

@@ -59,7 +59,7 @@ public sealed class DensityTileTests(ServerFixture server)
         var drawn = new Dictionary<(long, long), int>();
         foreach (var (x, y) in tiles)
         {
-            var tile = VectorTiles.Decode(await store.GetTileAsync([dense], new TileAddress(z, x, y), default), z, x, y);
+            var tile = VectorTiles.Decode((await store.GetTileAsync([dense], new TileAddress(z, x, y), default))!, z, x, y);
             var layer = Assert.Single(tile.Layers); // no footprints, no label points
             Assert.Equal("slums_density", layer.Name);
             foreach (var feature in layer.Features)
@@ -87,8 +87,8 @@ public sealed class DensityTileTests(ServerFixture server)
         var store = new TileStore(new ReplicaReads(server.Database.DataSource, null));
         var (x, y) = ((int)(Cell(centres[0].X, centres[0].Y, z).X / 64), (int)(Cell(centres[0].X, centres[0].Y, z).Y / 64));
         var address = new TileAddress(z, x, y);
-        var denseTile = VectorTiles.Decode(await store.GetTileAsync([dense], address, default), z, x, y).Layers.Single(l => l.Name == "slums");
-        var plainTile = VectorTiles.Decode(await store.GetTileAsync([plain], address, default), z, x, y).Layers.Single(l => l.Name == "slums");
+        var denseTile = VectorTiles.Decode((await store.GetTileAsync([dense], address, default))!, z, x, y).Layers.Single(l => l.Name == "slums");
+        var plainTile = VectorTiles.Decode((await store.GetTileAsync([plain], address, default))!, z, x, y).Layers.Single(l => l.Name == "slums");
         Assert.NotEmpty(plainTile.Features);
         Assert.Equal(plainTile.Features.Select(f => (f.Attributes["id"], f.Geometry.AsText())), denseTile.Features.Select(f => (f.Attributes["id"], f.Geometry.AsText())));
         var fields = denseTile.Features.SelectMany(f => f.Attributes.GetNames()).Distinct().Order().ToList();
@@ -104,7 +104,7 @@ public sealed class DensityTileTests(ServerFixture server)
         var (cx, cy) = Cell(centres[0].X, centres[0].Y, 6);
         var address = new TileAddress(6, (int)(cx / 64), (int)(cy / 64));
         int Total(byte[] mvt) => VectorTiles.Decode(mvt, 6, address.X, address.Y).Layers.Sum(l => l.Features.Sum(f => Convert.ToInt32(f.Attributes["features"], CultureInfo.InvariantCulture)));
-        Assert.Equal(centres.Count, Total(await store.GetTileAsync([dense], address, default)));
+        Assert.Equal(centres.Count, Total((await store.GetTileAsync([dense], address, default))!));
 
         // The next version keeps one slum in ten (the same layer, uploaded again).
         var all = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(SharedData.Path("mumbai/slumClusters.geojson")))!;
@@ -114,7 +114,7 @@ public sealed class DensityTileTests(ServerFixture server)
         var next = (await new LayerStore(server.Database.DataSource).GetLayerAsync(dense.Info.Id))!;
         Assert.Equal(dense.Info.Version + 1, next.Version);
         var nextDense = TileLayer.For(next with { FeatureCount = TileLayer.DenseFromFeatures }, DrawnFields.Of(next).ByZoom, DrawnFields.Of(next).Labels);
-        Assert.Equal(tenth.Count, Total(await store.GetTileAsync([nextDense], address, default)));
+        Assert.Equal(tenth.Count, Total((await store.GetTileAsync([nextDense], address, default))!));
         await using var versions = server.Database.DataSource.CreateCommand("SELECT array_agg(DISTINCT version) FROM tile_density WHERE layer_id = $1");
         versions.Parameters.Add(new() { Value = dense.Info.Id });
         Assert.Equal([next.Version], (int[])(await versions.ExecuteScalarAsync())!);

@@ -4,6 +4,7 @@ using SpatialReadiness.PostGis;
 using SpatialReadiness.PostGis.Layers;
 using SpatialReadiness.PostGis.Tiles;
 using SpatialReadiness.Server.Tests.Infrastructure;
+using SpatialReadiness.Server.Tests.Metrics;
 
 namespace SpatialReadiness.Server.Tests.Tiles;
 
@@ -58,7 +59,7 @@ public sealed class TileGeometryFillTests(ServerFixture server)
             var made = new List<string>();
             foreach (var address in addresses)
             {
-                var tile = await tiles.GetTileAsync([source], address, CancellationToken.None);
+                var tile = (await tiles.GetTileAsync([source], address, CancellationToken.None))!;
                 var plain = await PlainTileAsync(layer, address);
                 var (served, expected) = (Shapes(tile, address), Shapes(plain, address));
                 Assert.Equal(expected.Keys.Order(), served.Keys.Order());
@@ -113,6 +114,71 @@ public sealed class TileGeometryFillTests(ServerFixture server)
         // An edit moves a slum 50 m north: its trigger makes its tile geometry as it is written.
         await Execute(null, "UPDATE features SET geom = ST_Translate(geom, 0, 0.00045) WHERE layer_id = $1 AND id = $2", layer, first);
         Assert.Equal(0L, await Scalar(null, $"SELECT count(*) FROM features WHERE layer_id = $1 AND ({StoredDiffers()})", layer));
+    }
+
+    [Fact]
+    public async Task A_layer_whose_fill_keeps_failing_is_tried_again_less_and_less_often_served_live_meanwhile_and_holds_up_no_other_layer()
+    {
+        var failing = await ImportAsync("fill-failing");
+        var other = await ImportAsync("fill-other"); // a later id: each round comes to it after the failing layer
+        // A server process of its own, whose /metrics counts only its own filler's attempts.
+        await using var process = await ServerProcess.StartAsync(server.Database.ConnectionString, Database.DefaultDataRoot());
+        using var client = process.Client();
+        long seen;
+        await using (var failingSession = await HoldAsPendingAsync(failing))
+        await using (var otherSession = await HoldAsPendingAsync(other))
+        {
+            // Every update of the failing layer's rows throws, as a geometry that makes the fill's statement throw would.
+            var partition = await Text(failingSession, "SELECT tableoid::regclass::text FROM features WHERE layer_id = $1 LIMIT 1", failing);
+            await Execute(failingSession, "CREATE FUNCTION refuse_tile_fill() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'this feature cannot be filled'; END $$");
+            await Execute(failingSession, $"CREATE TRIGGER refuse_tile_fill BEFORE UPDATE ON {partition} FOR EACH ROW EXECUTE FUNCTION refuse_tile_fill()");
+            seen = Failed(await MetricsTests.ScrapeAsync(client));
+            await Execute(failingSession, "SELECT pg_advisory_unlock($1, $2::integer)", LockSpace, failing);
+            await Execute(otherSession, "SELECT pg_advisory_unlock($1, $2::integer)", LockSpace, other);
+        }
+        try
+        {
+            // The process's failed fills, timed as /metrics shows them: 2 s apart, then 4, then 8 (not every 2 s).
+            var failedAt = new List<DateTime>();
+            for (var deadline = DateTime.UtcNow.AddSeconds(60); failedAt.Count < 4; await Task.Delay(100))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"only {failedAt.Count} failed fills in 60 s");
+                var now = Failed(await MetricsTests.ScrapeAsync(client));
+                for (; seen < now; seen++) failedAt.Add(DateTime.UtcNow);
+            }
+            // Expected 2, 4 and 8 s; the margins allow for a busy machine (and a try that found the other server filling).
+            var gaps = failedAt.Zip(failedAt.Skip(1), (a, b) => (b - a).TotalSeconds).ToList();
+            Assert.True(gaps[2] >= 5 && gaps[2] > gaps[0] * 1.5, $"the waits between failed fills should double: {string.Join(", ", gaps.Select(g => g.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))} s");
+
+            for (var deadline = DateTime.UtcNow.AddMinutes(2); await Scalar(null, "SELECT count(*) FROM layers WHERE id = $1 AND tile_geometry_pending", other) > 0; await Task.Delay(500))
+                Assert.True(DateTime.UtcNow < deadline, "the layer after the failing one was not filled in 2 minutes");
+            Assert.Equal(1L, await Scalar(null, "SELECT count(*) FROM layers WHERE id = $1 AND tile_geometry_pending", failing));
+            // Its tiles are made the live way: the shapes plain ST_AsMVTGeom makes.
+            foreach (var address in (await AddressesAsync(failing)).Where(a => a.Z == 14))
+            {
+                var response = await server.Client.GetAsync($"/tiles/{failing}/{address.Z}/{address.X}/{address.Y}");
+                var tile = response.StatusCode == System.Net.HttpStatusCode.OK ? await response.Content.ReadAsByteArrayAsync() : [];
+                var (served, expected) = (Shapes(tile, address), Shapes(await PlainTileAsync(failing, address), address));
+                Assert.Equal(expected.Keys.Order(), served.Keys.Order());
+                foreach (var (id, shape) in expected) Assert.True(shape.EqualsExact(served[id]), $"tile {address}: feature {id} is drawn differently from ST_AsMVTGeom's shape");
+            }
+        }
+        finally
+        {
+            await Execute(null, "DROP FUNCTION refuse_tile_fill() CASCADE");
+        }
+        // Once it can be filled, a later try fills it.
+        for (var deadline = DateTime.UtcNow.AddMinutes(2); await Scalar(null, "SELECT count(*) FROM layers WHERE id = $1 AND tile_geometry_pending", failing) > 0; await Task.Delay(500))
+            Assert.True(DateTime.UtcNow < deadline, "the layer was not filled within 2 minutes of its fill working again");
+    }
+
+    private static long Failed(string scrape) => (long)MetricsTests.Sum(scrape, "sr_tiles_geometry_fills_total", "result=\"failed\"");
+
+    private async Task<string> Text(NpgsqlConnection connection, string sql, params object[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in parameters) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return (string)(await command.ExecuteScalarAsync())!;
     }
 
     private static string StoredDiffers() => string.Join(" OR ", Enumerable.Range(6, 9).Select(z =>
