@@ -117,7 +117,7 @@ public sealed class TileLayer
                 SELECT ST_TileEnvelope($1, $2, $3) AS tile, ST_TileEnvelope($1, $2, $3, margin => {Buffer}.0 / {Extent}) AS clip,
                        ST_Expand(ST_TileEnvelope($1, $2, $3), -4) AS inside
             )
-            SELECT ST_AsMVT(t.*, $4, {Extent}, 'geom', 'fid')
+            SELECT ST_AsMVT(t.*, $4, {Extent}, 'geom', 'fid'), {AtVersion}
             FROM (
                 SELECT f.id AS fid, {geometry} AS geom, {Attributes(z)} AS attributes
                 FROM b, features f
@@ -138,7 +138,7 @@ public sealed class TileLayer
             : $"jsonb_build_object({string.Join(", ", LabelFields.Select((_, i) => $"${5 + i}::text, f.attributes -> ${5 + i}::text"))})";
         return $"""
             WITH b AS MATERIALIZED (SELECT ST_TileEnvelope($1, $2, $3) AS tile)
-            SELECT ST_AsMVT(t.*, $4, {Extent}, 'geom', 'fid')
+            SELECT ST_AsMVT(t.*, $4, {Extent}, 'geom', 'fid'), {AtVersion}
             FROM (
                 SELECT f.id AS fid, ST_AsMVTGeom(f.label_3857, b.tile, {Extent}, 0, false) AS geom, {attributes} AS attributes
                 FROM b, features f
@@ -159,7 +159,7 @@ public sealed class TileLayer
         WITH b AS MATERIALIZED (
             SELECT ST_TileEnvelope($1, $2, $3) AS tile, 12 - $1 AS shift, 40075016.68557849 / (64 * power(2::double precision, $1)) AS size
         )
-        SELECT ST_AsMVT(t.*, $4, {Extent}, 'geom')
+        SELECT ST_AsMVT(t.*, $4, {Extent}, 'geom'), {AtVersion}
         FROM (
             SELECT ST_AsMVTGeom(ST_MakeEnvelope(-20037508.342789244 + c.cx * b.size, 20037508.342789244 - (c.cy + 1) * b.size,
                                                 -20037508.342789244 + (c.cx + 1) * b.size, 20037508.342789244 - c.cy * b.size, 3857),
@@ -175,6 +175,12 @@ public sealed class TileLayer
             ) c
         ) t
         """;
+
+    /// <summary>
+    /// The second column of every tile statement: the layer's version in the snapshot the statement read its features
+    /// in, so TileStore can tell whether the bytes are the version its tag names, without another round trip.
+    /// </summary>
+    private string AtVersion => $"(SELECT l.version FROM layers l WHERE l.id = {Info.Id}) AS at_version";
 
     private static string Made() => $"ST_AsMVTGeom(tile_generalised(f.geom_3857, $1), b.tile, {Extent}, {Buffer}, true)";
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Data;
 using Npgsql;
 using SpatialReadiness.Core.Tiles;
 
@@ -20,7 +19,8 @@ public sealed class TileStore(ReplicaReads reads)
     /// The tile's bytes: one MVT layer per <paramref name="layers"/> entry that has features there (and its label points'
     /// layer), concatenated (valid MVT); or null, having made nothing, when a layer is no longer at the version its
     /// TileLayer names (the caller's catalog is behind a change it has not heard of yet): look the layers up again.
-    /// The versions are checked in the snapshot the tile is made from, so a tile is never named after another version.
+    /// Each statement reads its layer's version in the snapshot it makes its part from (TileLayer's at_version), so a
+    /// tile is never named after another version, at no extra round trip.
     /// </summary>
     public async Task<byte[]?> GetTileAsync(IReadOnlyList<TileLayer> layers, TileAddress tile, CancellationToken cancellationToken)
     {
@@ -35,36 +35,30 @@ public sealed class TileStore(ReplicaReads reads)
         await using var connection = drawsDensity
             ? await reads.Primary.OpenConnectionAsync(cancellationToken)
             : await reads.OpenAsync(layers.Select(l => (l.Info.Id, l.Info.Version)), cancellationToken);
-        // Repeatable read: the snapshot is taken by the version check, and the tile's statements read that same one.
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        if (!await AtVersionsAsync(connection, layers, cancellationToken)) return null;
         await using var batch = new NpgsqlBatch(connection);
+        var versions = new List<int>(); // the version each statement's part must be made from, in statement order
         foreach (var layer in layers)
         {
             batch.BatchCommands.Add(layer.Command(tile));
-            if (layer.LabelCommand(tile) is { } labels) batch.BatchCommands.Add(labels);
+            versions.Add(layer.Info.Version);
+            if (layer.LabelCommand(tile) is not { } labels) continue;
+            batch.BatchCommands.Add(labels);
+            versions.Add(layer.Info.Version);
         }
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         using var tileBytes = new MemoryStream();
+        var statement = 0;
         do
         {
             while (await reader.ReadAsync(cancellationToken))
+            {
+                if (reader.IsDBNull(1) || reader.GetInt32(1) != versions[statement]) return null;
                 if (!reader.IsDBNull(0)) tileBytes.Write(reader.GetFieldValue<byte[]>(0));
+            }
+            statement++;
         }
         while (await reader.NextResultAsync(cancellationToken));
         return tileBytes.ToArray();
-    }
-
-    private static async Task<bool> AtVersionsAsync(NpgsqlConnection connection, IReadOnlyList<TileLayer> layers, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("""
-            SELECT count(*) = cardinality($1::bigint[])
-            FROM unnest($1::bigint[], $2::integer[]) AS wanted(id, version)
-            JOIN layers l ON l.id = wanted.id AND l.version = wanted.version
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = layers.Select(l => l.Info.Id).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = layers.Select(l => l.Info.Version).ToArray() });
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>
