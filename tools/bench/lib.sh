@@ -31,13 +31,40 @@ bench_pin_servers() {
   for p in $(bench_tree "$@"); do taskset -a -p -c "${BENCH_PIN%%:*}" "$p" >/dev/null 2>&1 || true; done
 }
 
-# ROOT... -> CPU milliseconds spent so far by these processes and their descendants, with children they have waited
-# for (a PostgreSQL backend that exits is counted in the postmaster's cutime).
+# ROOT... -> "SIGNATURE TICKS" from one pass over /proc: the CPU ticks (user and system) of these processes and all
+# their descendants, with the children each has waited for (a PostgreSQL backend that has exited is in the postmaster's
+# cutime), and a signature of which processes those were. One `cat` reads every stat file, so the tree and its times
+# come from the same instant, give or take microseconds.
+bench_tree_ticks() {
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v roots=" $* " '
+    { pid = $1; sub(/^.*\) /, ""); parent[pid] = $2; ticks[pid] = $12 + $13 + $14 + $15 }
+    END {
+      for (p in parent) { for (q = p; q > 1; q = parent[q]) if (index(roots, " " q " ")) { n++; s += p; t += ticks[p]; break } }
+      printf "%d:%d %d", n, s, t
+    }'
+}
+
+# ROOT... -> CPU milliseconds spent so far by these processes and their descendants. A process that ends while /proc
+# is read can be counted twice (itself, then in its parent once reaped) or not at all (gone before read, not yet in
+# its parent): the tree is read until two passes in a row find the same processes, so no process of it ended meanwhile.
 bench_cpu_ms() {
-  local pids; pids=$(bench_tree "$@")
-  [ -n "$pids" ] || { echo 0; return; }
-  for p in $pids; do cat "/proc/$p/stat" 2>/dev/null; done \
-    | awk -v tck="$clk_tck" '{ sub(/^.*\) /, ""); t += $12 + $13 + $14 + $15 } END { printf "%.0f", t * 1000 / tck }'
+  local first second
+  first=$(bench_tree_ticks "$@")
+  for _ in 1 2 3 4 5 6 7 8; do
+    second=$(bench_tree_ticks "$@")
+    [ "${first% *}" = "${second% *}" ] && break
+    first=$second
+  done
+  awk -v t="${first#* }" -v tck="$clk_tck" 'BEGIN { printf "%.0f", t * 1000 / tck }'
+}
+
+# BEFORE_MS AFTER_MS REQUESTS -> CPU µs per request, or "-" (and a note on stderr) when the tree lost CPU time
+# between the two samples: a process that ended without being waited for by one in the tree (reparented to init).
+# A "-" is left out of the statistics below, and the figure it would have been part of is marked with "*".
+bench_cpu_per_request() {
+  awk -v b="$1" -v a="$2" -v n="$3" 'BEGIN {
+    if (a < b) { printf "bench: CPU sample went back by %d ms; left out\n", b - a > "/dev/stderr"; print "-"; exit }
+    printf "%.0f", (n > 0 ? (a - b) * 1000 / n : 0) }'
 }
 
 # Seconds to measure an endpoint whose one request takes LATENCY_S seconds: BENCH_SECONDS, or 4 requests' time per
@@ -53,11 +80,11 @@ bench_wrk() {
   before=$(bench_cpu_ms "$@")
   out=$(bench_client wrk -t2 -c"$conns" -d"${seconds}s" --timeout 60s --latency "$url" 2>/dev/null)
   after=$(bench_cpu_ms "$@")
-  awk -v cpu=$((after - before)) '
-    / requests in / { n = $1 }
+  local n; n=$(awk '/ requests in / { print $1 }' <<<"$out")
+  awk -v cpu="$(bench_cpu_per_request "$before" "$after" "${n:-0}")" '
     /Requests\/sec/ { rps = $2 }
     /^ +99%/ { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }; p99 = v }
-    END { printf "%.2f %.2f %.0f", rps, p99, (n > 0 ? cpu * 1000 / n : 0) }' <<<"$out"
+    END { printf "%.2f %.2f %s", rps, p99, cpu }' <<<"$out"
 }
 
 # SQL_FILE PORT DATABASE ROOT... -> "tiles/s - cpu_us_per_request": pgbench with 2 clients, prepared, JIT and parallel
@@ -70,10 +97,8 @@ bench_pgbench() {
   before=$(bench_cpu_ms "$@")
   out=$(PGOPTIONS="-c max_parallel_workers_per_gather=0 -c jit=off" bench_client pgbench -h 127.0.0.1 -p "$port" -U postgres -n -M prepared -c 2 -j 2 -T "$seconds" -f "$file" "$db" 2>/dev/null)
   after=$(bench_cpu_ms "$@")
-  awk -v cpu=$((after - before)) '
-    /^number of transactions actually processed/ { split($0, a, ": "); n = a[2] + 0 }
-    /^tps/ { tps = $3 }
-    END { printf "%.2f - %.0f", tps, (n > 0 ? cpu * 1000 / n : 0) }' <<<"$out"
+  local n; n=$(awk '/^number of transactions actually processed/ { split($0, a, ": "); print a[2] + 0 }' <<<"$out")
+  awk -v cpu="$(bench_cpu_per_request "$before" "$after" "${n:-0}")" '/^tps/ { tps = $3 } END { printf "%.2f - %s", tps, cpu }' <<<"$out"
 }
 
 # The same warm-up for every endpoint: BENCH_WARMUP seconds of load, twice over (tiered JIT with dynamic PGO keeps
@@ -86,8 +111,9 @@ bench_warm_sql() { # SQL_FILE PORT DATABASE
   PGOPTIONS="-c max_parallel_workers_per_gather=0 -c jit=off" bench_client pgbench -h 127.0.0.1 -p "$2" -U postgres -n -M prepared -c 2 -j 2 -T "$bench_warmup" -f "$1" "$3" >/dev/null 2>&1 || true
 }
 
-# Statistics over rounds.
-bench_median() { [ $# -gt 0 ] || { echo -; return; }; printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+# Statistics over rounds. A "-" (a CPU sample left out, bench_cpu_per_request) is not a value: it is skipped, and the
+# figure is marked with "*".
+bench_median() { printf '%s\n' "$@" | grep -v '^-*$' | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 # VALUES... -> "median (min-max)", numbers formatted with FORMAT (e.g. %.0f; "n" for whole numbers from 100 up and
 # two decimals below, as throughput of slow endpoints)
 bench_spread() {
@@ -95,14 +121,15 @@ bench_spread() {
   [ $# -gt 0 ] || { echo -; return; }
   printf '%s\n' "$@" | sort -g | awk -v f="$format" '
     function out(v) { return f != "n" ? sprintf(f, v) : (v >= 100 ? sprintf("%.0f", v) : sprintf("%.2f", v)) }
-    { a[NR] = $1 } END {
-    if (NR == 0) { print "-"; exit }
-    m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-    printf "%s (%s-%s)", out(m), out(a[1]), out(a[NR]) }'
+    $1 == "-" { skipped = "*"; next }
+    { a[++n] = $1 } END {
+    if (n == 0) { print "-" skipped; exit }
+    m = n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    printf "%s (%s-%s)%s", out(m), out(a[1]), out(a[n]), skipped }'
 }
-# A/B per round: "A1 A2 A3" "B1 B2 B3" -> the ratios, one per round
+# A/B per round: "A1 A2 A3" "B1 B2 B3" -> the ratios, one per round ("-" for a round where either was left out)
 bench_ratios() {
-  paste -d' ' <(tr ' ' '\n' <<<"$1") <(tr ' ' '\n' <<<"$2") | awk 'NF == 2 && $2 > 0 { printf "%.4f\n", $1 / $2 }'
+  paste -d' ' <(tr ' ' '\n' <<<"$1") <(tr ' ' '\n' <<<"$2") | awk 'NF == 2 && ($1 == "-" || $2 == "-") { print "-"; next } NF == 2 && $2 > 0 { printf "%.4f\n", $1 / $2 }'
 }
 # "A1 A2 A3" "B1 B2 B3" -> "1.23x (1.10-1.31)": the median ratio within rounds, with its spread; "-" when either is missing
 bench_ratio() {

@@ -32,18 +32,18 @@ run_rows() {
       [ "${row_floor[$i]}" = - ] || bench_warm_sql "${row_floor[$i]}" 55432 tiles
       [ "${row_ms[$i]}" = - ] || bench_warm_url 4 "${row_ms[$i]}"
       bench_warm_url 4 "http://127.0.0.1:5092${row_path[$i]}"
-      bench_warm_url 32 "http://127.0.0.1:5091${row_path[$i]}"
+      BENCH_PIN=$cached_pin bench_warm_url 32 "http://127.0.0.1:5091${row_path[$i]}"
     done
-    bench_warm_url 32 "$noop"
+    BENCH_PIN=$cached_pin bench_warm_url 32 "$noop"
   done
   echo "== $bench_rounds interleaved rounds (load average $(bench_load) before)" >&2
   for r in $(seq "$bench_rounds"); do
-    record noop "$(bench_wrk 32 "$noop" $cached_pid)"
+    record noop "$(BENCH_PIN=$cached_pin bench_wrk 32 "$noop" $cached_pid)"
     for i in "${rows[@]}"; do
       [ "${row_floor[$i]}" = - ] || record "$i.a" "$(bench_pgbench "${row_floor[$i]}" 55432 tiles $floor_roots)"
       [ "${row_ms[$i]}" = - ] || record "$i.b" "$(bench_wrk 4 "${row_ms[$i]}" $mapserver_roots)"
       record "$i.c" "$(bench_wrk 4 "http://127.0.0.1:5092${row_path[$i]}" $uncached_roots)"
-      record "$i.d" "$(bench_wrk 32 "http://127.0.0.1:5091${row_path[$i]}" $cached_roots)"
+      record "$i.d" "$(BENCH_PIN=$cached_pin bench_wrk 32 "http://127.0.0.1:5091${row_path[$i]}" $cached_roots)"
     done
     echo "   round $r done ($((SECONDS - started)) s, load average $(bench_load))" >&2
   done
@@ -73,5 +73,5 @@ print_rows() {
     echo "| ${row_data[$i]} | ${row_tile[$i]} | $(bench_spread %.0f ${got[$i.a.cpu]:-}) | $ms | $(bench_spread %.0f ${got[$i.c.cpu]}) | $(bench_spread %.0f ${got[$i.d.cpu]}) | $(bench_spread %.0f ${got[noop.cpu]}) | $(bench_ratio "${got[$i.a.cpu]:-}" "${got[$i.c.cpu]}") | $(bench_ratio "${got[$i.b.cpu]:-}" "${got[$i.c.cpu]}") |"
   done
   echo
-  echo "wrk -t2 (4 connections for uncached servers and MapServer, 32 for cached and do-nothing), pgbench 2 clients prepared; ${bench_seconds} s per measurement (4 requests' time for slow tiles); pinning: ${BENCH_PIN:-none}; load average $(bench_load) at the end; $(date -u +%F)."
+  echo "wrk -t2 (4 connections for uncached servers and MapServer, 32 for cached and do-nothing), pgbench 2 clients prepared; ${bench_seconds} s per measurement (4 requests' time for slow tiles); pinning: ${BENCH_PIN:-none} (cached and do-nothing: ${cached_pin:-none}); load average $(bench_load) at the end; $(date -u +%F)."
 }

@@ -24,12 +24,18 @@ export SR_PG="Host=127.0.0.1;Port=$port;Username=postgres;Database=srtiles"
 
 # our servers: call after the data is loaded
 start_our_servers() {
-  server() { # PORT CACHE_MB
+  server() { # PORT CACHE_MB [CPUS]
+    local pin=(); [ -z "${3:-}" ] || pin=(taskset -c "$3")
     SR_PG="$SR_PG" SR_TILE_CACHE_MB=$2 ASPNETCORE_URLS="http://127.0.0.1:$1" Logging__LogLevel__Default=Warning \
-      dotnet "$root/src/SpatialReadiness.Server/bin/Release/net10.0/SpatialReadiness.Server.dll" >"$work/server-$1.log" 2>&1 &
+      "${pin[@]}" dotnet "$root/src/SpatialReadiness.Server/bin/Release/net10.0/SpatialReadiness.Server.dll" >"$work/server-$1.log" 2>&1 &
     echo $!
   }
-  cached_pid=$(server 5091 256); uncached_pid=$(server 5092 0)
+  # The cached server (also the do-nothing endpoint's) answers 5,000-60,000 requests/s; sharing two cores with wrk at
+  # that rate, which of them the scheduler favoured decided the figure (do-nothing 41k in one run, 55k in the next).
+  # So it runs on a core of its own and its load generator on the other: BENCH_PIN_CACHED, "SERVER_CPUS:CLIENT_CPUS",
+  # default 0:1 (BENCH_PIN when that is set; empty: no pinning). The other columns share the cores as before.
+  cached_pin=${BENCH_PIN:-${BENCH_PIN_CACHED-0:1}}
+  cached_pid=$(server 5091 256 "${cached_pin%%:*}"); uncached_pid=$(server 5092 0)
   trap 'kill $cached_pid $uncached_pid 2>/dev/null || true' EXIT
   for p in 5091 5092; do for _ in $(seq 100); do curl -sf "http://127.0.0.1:$p/health" >/dev/null && break; sleep 0.2; done; done
   # The CPU each column spends: the floor is the peer's PostgreSQL; MapServer its FastCGI workers, nginx and the peer's
