@@ -80,8 +80,12 @@ public static class TileEndpoints
 
         if (await cache.GetOrMakeAsync(etag.Trim('"').Replace("-gz", ""), () => store.GetTileAsync(layers, tile, http.RequestAborted)) is not { } made)
         {
-            // A layer changed and its layer_changed has not reached this process yet: look it up afresh.
+            // A layer changed and its layer_changed has not reached this process yet: look it up afresh. The next answer
+            // may be a 404 (the layer is withheld now), which must not carry this tile's tag.
             foreach (var layer in layers) catalog.Evict(layer.Info.Id, layer.Info.City);
+            headers.Remove(HeaderNames.ETag);
+            headers.Remove(HeaderNames.CacheControl);
+            headers.Remove(HeaderNames.Vary);
             return null;
         }
         if (made.Plain.Length == 0) return Results.NoContent();

@@ -34,17 +34,44 @@ public sealed partial class StaleCatalogTileTests(ServerFixture server)
             delete.Parameters.Add(new() { Value = layer });
             await delete.ExecuteNonQueryAsync();
         }
-        await using var bump = new NpgsqlCommand("""
-            WITH layer AS (UPDATE layers SET version = version + 1 WHERE id = $1 RETURNING id, version)
+        var version = await NextVersionAsync(connection, transaction, layer, "");
+        await transaction.CommitAsync();
+        return version;
+    }
+
+    /// <summary>Puts the layer's version one up (with its layer_versions row), setting <paramref name="set"/> as well when given.</summary>
+    private static async Task<int> NextVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, long layer, string set)
+    {
+        await using var bump = new NpgsqlCommand($"""
+            WITH layer AS (UPDATE layers SET {set} version = version + 1 WHERE id = $1 RETURNING id, version)
             INSERT INTO layer_versions (layer_id, version, licence, source_file, source_sha256, source_bytes, format, crs_received, feature_count, imported_by, organisation, change)
             SELECT v.layer_id, layer.version, v.licence, v.source_file, v.source_sha256, v.source_bytes, v.format, v.crs_received, v.feature_count, v.imported_by, v.organisation, v.change
             FROM layer JOIN layer_versions v ON v.layer_id = layer.id AND v.version = layer.version - 1
             RETURNING version
             """, connection, transaction);
         bump.Parameters.Add(new() { Value = layer });
-        var version = (int)(await bump.ExecuteScalarAsync())!;
-        await transaction.CommitAsync();
-        return version;
+        return (int)(await bump.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
+    public async Task A_tile_of_a_layer_made_sensitive_behind_the_catalog_answers_anonymous_readers_like_a_layer_that_does_not_exist()
+    {
+        var layer = await DenseSlumsAsync("stale-sensitive");
+        var (lon, lat) = await KeptSlumAsync(layer);
+        var (_, x, y) = VectorTiles.TileOf(lon, lat, 14);
+        var (_, x13, y13) = VectorTiles.TileOf(lon, lat, 13);
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync($"/tiles/{layer}/13/{x13}/{y13}")).StatusCode); // the catalog holds the public version
+
+        await using (var connection = await server.Database.DataSource.OpenConnectionAsync())
+            await NextVersionAsync(connection, null, layer, "sensitive = true,");
+        var withheld = await server.Client.GetAsync($"/tiles/{layer}/14/{x}/{y}");
+        var missing = await server.Client.GetAsync($"/tiles/{long.MaxValue}/14/{x}/{y}");
+        Assert.Equal(HttpStatusCode.NotFound, withheld.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        // No trace of the tile the first look-up was about to send: its ETag would name the layer and its version.
+        Assert.Null(withheld.Headers.ETag);
+        Assert.Equal(missing.Headers.CacheControl, withheld.Headers.CacheControl);
+        Assert.Equal(missing.Headers.Vary, withheld.Headers.Vary);
     }
 
     [Fact]
