@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace SpatialReadiness.Core.Tiles;
 
 /// <summary>A tile in the XYZ (Google / OSM) scheme on EPSG:3857.</summary>
@@ -10,7 +12,7 @@ public readonly record struct TileAddress(int Z, int X, int Y)
     {
         problem = null;
         if (y.EndsWith(".mvt", StringComparison.Ordinal) || y.EndsWith(".pbf", StringComparison.Ordinal)) y = y[..^4];
-        if (!int.TryParse(z, out var zoom) || !int.TryParse(x, out var column) || !int.TryParse(y, out var row))
+        if (!TryNumber(z, out int zoom) || !TryNumber(x, out int column) || !TryNumber(y, out int row))
         {
             problem = $"'{z}/{x}/{y}' is not a tile address: z, x and y must be whole numbers (/tiles/{{layer}}/{{z}}/{{x}}/{{y}}.mvt).";
             return null;
@@ -30,4 +32,24 @@ public readonly record struct TileAddress(int Z, int X, int Y)
     }
 
     public override string ToString() => $"{Z}/{X}/{Y}";
+
+    /// <summary>
+    /// A whole number written the one way it is written in tile URLs: digits, no sign, space or leading zero. Each tile
+    /// then has one address, so a cache in front (nginx) keeps one copy of it and cannot be filled with spellings of the
+    /// same tile (01, +1, %201).
+    /// </summary>
+    public static bool TryNumber(string text, out int value)
+    {
+        value = 0;
+        return IsCanonical(text) && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <inheritdoc cref="TryNumber(string, out int)"/>
+    public static bool TryNumber(string text, out long value)
+    {
+        value = 0;
+        return IsCanonical(text) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+    }
+
+    private static bool IsCanonical(string text) => text.Length > 0 && text.AsSpan().IndexOfAnyExceptInRange('0', '9') < 0 && (text.Length == 1 || text[0] != '0');
 }

@@ -114,7 +114,7 @@ public static class TileEndpoints
     }
 
     private static async Task<TileLayer?> FindLayer(string layer, TileCatalog catalog, HttpContext http) =>
-        long.TryParse(layer, out var id) ? await catalog.LayerAsync(id, http.Caller()) : null;
+        TileAddress.TryNumber(layer, out long id) ? await catalog.LayerAsync(id, http.Caller()) : null;
 
     private static TileAddress? Parse(string z, string x, string y) => TileAddress.TryParse(z, x, y, out _);
 
