@@ -4,7 +4,7 @@
 // (3) as WKT, following @odata.nextLink; (4) the OGC API items, following rel=next links. Pages are read token by token
 // as they arrive (PageReader), as the floor reads its rows, not built into documents. Every read runs once whole
 // before any is timed (the same warm-up for all), then in interleaved rounds (floor, OData, OData, OGC, next layer,
-// next round), so a drift of the shared machine touches every column alike. For each read: rows/s and its ratio to the
+// next round; every other round backwards), so a drift of the shared machine touches every column alike. For each read: rows/s and its ratio to the
 // floor of the same round (median over rounds, with the range), and CPU per row of the server process, of the database
 // (the whole PostgreSQL cluster) and of this client.
 // Usage: dotnet run FeedsBench.cs -- <connection string> <server base URL> <server pid> <postmaster pid> <rounds> <layer id>:<label>:<field,field...> ...
@@ -37,7 +37,8 @@ foreach (var read in reads) await read.Run();
 var results = reads.Select(_ => new List<(long Rows, double Seconds, double ServerMs, double DatabaseMs, double ClientMs)>()).ToList();
 for (var round = 1; round <= rounds; round++)
 {
-    for (var i = 0; i < reads.Count; i++)
+    // Odd rounds read in order, even ones backwards: a drift of the machine during a round favours no read.
+    foreach (var i in round % 2 == 1 ? Enumerable.Range(0, reads.Count) : Enumerable.Range(0, reads.Count).Reverse())
     {
         var (server0, database0, client0) = (CpuMs(serverPid), CpuMs(postmasterPid), Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds);
         var clock = Stopwatch.StartNew();

@@ -4,6 +4,7 @@
 # rounds with its range, each ratio the median of the ratios within rounds.
 declare -a rows=() row_data=() row_tile=() row_path=() row_floor=() row_ms=() row_bytes=()
 declare -A got=()
+noop=http://127.0.0.1:5091/health/live # the do-nothing endpoint, served by the cached server
 
 # DATA Z X Y OUR_PATH RAW_TABLE(in the peer's database, or - for no floor) MAPSERVER_URL(or -)
 add_row() {
@@ -25,7 +26,7 @@ record() { # KEY "rps p99 cpu"
 }
 
 run_rows() {
-  local noop=http://127.0.0.1:5091/health/live started=$SECONDS
+  local started=$SECONDS
   echo "== warm-up: every endpoint the same way ($bench_warmup s of load or 4 requests' time, twice over)" >&2
   for _ in 1 2; do
     for i in "${rows[@]}"; do
@@ -38,15 +39,26 @@ run_rows() {
   done
   echo "== $bench_rounds interleaved rounds (load average $(bench_load) before)" >&2
   for r in $(seq "$bench_rounds"); do
-    record noop "$(BENCH_PIN=$cached_pin bench_wrk 32 "$noop" $cached_pid)"
-    for i in "${rows[@]}"; do
-      [ "${row_floor[$i]}" = - ] || record "$i.a" "$(bench_pgbench "${row_floor[$i]}" 55432 tiles $floor_roots)"
-      [ "${row_ms[$i]}" = - ] || record "$i.b" "$(bench_wrk 4 "${row_ms[$i]}" $mapserver_roots)"
-      record "$i.c" "$(bench_wrk 4 "http://127.0.0.1:5092${row_path[$i]}" $uncached_roots)"
-      record "$i.d" "$(BENCH_PIN=$cached_pin bench_wrk 32 "http://127.0.0.1:5091${row_path[$i]}" $cached_roots)"
+    # Odd rounds go a b c d e, row by row; even rounds e d c b a, rows backwards: a drift of the machine during a
+    # round then favours no column, and each row's do-nothing figure (e) is taken right beside its cached one (d).
+    local order=("${rows[@]}") columns=(a b c d e)
+    if [ $((r % 2)) = 0 ]; then order=($(printf '%s\n' "${rows[@]}" | tac)); columns=(e d c b a); fi
+    for i in "${order[@]}"; do
+      for column in "${columns[@]}"; do measure "$i" "$column"; done
     done
     echo "   round $r done ($((SECONDS - started)) s, load average $(bench_load))" >&2
   done
+}
+
+measure() { # ROW COLUMN
+  local i=$1
+  case $2 in
+    a) [ "${row_floor[$i]}" = - ] || record "$i.a" "$(bench_pgbench "${row_floor[$i]}" 55432 tiles $floor_roots)" ;;
+    b) [ "${row_ms[$i]}" = - ] || record "$i.b" "$(bench_wrk 4 "${row_ms[$i]}" $mapserver_roots)" ;;
+    c) record "$i.c" "$(bench_wrk 4 "http://127.0.0.1:5092${row_path[$i]}" $uncached_roots)" ;;
+    d) record "$i.d" "$(BENCH_PIN=$cached_pin bench_wrk 32 "http://127.0.0.1:5091${row_path[$i]}" $cached_roots)" ;;
+    e) record "$i.e" "$(BENCH_PIN=$cached_pin bench_wrk 32 "$noop" $cached_pid)" ;;
+  esac
 }
 
 print_rows() {
@@ -59,8 +71,8 @@ print_rows() {
   for i in "${rows[@]}"; do
     local ms="-"
     [ "${row_ms[$i]}" = - ] || ms="$(bench_spread n ${got[$i.b.rps]}), $(bench_median ${got[$i.b.p99]})"
-    # the do-nothing endpoint is measured once per round: each row's d/e uses that round's figure
-    echo "| ${row_data[$i]} | ${row_tile[$i]} | ${row_bytes[$i]} | $(bench_spread n ${got[$i.a.rps]:-}) | $ms | $(bench_spread n ${got[$i.c.rps]}), $(bench_median ${got[$i.c.p99]}) | $(bench_spread n ${got[$i.d.rps]}) | $(bench_spread n ${got[noop.rps]}) | $(bench_ratio "${got[$i.c.rps]}" "${got[$i.a.rps]:-}") | $(bench_ratio "${got[$i.c.rps]}" "${got[$i.b.rps]:-}") | $(bench_ratio "${got[$i.d.rps]}" "${got[noop.rps]}") |"
+    # the do-nothing endpoint is measured beside each row's cached tile: d/e is taken within the row and round
+    echo "| ${row_data[$i]} | ${row_tile[$i]} | ${row_bytes[$i]} | $(bench_spread n ${got[$i.a.rps]:-}) | $ms | $(bench_spread n ${got[$i.c.rps]}), $(bench_median ${got[$i.c.p99]}) | $(bench_spread n ${got[$i.d.rps]}) | $(bench_spread n ${got[$i.e.rps]}) | $(bench_ratio "${got[$i.c.rps]}" "${got[$i.a.rps]:-}") | $(bench_ratio "${got[$i.c.rps]}" "${got[$i.b.rps]:-}") | $(bench_ratio "${got[$i.d.rps]}" "${got[$i.e.rps]}") |"
   done
   echo
   echo "CPU per request, µs (all processes of each column's server and its database; wrk and pgbench not counted): median (min-max); b/c is how many times more CPU MapServer spends per tile than our uncached server."
@@ -70,7 +82,7 @@ print_rows() {
   for i in "${rows[@]}"; do
     local ms="-"
     [ "${row_ms[$i]}" = - ] || ms="$(bench_spread %.0f ${got[$i.b.cpu]})"
-    echo "| ${row_data[$i]} | ${row_tile[$i]} | $(bench_spread %.0f ${got[$i.a.cpu]:-}) | $ms | $(bench_spread %.0f ${got[$i.c.cpu]}) | $(bench_spread %.0f ${got[$i.d.cpu]}) | $(bench_spread %.0f ${got[noop.cpu]}) | $(bench_ratio "${got[$i.a.cpu]:-}" "${got[$i.c.cpu]}") | $(bench_ratio "${got[$i.b.cpu]:-}" "${got[$i.c.cpu]}") |"
+    echo "| ${row_data[$i]} | ${row_tile[$i]} | $(bench_spread %.0f ${got[$i.a.cpu]:-}) | $ms | $(bench_spread %.0f ${got[$i.c.cpu]}) | $(bench_spread %.0f ${got[$i.d.cpu]}) | $(bench_spread %.0f ${got[$i.e.cpu]}) | $(bench_ratio "${got[$i.a.cpu]:-}" "${got[$i.c.cpu]}") | $(bench_ratio "${got[$i.b.cpu]:-}" "${got[$i.c.cpu]}") |"
   done
   echo
   echo "wrk -t2 (4 connections for uncached servers and MapServer, 32 for cached and do-nothing), pgbench 2 clients prepared; ${bench_seconds} s per measurement (4 requests' time for slow tiles); pinning: ${BENCH_PIN:-none} (cached and do-nothing: ${cached_pin:-none}); load average $(bench_load) at the end; $(date -u +%F)."
