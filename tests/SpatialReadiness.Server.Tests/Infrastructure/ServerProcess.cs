@@ -13,7 +13,8 @@ namespace SpatialReadiness.Server.Tests.Infrastructure;
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly Task<string> _output;
+    private readonly Task _reading;
+    private readonly System.Text.StringBuilder _output = new();
 
     public Uri BaseAddress { get; }
 
@@ -21,7 +22,22 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         _process = process;
         BaseAddress = baseAddress;
-        _output = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync()).ContinueWith(t => string.Join('\n', t.Result));
+        _reading = Task.WhenAll(Collect(process.StandardOutput), Collect(process.StandardError));
+    }
+
+    /// <summary>What the process has written so far to its standard output and error (its log), line by line.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output) return _output.ToString();
+        }
+    }
+
+    private async Task Collect(StreamReader stream)
+    {
+        while (await stream.ReadLineAsync() is { } line)
+            lock (_output) _output.AppendLine(line);
     }
 
     public static async Task<ServerProcess> StartAsync(string connectionString, string dataRoot, params (string Name, string Value)[] settings)
@@ -48,7 +64,11 @@ public sealed class ServerProcess : IAsyncDisposable
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         for (var deadline = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < deadline; await Task.Delay(200))
         {
-            if (server._process.HasExited) throw new InvalidOperationException("the server exited: " + await server._output);
+            if (server._process.HasExited)
+            {
+                await server._reading;
+                throw new InvalidOperationException("the server exited: " + server.Output);
+            }
             try
             {
                 if ((await http.GetAsync("/health/live")).StatusCode == HttpStatusCode.OK) return server;
@@ -67,6 +87,8 @@ public sealed class ServerProcess : IAsyncDisposable
         return client;
     }
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>SIGKILL: the machine is gone, nothing of the process runs its shutdown.</summary>
     public void Kill()
     {
@@ -77,7 +99,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Kill();
-        await _output;
+        await _reading;
         _process.Dispose();
     }
 
