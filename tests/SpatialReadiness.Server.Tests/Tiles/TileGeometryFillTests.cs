@@ -245,7 +245,7 @@ public sealed class TileGeometryFillTests(ServerFixture server)
             for (var deadline = DateTime.UtcNow.AddSeconds(60); ; await Task.Delay(200))
             {
                 await Task.Delay(100); // a process stopping by itself has a moment to go before it is asked
-                Assert.False(process.HasExited, "the server process stopped:\n" + process.Output);
+                if (process.HasExited) Assert.Fail("the server process stopped: " + await process.OutputAfterExitAsync());
                 if (Failed(await MetricsTests.ScrapeAsync(client)) >= seen + 2) break;
                 Assert.True(DateTime.UtcNow < deadline, "the server process did not count two failed fills of the layer in 60 s:\n" + process.Output);
             }
