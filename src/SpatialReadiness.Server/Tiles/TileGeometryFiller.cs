@@ -9,8 +9,9 @@ namespace SpatialReadiness.Server.Tiles;
 /// looking for pending layers every few seconds; after a restart it resumes where the last fill stopped. Tiles need no
 /// eviction as it goes: a tile made before a feature is filled has the same bytes as one made after (docs/importing.md).
 /// Uses half the cores, so tiles and feeds keep the rest while a million buildings fill. A layer whose fill fails (a
-/// statement that throws on one of its features, the database gone) is tried again after 2 s, then after twice as long
-/// each time up to a minute, while the other layers fill as usual; its tiles are made the live way meanwhile.
+/// statement that throws on one of its features, the database gone, or anything else but the host stopping) is tried
+/// again after 2 s, then after twice as long each time up to a minute, while the server keeps serving and the other
+/// layers fill as usual; its tiles are made the live way meanwhile.
 /// </summary>
 public sealed class TileGeometryFiller(TileGeometryFill fill, ILogger<TileGeometryFiller> logger) : BackgroundService
 {
@@ -57,11 +58,11 @@ public sealed class TileGeometryFiller(TileGeometryFill fill, ILogger<TileGeomet
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                // The database is away or restarting: what was filled stays filled.
+                // The database is away or restarting (or something else went wrong): what was filled stays filled.
                 var wait = listing.Failed();
-                logger.LogWarning("tile geometry fill paused: pending layers cannot be read ({Message}); next try in {Seconds:0} s", e.Message, wait.TotalSeconds);
+                logger.LogWarning("tile geometry fill paused: pending layers cannot be read ({Error}); next try in {Seconds:0} s", Describe(e), wait.TotalSeconds);
                 await Task.Delay(wait, stoppingToken);
             }
         }
@@ -79,14 +80,30 @@ public sealed class TileGeometryFiller(TileGeometryFill fill, ILogger<TileGeomet
                 logger.LogInformation("tile geometry of layer {Layer}: {Filled} features filled in {Seconds:0.0} s",
                     layer, filled, TimeProvider.System.GetElapsedTime(started).TotalSeconds);
         }
-        catch (Exception e) when ((e is NpgsqlException or IOException or TimeoutException) && !stoppingToken.IsCancellationRequested)
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
-            // What was filled stays filled; the rest of the layer is made the live way until a later try succeeds.
+            // A database error, or anything else (a bug, a function of another shape than this server knows): the layer
+            // is tried again later; the host and the other layers go on. What was filled stays filled; the rest of the
+            // layer is made the live way until a later try succeeds.
             if (!failing.TryGetValue(layer, out var retry)) failing[layer] = retry = new Retry();
             var wait = retry.Failed();
             Telemetry.TileGeometryFills.Add(1, new KeyValuePair<string, object?>("result", "failed"));
-            logger.LogWarning("tile geometry fill of layer {Layer} failed ({Failures} in a row: {Message}); next try in {Seconds:0} s",
-                layer, retry.Failures, e.Message, wait.TotalSeconds);
+            if (e is NpgsqlException or IOException or TimeoutException)
+                logger.LogWarning("tile geometry fill of layer {Layer} failed ({Failures} in a row: {Error}); next try in {Seconds:0} s",
+                    layer, retry.Failures, Describe(e), wait.TotalSeconds);
+            else
+                logger.LogError("tile geometry fill of layer {Layer} failed unexpectedly ({Failures} in a row: {Error}); next try in {Seconds:0} s\n{StackTrace}",
+                    layer, retry.Failures, Describe(e), wait.TotalSeconds, e.StackTrace);
         }
     }
+
+    /// <summary>
+    /// What an operator needs of a failure: the exception's type (and the one it wraps) and PostgreSQL's SQLSTATE, never
+    /// a message: PostgreSQL's message, detail and context may quote the values and coordinates of the feature being
+    /// filled, which may be sensitive, and the server log reaches people the layer's owner never allowed to see them.
+    /// </summary>
+    private static string Describe(Exception e) =>
+        e.GetType().Name
+        + (e.InnerException is { } inner ? $" ({inner.GetType().Name})" : "")
+        + (e is NpgsqlException { SqlState: { } state } ? $" SQLSTATE {state}" : "");
 }

@@ -172,6 +172,112 @@ public sealed class TileGeometryFillTests(ServerFixture server)
             Assert.True(DateTime.UtcNow < deadline, "the layer was not filled within 2 minutes of its fill working again");
     }
 
+    [Fact]
+    public async Task The_log_of_a_failing_fill_names_the_layer_and_SQLSTATE_but_nothing_of_the_feature_that_failed()
+    {
+        // A sensitive-looking feature whose name and corner are canaries; the fill's error quotes both, as PostgreSQL's
+        // messages (a geometry error, a check) may quote a row's values and coordinates.
+        const string Canary = "Canary Shelter 7Q3ZK", CanaryLon = "72.8765432";
+        var geoJson = $$$"""
+            {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"{{{Canary}}}"},
+             "geometry":{"type":"Polygon","coordinates":[[[{{{CanaryLon}}},19.0123],[72.8771,19.0123],[72.8771,19.0129],[{{{CanaryLon}}},19.0129],[{{{CanaryLon}}},19.0123]]]}}]}
+            """;
+        await server.Admin.CreateCityAsync("fill-canary");
+        var layer = (await server.Admin.UploadAsync("fill-canary", System.Text.Encoding.UTF8.GetBytes(geoJson), "shelters.geojson", "other", ("name", "shelters"))
+            .CreatedLayerAsync()).GetProperty("id").GetInt64();
+        await using var process = await ServerProcess.StartAsync(server.Database.ConnectionString, Database.DefaultDataRoot());
+        using var client = process.Client();
+        await using (var session = await HoldAsPendingAsync(layer))
+        {
+            var partition = await Text(session, "SELECT tableoid::regclass::text FROM features WHERE layer_id = $1 LIMIT 1", layer);
+            await Execute(session, """
+                CREATE FUNCTION quote_and_refuse_tile_fill() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                    RAISE EXCEPTION 'feature % at % cannot be filled', NEW.attributes::text, ST_AsText(NEW.geom)
+                        USING DETAIL = 'attributes ' || NEW.attributes::text, HINT = 'look at ' || ST_AsText(NEW.geom);
+                END $$
+                """);
+            await Execute(session, $"CREATE TRIGGER quote_and_refuse_tile_fill BEFORE UPDATE ON {partition} FOR EACH ROW EXECUTE FUNCTION quote_and_refuse_tile_fill()");
+            // The error the fill meets does carry both canaries.
+            var error = await Assert.ThrowsAsync<PostgresException>(() => Execute(session, "SELECT fill_tile_geometry($1, 0, 9223372036854775807)", layer));
+            Assert.Contains(Canary, error.MessageText, StringComparison.Ordinal);
+            Assert.Contains(CanaryLon, error.MessageText, StringComparison.Ordinal);
+            await Execute(session, "SELECT pg_advisory_unlock($1, $2::integer)", LockSpace, layer);
+        }
+        try
+        {
+            var failure = $"tile geometry fill of layer {layer} failed";
+            for (var deadline = DateTime.UtcNow.AddSeconds(60); !process.Output.Contains(failure, StringComparison.Ordinal); await Task.Delay(200))
+                Assert.True(DateTime.UtcNow < deadline, "the server process logged no failed fill of the layer in 60 s:\n" + process.Output);
+            Assert.True(Failed(await MetricsTests.ScrapeAsync(client)) >= 1);
+            var log = process.Output;
+            Assert.DoesNotContain(Canary, log, StringComparison.Ordinal);
+            Assert.DoesNotContain("7Q3ZK", log, StringComparison.Ordinal);
+            Assert.DoesNotContain(CanaryLon, log, StringComparison.Ordinal);
+            Assert.Contains("PostgresException SQLSTATE P0001", log, StringComparison.Ordinal); // what an operator needs: the layer, the kind of error, the next try
+        }
+        finally
+        {
+            await Execute(null, "DROP FUNCTION quote_and_refuse_tile_fill() CASCADE");
+        }
+    }
+
+    [Fact]
+    public async Task A_fill_failing_outside_the_database_is_counted_and_tried_again_and_the_server_keeps_serving()
+    {
+        var layer = await ImportAsync("fill-unreadable");
+        var (lon, lat) = await PointOfAsync(layer);
+        var (_, x, y) = VectorTiles.TileOf(lon, lat, 14);
+        await using var process = await ServerProcess.StartAsync(server.Database.ConnectionString, Database.DefaultDataRoot());
+        using var client = process.Client();
+        long seen;
+        await using (var session = await HoldAsPendingAsync(layer))
+        {
+            // fill_tile_geometry of another shape than this server knows (as a newer schema might have it): its answer is
+            // numeric, which the server cannot read as the count it expects: an InvalidCastException in .NET, no
+            // database error. It fills nothing, so every try meets it.
+            await Execute(session, "ALTER FUNCTION fill_tile_geometry(bigint, bigint, bigint) RENAME TO fill_tile_geometry_kept");
+            await Execute(session, "CREATE FUNCTION fill_tile_geometry(layer bigint, first bigint, last bigint) RETURNS numeric LANGUAGE sql AS $$ SELECT 0::numeric $$");
+            seen = Failed(await MetricsTests.ScrapeAsync(client));
+            await Execute(session, "SELECT pg_advisory_unlock($1, $2::integer)", LockSpace, layer);
+        }
+        try
+        {
+            for (var deadline = DateTime.UtcNow.AddSeconds(60); ; await Task.Delay(200))
+            {
+                await Task.Delay(100); // a process stopping by itself has a moment to go before it is asked
+                if (process.HasExited) Assert.Fail("the server process stopped: " + await process.OutputAfterExitAsync());
+                if (Failed(await MetricsTests.ScrapeAsync(client)) >= seen + 2) break;
+                Assert.True(DateTime.UtcNow < deadline, "the server process did not count two failed fills of the layer in 60 s:\n" + process.Output);
+            }
+            Assert.Contains($"tile geometry fill of layer {layer} failed unexpectedly", process.Output, StringComparison.Ordinal);
+            Assert.Contains("InvalidCastException", process.Output, StringComparison.Ordinal);
+            Assert.False(process.HasExited);
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+            var tile = await client.GetAsync($"/tiles/{layer}/14/{x}/{y}");
+            Assert.Equal(System.Net.HttpStatusCode.OK, tile.StatusCode); // made the live way meanwhile
+            Assert.Equal(1L, await Scalar(null, "SELECT count(*) FROM layers WHERE id = $1 AND tile_geometry_pending", layer));
+        }
+        finally
+        {
+            await Execute(null, "DROP FUNCTION fill_tile_geometry(bigint, bigint, bigint)");
+            await Execute(null, "ALTER FUNCTION fill_tile_geometry_kept(bigint, bigint, bigint) RENAME TO fill_tile_geometry");
+        }
+        // Once its fill works again, a later try fills it.
+        for (var deadline = DateTime.UtcNow.AddMinutes(2); await Scalar(null, "SELECT count(*) FROM layers WHERE id = $1 AND tile_geometry_pending", layer) > 0; await Task.Delay(500))
+            Assert.True(DateTime.UtcNow < deadline, "the layer was not filled within 2 minutes of its fill working again");
+        Assert.False(process.HasExited);
+    }
+
+    private async Task<(double Lon, double Lat)> PointOfAsync(long layer)
+    {
+        await using var command = server.Database.DataSource.CreateCommand(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM features WHERE layer_id = $1 AND ST_IsValid(geom) AND NOT ST_IsEmpty(geom) ORDER BY id LIMIT 1) s");
+        command.Parameters.Add(new() { Value = layer });
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return (reader.GetDouble(0), reader.GetDouble(1));
+    }
+
     private static long Failed(string scrape) => (long)MetricsTests.Sum(scrape, "sr_tiles_geometry_fills_total", "result=\"failed\"");
 
     private async Task<string> Text(NpgsqlConnection connection, string sql, params object[] parameters)
