@@ -67,6 +67,20 @@ bench_cpu_per_request() {
     printf "%.0f", (n > 0 ? (a - b) * 1000 / n : 0) }'
 }
 
+# ROOT... -> returns once these processes have stopped working (under 10 ms of CPU in 0.2 s; at most 10 s). When wrk
+# stops, the requests it had in flight run on: MapServer's z12 tile of a million buildings for 4 more seconds. Counted
+# in the next column's time and CPU, they took half the next column's throughput in every other round (2026-12-06).
+bench_settle() {
+  local before now
+  before=$(bench_cpu_ms "$@")
+  for _ in $(seq 50); do
+    sleep 0.2
+    now=$(bench_cpu_ms "$@")
+    [ $((now - before)) -lt 10 ] && return 0
+    before=$now
+  done
+}
+
 # Seconds to measure an endpoint whose one request takes LATENCY_S seconds: BENCH_SECONDS, or 4 requests' time per
 # connection when that is longer (at most 30 s), so a slow peer still completes several requests.
 bench_duration() { awk -v l="$1" -v d="$bench_seconds" 'BEGIN { s = 4 * l; if (s > 30) s = 30; printf "%d", (s > d ? s + 0.999 : d) }'; }
@@ -79,6 +93,7 @@ bench_wrk() {
   seconds=$(bench_duration "$latency")
   before=$(bench_cpu_ms "$@")
   out=$(bench_client wrk -t2 -c"$conns" -d"${seconds}s" --timeout 60s --latency "$url" 2>/dev/null)
+  bench_settle "$@"
   after=$(bench_cpu_ms "$@")
   local n; n=$(awk '/ requests in / { print $1 }' <<<"$out")
   awk -v cpu="$(bench_cpu_per_request "$before" "$after" "${n:-0}")" '
@@ -96,6 +111,7 @@ bench_pgbench() {
   seconds=$(bench_duration "${latency:-0}")
   before=$(bench_cpu_ms "$@")
   out=$(PGOPTIONS="-c max_parallel_workers_per_gather=0 -c jit=off" bench_client pgbench -h 127.0.0.1 -p "$port" -U postgres -n -M prepared -c 2 -j 2 -T "$seconds" -f "$file" "$db" 2>/dev/null)
+  bench_settle "$@"
   after=$(bench_cpu_ms "$@")
   local n; n=$(awk '/^number of transactions actually processed/ { split($0, a, ": "); print a[2] + 0 }' <<<"$out")
   awk -v cpu="$(bench_cpu_per_request "$before" "$after" "${n:-0}")" '/^tps/ { tps = $3 } END { printf "%.2f - %s", tps, cpu }' <<<"$out"
@@ -106,6 +122,7 @@ bench_pgbench() {
 bench_warm_url() { # CONNECTIONS URL
   local latency; latency=$(curl -s -o /dev/null -w '%{time_total}' "$2")
   bench_client wrk -t2 -c"$1" -d"$(bench_duration "$latency" | awk -v w="$bench_warmup" '{ print ($1 > w ? $1 : w) }')s" --timeout 60s "$2" >/dev/null 2>&1 || true
+  sleep "$(awk -v l="$latency" 'BEGIN { print (l > 5 ? 5 : l) }')" # what was in flight finishes before the next endpoint
 }
 bench_warm_sql() { # SQL_FILE PORT DATABASE
   PGOPTIONS="-c max_parallel_workers_per_gather=0 -c jit=off" bench_client pgbench -h 127.0.0.1 -p "$2" -U postgres -n -M prepared -c 2 -j 2 -T "$bench_warmup" -f "$1" "$3" >/dev/null 2>&1 || true
