@@ -98,6 +98,9 @@ public sealed class FeatureReader(ReplicaReads reads)
 
     private readonly MatchCounts _counts = new();
 
+    /// <summary>Forgets the kept counts (LayerChangeListener, after a restore or a failover: versions may repeat with other rows).</summary>
+    public void ForgetCounts() => _counts.Clear();
+
     private static string Versions(IEnumerable<(long Id, int Version)> layers) =>
         string.Join(',', layers.Select(l => $"{l.Id.ToString(CultureInfo.InvariantCulture)}:{l.Version.ToString(CultureInfo.InvariantCulture)}"));
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using NetTopologySuite.Geometries;
 using Npgsql;
@@ -35,27 +36,35 @@ internal sealed class MatchCounts
         _counts[key] = (count, Interlocked.Increment(ref _made));
     }
 
+    /// <summary>Forgets every count: after a restore or a failover a version number may stand for other rows.</summary>
+    public void Clear() => _counts.Clear();
+
     /// <summary>
-    /// The statement, every parameter as its type and exact value (geometry as WKB; each part length-prefixed, so no
-    /// two different parameter lists read the same), and the versions ("id:version,...").
+    /// The statement, every parameter as its type and exact value (geometry as WKB, times to the tick; each value
+    /// length-prefixed and a null marked apart, so no two different parameter lists read the same), and the versions
+    /// ("id:version,..."); kept as its SHA-256, so a long filter costs its key's 64 characters, not its text.
     /// </summary>
     public static string Key(string sql, IEnumerable<NpgsqlParameter> parameters, string versions)
     {
         var key = new StringBuilder(sql.Length + 64).Append(versions).Append('\n').Append(sql);
         foreach (var parameter in parameters)
         {
+            key.Append('\n').Append(parameter.NpgsqlDbType);
+            if (parameter.Value is null or DBNull) { key.Append(" -"); continue; }
             var value = Text(parameter.Value);
-            key.Append('\n').Append(parameter.NpgsqlDbType).Append(' ').Append(value.Length).Append(' ').Append(value);
+            key.Append(' ').Append(value.Length).Append(' ').Append(value);
         }
-        return key.ToString();
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString())));
     }
 
     private static string Text(object? value) => value switch
     {
-        null => "null",
+        null or DBNull => "-",
         Geometry geometry => geometry.SRID.ToString(CultureInfo.InvariantCulture) + ":" + Convert.ToHexString(geometry.AsBinary()),
         string text => text,
-        System.Collections.IEnumerable items => string.Join(",", items.Cast<object?>().Select(item => { var t = Text(item); return $"{t.Length}:{t}"; })),
+        DateTimeOffset time => time.ToString("O", CultureInfo.InvariantCulture),
+        DateTime time => time.ToString("O", CultureInfo.InvariantCulture),
+        System.Collections.IEnumerable items => string.Join(",", items.Cast<object?>().Select(item => item is null or DBNull ? "-" : $"{Text(item).Length}:{Text(item)}")),
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };

@@ -17,6 +17,9 @@ public sealed class LayerFieldTypes(ReplicaReads reads)
 
     private readonly ConcurrentDictionary<(long Layer, int Version), IReadOnlyDictionary<string, FieldType>> _known = new();
 
+    /// <summary>Forgets every layer's types (after a restore or a failover a version number may stand for other data).</summary>
+    public void Clear() => _known.Clear();
+
     /// <summary>The type of each field <paramref name="layer"/> serves (withheld fields are left out).</summary>
     public async Task<IReadOnlyDictionary<string, FieldType>> ForAsync(LayerInfo layer, CancellationToken cancellationToken = default)
     {

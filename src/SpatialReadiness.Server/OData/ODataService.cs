@@ -22,6 +22,9 @@ public sealed partial class ODataServices(LayerStore store, LayerFieldTypes fiel
 {
     private readonly ConcurrentDictionary<string, ODataService> _models = new();
 
+    /// <summary>Forgets every model (after a restore or a failover a version number may stand for other fields and access).</summary>
+    public void Clear() => _models.Clear();
+
     public async Task<ODataService> ForAsync(Caller caller, CancellationToken cancellationToken)
     {
         var layers = await store.ReadableLayersAsync(caller, cancellationToken);

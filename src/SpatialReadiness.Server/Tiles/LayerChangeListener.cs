@@ -1,4 +1,7 @@
 using Npgsql;
+using SpatialReadiness.PostGis.Features;
+using SpatialReadiness.PostGis.Layers;
+using SpatialReadiness.Server.OData;
 
 namespace SpatialReadiness.Server.Tiles;
 
@@ -6,10 +9,12 @@ namespace SpatialReadiness.Server.Tiles;
 /// Listens for layer_changed notifications (sent by every committed import, whichever process ran it) and evicts the
 /// layer from the tile catalog. A notification is sent only to those listening when it commits: whenever the listening
 /// connection is (re)established — after a drop, a PostgreSQL restart, a failover to the replica — the catalog and
-/// every cached tile are dropped, since changes may have been missed (a restored backup even reuses version numbers).
+/// every cached tile are dropped, and so are the kept feature counts, OData models and field types, since changes may
+/// have been missed (a restored backup even reuses version numbers).
 /// A connection that died silently is found by a ping when nothing has arrived for a while.
 /// </summary>
-public sealed class LayerChangeListener(NpgsqlDataSource dataSource, TileCatalog catalog, TileCache tiles, ILogger<LayerChangeListener> logger) : BackgroundService
+public sealed class LayerChangeListener(NpgsqlDataSource dataSource, TileCatalog catalog, TileCache tiles, FeatureReader features,
+    ODataServices odata, LayerFieldTypes fieldTypes, ILogger<LayerChangeListener> logger) : BackgroundService
 {
     public static readonly TimeSpan PingAfter = TimeSpan.FromSeconds(10);
     public const string ApplicationName = "spatialreadiness-listener";
@@ -49,9 +54,13 @@ public sealed class LayerChangeListener(NpgsqlDataSource dataSource, TileCatalog
         }
     }
 
+    /// <summary>Everything kept under a layer version: after a restore or a failover a version may stand for other data.</summary>
     private void DropEverything()
     {
         catalog.EvictAll();
         tiles.Clear();
+        features.ForgetCounts();
+        odata.Clear();
+        fieldTypes.Clear();
     }
 }
